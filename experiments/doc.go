@@ -1,0 +1,2 @@
+// Package experiments declares faults with Chaos Mesh API types and injects them through role-named injectors.
+package experiments

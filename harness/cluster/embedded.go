@@ -1,0 +1,293 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/e2e-framework/support/kwok"
+
+	"github.com/interlock-dev/interlock/internal/toolchain"
+)
+
+// HomeEnv overrides where interlock keeps its clusters.
+const HomeEnv = "INTERLOCK_HOME"
+
+// Embedded runs a real control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler) plus the kwok controller as
+// local processes, through kwokctl's binary runtime. Only the kubelet is
+// simulated: kwok plays the nodes and the pods on them.
+type Embedded struct {
+	// Home holds the clusters' files. Defaults to $INTERLOCK_HOME, else ~/.interlock.
+	Home string
+	// Tools builds and finds the component binaries. Required.
+	Tools *toolchain.Toolchain
+	// ExtraArgs are passed to `kwokctl create cluster`. Defaults to none.
+	ExtraArgs []string
+}
+
+var _ Provider = (*Embedded)(nil)
+
+// kwokctl reads its work directory from the process environment, and the
+// e2e-framework provider runs it with that environment; one Home per process.
+var workdirOnce sync.Mutex
+
+// NewEmbedded returns the embedded provider with defaults applied.
+func NewEmbedded(tools *toolchain.Toolchain) (*Embedded, error) {
+	e := &Embedded{Tools: tools, Home: os.Getenv(HomeEnv)}
+	if e.Home == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, fmt.Errorf("failed to find the home directory (set %s): %w", HomeEnv, err)
+		}
+		e.Home = filepath.Join(home, ".interlock")
+	}
+	return e, nil
+}
+
+func (e *Embedded) workdir() string { return filepath.Join(e.Home, "kwok") }
+
+// Dir is where a cluster's files live.
+func (e *Embedded) Dir(name string) string {
+	return filepath.Join(e.workdir(), "clusters", name)
+}
+
+func (e *Embedded) setEnv() error {
+	workdirOnce.Lock()
+	defer workdirOnce.Unlock()
+	if cur := os.Getenv("KWOK_WORKDIR"); cur == e.workdir() {
+		return nil
+	}
+	return os.Setenv("KWOK_WORKDIR", e.workdir())
+}
+
+func (e *Embedded) provider(name, kwokctl string, wait time.Duration) *kwok.Cluster {
+	c := kwok.NewCluster(name)
+	c.WithPath(kwokctl)
+	c.WithOpts(kwok.WithWaitDuration(wait))
+	return c
+}
+
+// Up creates the cluster. If anything fails, or ctx is cancelled (Ctrl-C),
+// everything started so far is stopped and removed.
+func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	bins, err := e.Tools.Ensure(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("failed to prepare cluster components: %w", err)
+	}
+	if err := e.setEnv(); err != nil {
+		return nil, fmt.Errorf("failed to set KWOK_WORKDIR: %w", err)
+	}
+	dir := e.Dir(opts.Name)
+	if _, err := os.Stat(dir); err == nil {
+		return nil, fmt.Errorf("%w: %q (at %s); run 'interlock cluster down --name %s' first", ErrExists, opts.Name, dir, opts.Name)
+	}
+	policy, err := e.writePolicy()
+	if err != nil {
+		return nil, err
+	}
+
+	defer func() {
+		if err == nil {
+			return
+		}
+		// Clean up with a fresh context: the caller's may be cancelled.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		fmt.Fprintf(opts.Progress, "Cleaning up cluster %q after failure\n", opts.Name)
+		if derr := e.Down(cctx, opts.Name); derr != nil {
+			err = errors.Join(err, fmt.Errorf("cleanup also failed: %w", derr))
+		}
+	}()
+
+	fmt.Fprintf(opts.Progress, "Starting control plane %q (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)\n", opts.Name)
+	args := []string{
+		"--runtime", "binary",
+		"--kubeconfig=",
+		"--etcd-binary", bins["etcd"],
+		"--kube-apiserver-binary", bins["kube-apiserver"],
+		"--kube-controller-manager-binary", bins["kube-controller-manager"],
+		"--kube-scheduler-binary", bins["kube-scheduler"],
+		"--kwok-controller-binary", bins["kwok"],
+		"--kube-audit-policy", policy,
+	}
+	args = append(args, e.ExtraArgs...)
+	p := e.provider(opts.Name, bins["kwokctl"], opts.Wait)
+	tmpKubeconfig, err := p.Create(ctx, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted while starting the control plane: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("failed to start the control plane: %w", err)
+	}
+	kubeconfig := filepath.Join(dir, "interlock.kubeconfig")
+	if err := copyFile(tmpKubeconfig, kubeconfig); err != nil {
+		return nil, err
+	}
+	_ = os.Remove(tmpKubeconfig)
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("failed to load kubeconfig %s: %w", kubeconfig, err)
+	}
+	fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
+
+	if opts.Nodes > 0 {
+		fmt.Fprintf(opts.Progress, "Creating %d simulated node(s)\n", opts.Nodes)
+		nctx, cancel := context.WithTimeout(ctx, opts.Wait)
+		defer cancel()
+		if err := CreateNodes(nctx, cfg, 0, opts.Nodes); err != nil {
+			return nil, err
+		}
+		if err := WaitNodesReady(nctx, cfg, opts.Nodes); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Kubeconfig != "" {
+		if err := copyFile(kubeconfig, opts.Kubeconfig); err != nil {
+			return nil, err
+		}
+		kubeconfig = opts.Kubeconfig
+	}
+	return &Cluster{
+		Name:       opts.Name,
+		Kubeconfig: kubeconfig,
+		AuditLog:   filepath.Join(dir, "logs", "audit.log"),
+		Dir:        dir,
+		Config:     cfg,
+		Elapsed:    time.Since(start),
+	}, nil
+}
+
+func (e *Embedded) writePolicy() (string, error) {
+	path := filepath.Join(e.workdir(), "audit-policy.yaml")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("failed to create %s: %w", filepath.Dir(path), err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".audit-policy-*")
+	if err != nil {
+		return "", fmt.Errorf("failed to write audit policy: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(AuditPolicy); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("failed to write audit policy: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("failed to write audit policy: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("failed to write audit policy: %w", err)
+	}
+	return path, nil
+}
+
+// Down stops the cluster's processes and removes its files. Processes are
+// found by the pid files kwokctl writes and, as a safety net, by any process
+// whose command line points into the cluster's directory.
+func (e *Embedded) Down(ctx context.Context, name string) error {
+	if !dnsLabel.MatchString(name) {
+		return fmt.Errorf("invalid cluster name %q", name)
+	}
+	dir := e.Dir(name)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		// A cluster may have died before its directory was written; still sweep.
+		return killAll(ctx, processesUnder(dir))
+	}
+	if err := e.setEnv(); err != nil {
+		return fmt.Errorf("failed to set KWOK_WORKDIR: %w", err)
+	}
+	var errs []error
+	kwokctl, _ := e.Tools.Path("kwokctl")
+	if isFile(kwokctl) {
+		if err := e.provider(name, kwokctl, time.Minute).Destroy(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	pids := pidsFromFiles(dir)
+	pids = append(pids, processesUnder(dir)...)
+	if err := killAll(ctx, pids); err != nil {
+		errs = append(errs, err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		errs = append(errs, fmt.Errorf("failed to remove %s: %w", dir, err))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("failed to delete cluster %q: %w", name, errors.Join(errs...))
+	}
+	return nil
+}
+
+// Status reports the cluster's components from their pid files.
+func (e *Embedded) Status(_ context.Context, name string) (*Status, error) {
+	dir := e.Dir(name)
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, name)
+	}
+	st := &Status{
+		Name:       name,
+		Dir:        dir,
+		Kubeconfig: filepath.Join(dir, "interlock.kubeconfig"),
+		AuditLog:   filepath.Join(dir, "logs", "audit.log"),
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "pids", "*.pid"))
+	sort.Strings(files)
+	for _, f := range files {
+		comp := strings.TrimSuffix(filepath.Base(f), ".pid")
+		pid := readPID(f)
+		st.Components = append(st.Components, ComponentStatus{
+			Name:    comp,
+			PID:     pid,
+			Running: pid > 0 && alive(pid),
+			Log:     filepath.Join(dir, "logs", comp+".log"),
+		})
+	}
+	return st, nil
+}
+
+// List returns the clusters found under Home.
+func (e *Embedded) List(_ context.Context) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(e.workdir(), "clusters"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to list clusters: %w", err)
+	}
+	var names []string
+	for _, ent := range entries {
+		if ent.IsDir() {
+			names = append(names, ent.Name())
+		}
+	}
+	return names, nil
+}
+
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", src, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("failed to create %s: %w", filepath.Dir(dst), err)
+	}
+	if err := os.WriteFile(dst, data, 0o600); err != nil {
+		return fmt.Errorf("failed to write %s: %w", dst, err)
+	}
+	return nil
+}
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}

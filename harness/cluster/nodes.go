@@ -1,0 +1,146 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+	toolswatch "k8s.io/client-go/tools/watch"
+)
+
+// Labels and annotations on simulated nodes.
+const (
+	// KwokNodeAnnotation makes the kwok controller play the node.
+	KwokNodeAnnotation = "kwok.x-k8s.io/node"
+	// NodeTypeLabel marks nodes interlock created.
+	NodeTypeLabel = "type"
+	// ZoneLabel spreads nodes over three failure domains.
+	ZoneLabel = "topology.kubernetes.io/zone"
+)
+
+// Zones are the failure domains simulated nodes are spread over, in turn.
+var Zones = []string{"zone-a", "zone-b", "zone-c"}
+
+// NodeName is the name of the i-th simulated node.
+func NodeName(i int) string { return fmt.Sprintf("kwok-node-%d", i) }
+
+// NewNode returns the i-th simulated node, shaped like kwokctl's own node
+// template: 32 CPUs, 256Gi of memory, 110 pods.
+func NewNode(i int) *corev1.Node {
+	name := NodeName(i)
+	rl := corev1.ResourceList{
+		corev1.ResourceCPU:    resource.MustParse("32"),
+		corev1.ResourceMemory: resource.MustParse("256Gi"),
+		corev1.ResourcePods:   resource.MustParse("110"),
+	}
+	return &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: name,
+			Annotations: map[string]string{
+				KwokNodeAnnotation:             "fake",
+				"node.alpha.kubernetes.io/ttl": "0",
+			},
+			Labels: map[string]string{
+				"kubernetes.io/arch":     "amd64",
+				"kubernetes.io/os":       "linux",
+				"kubernetes.io/hostname": name,
+				"kubernetes.io/role":     "agent",
+				NodeTypeLabel:            "kwok",
+				ZoneLabel:                Zones[i%len(Zones)],
+			},
+		},
+		Status: corev1.NodeStatus{
+			Allocatable: rl,
+			Capacity:    rl,
+			NodeInfo: corev1.NodeSystemInfo{
+				Architecture:    "amd64",
+				OperatingSystem: "linux",
+				KubeletVersion:  "kwok",
+			},
+			Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: fmt.Sprintf("10.96.%d.%d", i/250, i%250+1)}},
+		},
+	}
+}
+
+// CreateNodes creates simulated nodes first..first+count-1. Nodes that
+// already exist are left as they are.
+func CreateNodes(ctx context.Context, cfg *rest.Config, first, count int) error {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("failed to create client: %w", err)
+	}
+	for i := first; i < first+count; i++ {
+		n := NewNode(i)
+		created, err := cs.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("failed to create node %s: %w", n.Name, err)
+		}
+		// Capacity lives in status, which create ignores.
+		created.Status = n.Status
+		if _, err := cs.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) {
+			return fmt.Errorf("failed to set status of node %s: %w", n.Name, err)
+		}
+	}
+	return nil
+}
+
+// WaitNodesReady waits until at least want nodes made by interlock are Ready.
+func WaitNodesReady(ctx context.Context, cfg *rest.Config, want int) error {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("failed to create client: %w", err)
+	}
+	sel := labels.SelectorFromSet(labels.Set{NodeTypeLabel: "kwok"}).String()
+	ready := map[string]bool{}
+	lw := cache.NewFilteredListWatchFromClient(cs.CoreV1().RESTClient(), "nodes", metav1.NamespaceAll,
+		func(o *metav1.ListOptions) { o.LabelSelector = sel })
+	_, err = toolswatch.UntilWithSync(ctx, lw, &corev1.Node{}, nil, func(ev watch.Event) (bool, error) {
+		n, ok := ev.Object.(*corev1.Node)
+		if !ok {
+			return false, nil
+		}
+		if ev.Type == watch.Deleted {
+			delete(ready, n.Name)
+		} else {
+			ready[n.Name] = NodeReady(n)
+		}
+		count := 0
+		for _, r := range ready {
+			if r {
+				count++
+			}
+		}
+		return count >= want, nil
+	})
+	if err != nil {
+		count := 0
+		for _, r := range ready {
+			if r {
+				count++
+			}
+		}
+		return fmt.Errorf("failed waiting for %d Ready node(s), %d ready: %w", want, count, err)
+	}
+	return nil
+}
+
+// NodeReady reports whether the node's Ready condition is True.
+func NodeReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}

@@ -1,0 +1,2 @@
+// Package cli implements the interlock command line with cobra.
+package cli

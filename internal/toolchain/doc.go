@@ -1,0 +1,2 @@
+// Package toolchain builds the embedded cluster's components from pinned Go modules into a per-version cache.
+package toolchain

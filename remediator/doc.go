@@ -1,0 +1,2 @@
+// Package remediator is interlock's built-in remediation controller, the automation the harness holds to its safety cases.
+package remediator

@@ -1,0 +1,2 @@
+// Package scenarios holds the embedded scenario files that the harness runs.
+package scenarios
