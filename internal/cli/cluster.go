@@ -13,6 +13,8 @@ import (
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
 
+func init() { register(newClusterCommand) }
+
 func newClusterCommand(streams Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cluster",

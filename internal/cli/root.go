@@ -69,9 +69,16 @@ time, posture, truthful telemetry, and no harm done.
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())
 	})
-	root.AddCommand(newClusterCommand(streams), newToolsCommand(streams))
+	for _, sub := range subcommands {
+		root.AddCommand(sub(streams))
+	}
 	return root
 }
+
+// subcommands are the top-level commands; each file registers its own in init.
+var subcommands []func(Streams) *cobra.Command
+
+func register(sub func(Streams) *cobra.Command) { subcommands = append(subcommands, sub) }
 
 // Run executes the command line and returns the process exit code. Errors
 // are printed as one line, never as a stack trace.

@@ -9,6 +9,8 @@ import (
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
 
+func init() { register(newToolsCommand) }
+
 func newToolsCommand(streams Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tools",
