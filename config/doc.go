@@ -1,0 +1,2 @@
+// Package config embeds the generated CRDs and manifests.
+package config
