@@ -1,0 +1,59 @@
+# interlock: chaos harness for remediators.
+#
+# Common uses:
+#   make scenario NAME=storm   run one scenario end to end on a fresh embedded cluster
+#   make test                  every test CI runs (builds the cluster components first)
+#   make tools                 build the cluster components into the cache (once per version)
+#   make cluster-up            start an embedded cluster named "dev" with 3 nodes
+#   make help                  list every target
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/interlock
+NAME ?= storm
+CLUSTER ?= dev
+NODES ?= 3
+GOTEST_TIMEOUT ?= 60m
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/interlock.
+	$(GO) build -o $(BIN) ./cmd/interlock
+
+.PHONY: tools
+tools: build ## Build etcd, kube-*, kubectl, kwok and kwokctl from pinned modules into the cache.
+	./$(BIN) tools build
+
+.PHONY: test
+test: tools ## Run every test: unit, golden and e2e on the embedded cluster.
+	$(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) ./...
+
+.PHONY: unit
+unit: ## Run the tests that need no cluster (skips test/e2e).
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /test/e2e)
+
+.PHONY: lint
+lint: ## Check formatting and vet every module.
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: bench
+bench: tools ## Benchmark: cluster up vs bare kwokctl (median, ratio), and the policy decision.
+	./hack/bench.sh
+
+.PHONY: cluster-up
+cluster-up: build ## Start an embedded cluster (CLUSTER=dev NODES=3).
+	./$(BIN) cluster up --name $(CLUSTER) --nodes $(NODES) --kubeconfig $(CURDIR)/_output/$(CLUSTER).kubeconfig
+
+.PHONY: cluster-down
+cluster-down: build ## Stop the embedded cluster CLUSTER and remove its files.
+	./$(BIN) cluster down --name $(CLUSTER)
+
+.PHONY: scenario
+scenario: tools ## Run scenario NAME (default storm) on a fresh embedded cluster and print its scorecard.
+	./$(BIN) scenario run $(NAME)
