@@ -1,6 +1,9 @@
 package policy
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // ActionClass says how reversible an action is, which fixes its posture.
 // The table is policy, not a per-incident judgement (DESIGN.md, "Action class").
@@ -113,17 +116,28 @@ func NeedsHuman(c ActionClass) bool {
 	return !ok || p.MaxRung.Level() < RungUnsupervised.Level()
 }
 
-// CheckRung returns an error if rung r exceeds class c's posture.
+// Errors CheckRung wraps, for errors.Is.
+var (
+	// ErrUnknownClass: the action class is not in the table.
+	ErrUnknownClass = errors.New("unknown action class")
+	// ErrUnknownRung: the rung is not on the ladder.
+	ErrUnknownRung = errors.New("unknown rung")
+	// ErrRungExceedsPosture: the rung is above the class's posture.
+	ErrRungExceedsPosture = errors.New("exceeds the posture")
+)
+
+// CheckRung returns an error if rung r exceeds class c's posture. The error
+// wraps ErrUnknownClass, ErrUnknownRung or ErrRungExceedsPosture.
 func CheckRung(c ActionClass, r Rung) error {
 	p, ok := PostureOf(c)
 	if !ok {
-		return fmt.Errorf("unknown action class %q", c)
+		return fmt.Errorf("%w %q", ErrUnknownClass, c)
 	}
 	if !r.Valid() {
-		return fmt.Errorf("unknown rung %q", r)
+		return fmt.Errorf("%w %q", ErrUnknownRung, r)
 	}
 	if r.Level() > p.MaxRung.Level() {
-		return fmt.Errorf("rung %q exceeds the posture of class %q (highest allowed: %q)", r, c, p.MaxRung)
+		return fmt.Errorf("rung %q %w of class %q (highest allowed: %q)", r, ErrRungExceedsPosture, c, p.MaxRung)
 	}
 	return nil
 }
