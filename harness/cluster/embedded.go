@@ -93,7 +93,11 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	if _, err := os.Stat(dir); err == nil {
 		return nil, fmt.Errorf("%w: %q (at %s); run 'interlock cluster down --name %s' first", ErrExists, opts.Name, dir, opts.Name)
 	}
-	policy, err := e.writePolicy()
+	policy, err := e.writeFile("audit-policy.yaml", AuditPolicy)
+	if err != nil {
+		return nil, err
+	}
+	kwokConfig, err := e.writeFile("kwokctl-config.yaml", kwokctlConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +125,7 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		"--kube-scheduler-binary", bins["kube-scheduler"],
 		"--kwok-controller-binary", bins["kwok"],
 		"--kube-audit-policy", policy,
+		"--config", kwokConfig,
 	}
 	args = append(args, e.ExtraArgs...)
 	p := e.provider(opts.Name, bins["kwokctl"], opts.Wait)
@@ -169,25 +174,27 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	}, nil
 }
 
-func (e *Embedded) writePolicy() (string, error) {
-	path := filepath.Join(e.workdir(), "audit-policy.yaml")
+// writeFile writes data to name in the work directory, atomically, so that
+// clusters coming up at once never read a half-written file.
+func (e *Embedded) writeFile(name string, data []byte) (string, error) {
+	path := filepath.Join(e.workdir(), name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("failed to create %s: %w", filepath.Dir(path), err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".audit-policy-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+name+"-*")
 	if err != nil {
-		return "", fmt.Errorf("failed to write audit policy: %w", err)
+		return "", fmt.Errorf("failed to write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(AuditPolicy); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return "", fmt.Errorf("failed to write audit policy: %w", err)
+		return "", fmt.Errorf("failed to write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("failed to write audit policy: %w", err)
+		return "", fmt.Errorf("failed to write %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("failed to write audit policy: %w", err)
+		return "", fmt.Errorf("failed to write %s: %w", path, err)
 	}
 	return path, nil
 }

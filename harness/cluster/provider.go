@@ -18,6 +18,11 @@ import (
 //go:embed audit-policy.yaml
 var AuditPolicy []byte
 
+// kwokctlConfig patches the components kwokctl starts.
+//
+//go:embed kwokctl-config.yaml
+var kwokctlConfig []byte
+
 // Provider brings clusters up and down. The embedded provider runs a real
 // control plane as local processes; other providers (kind) share the shape.
 type Provider interface {
