@@ -21,7 +21,22 @@ type BlastRadius struct {
 	MaxUnavailablePercent int
 }
 
-// Group is the group a candidate target belongs to, as observed now.
+// Scope is the automation's whole scope, as observed now: every target its
+// selector covers, such as every pod in scope or every node. It is what the
+// empty and all-matching checks judge; it is not the candidate's group.
+type Scope struct {
+	// Size is how many targets the automation's selector covers now.
+	Size int
+	// Matched is how many of them the trigger fires for now, the candidate
+	// included. Zero means the selector matched nothing although the trigger
+	// claims to have fired; Size means it fires for every target in scope at
+	// once.
+	Matched int
+}
+
+// Group is the group a candidate target belongs to, as observed now: one
+// workload's replicas, or the nodes. It is what MaxUnavailablePercent bounds.
+// It may be smaller than the scope (one workload among several in scope).
 type Group struct {
 	// Size is the number of members: the workload's desired replicas, or the
 	// nodes in scope.
@@ -35,10 +50,6 @@ type Group struct {
 	// a NotReady node). The zero value counts the action as one more member
 	// out, which errs towards refusing.
 	TargetUnavailable bool
-	// Matched is how many members the trigger fires for now, the candidate
-	// included. Zero means the selector matched nothing although the trigger
-	// claims to have fired; Size means it fires for every member at once.
-	Matched int
 }
 
 // BlastSnapshot is what the blast-radius check needs to know about now.
@@ -46,6 +57,9 @@ type BlastSnapshot struct {
 	// InFlight names the targets this automation is acting on now: pods
 	// deleted but not yet replaced, nodes cordoned but not yet drained.
 	InFlight []string
+	// Scope is the automation's whole scope and how much of it the trigger
+	// fires for.
+	Scope Scope
 	// Group is the candidate target's group.
 	Group Group
 }
@@ -73,27 +87,36 @@ func (br BlastRadius) AllowedUnavailable(size int) int {
 // Check reports whether acting on target now stays within the blast radius.
 // It returns nil or a *Violation, checking in this order:
 //
-//  1. EmptyTargetSet: no target named, an empty group, or nothing matched.
-//  2. AllTargetsMatch: the trigger fires for every member of the group at
-//     once (Matched >= Size), even a group of one. This is the capacity
-//     removal pattern; acting on everything at once is never within the
-//     blast radius, whatever the percentages say.
-//  3. InvalidSnapshot: negative or impossible counts.
+//  1. EmptyTargetSet: no target named, an empty scope (Scope.Size <= 0), or
+//     nothing matched (Scope.Matched <= 0).
+//  2. AllTargetsMatch: the trigger fires for every target in the
+//     automation's scope at once (Scope.Matched >= Scope.Size), even a scope
+//     of one. This is the capacity removal pattern; acting on everything at
+//     once is never within the blast radius, whatever the percentages say.
+//     It judges the scope, not the group: a trigger that fires for every
+//     replica of one workload among others in scope passes here and is
+//     bounded by MaxUnavailable.
+//  3. The candidate's group: EmptyTargetSet if it is empty (Group.Size <=
+//     0); InvalidSnapshot if Group.Unavailable is negative or above
+//     Group.Size.
 //  4. TargetInFlight: the target is already being acted on.
 //  5. MaxInFlight: len(InFlight) >= MaxInFlight.
-//  6. MaxUnavailable: the members out after acting, Unavailable (+1 unless
-//     TargetUnavailable), would exceed AllowedUnavailable(Size).
+//  6. MaxUnavailable: the group's members out after acting, Unavailable (+1
+//     unless TargetUnavailable), would exceed AllowedUnavailable(Group.Size).
 func (br BlastRadius) Check(s BlastSnapshot, target string) error {
-	g := s.Group
+	sc, g := s.Scope, s.Group
 	switch {
 	case target == "":
 		return violation(ReasonEmptyTargetSet, 0, "the trigger fired but names no target")
-	case g.Size <= 0 || g.Matched <= 0:
+	case sc.Size <= 0 || sc.Matched <= 0:
 		return violation(ReasonEmptyTargetSet, 0,
-			"the trigger fired for %q but its target set is empty (%d matched of a group of %d)", target, g.Matched, g.Size)
-	case g.Matched >= g.Size:
+			"the trigger fired for %q but its target set is empty (%d matched of a scope of %d)", target, sc.Matched, sc.Size)
+	case sc.Matched >= sc.Size:
 		return violation(ReasonAllTargetsMatch, 0,
-			"the trigger fires for all %d of %d members of the group at once; acting on every member removes all capacity", g.Matched, g.Size)
+			"the trigger fires for every target in scope at once (%d matched of %d); acting on every target removes all capacity", sc.Matched, sc.Size)
+	case g.Size <= 0:
+		return violation(ReasonEmptyTargetSet, 0,
+			"the group of %q is empty (size %d), so there is no capacity to act within", target, g.Size)
 	case g.Unavailable < 0 || g.Unavailable > g.Size:
 		return violation(ReasonInvalidSnapshot, 0, "group of %d reports %d unavailable", g.Size, g.Unavailable)
 	case slices.Contains(s.InFlight, target):

@@ -46,7 +46,8 @@ type Input struct {
 	History []ActionEvent
 	// BlastRadius is the safety case's blast-radius limits.
 	BlastRadius BlastRadius
-	// Blast is the observed in-flight targets and the target's group.
+	// Blast is the observed in-flight targets, the automation's scope and the
+	// target's group.
 	Blast BlastSnapshot
 	// Target names the candidate target, such as namespace/name.
 	Target string

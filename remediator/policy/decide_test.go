@@ -14,7 +14,8 @@ const target = "shop/web-0"
 
 // input builds a Decide input that acts: a restart automation at the
 // unsupervised rung with room in every limit, its target a crash-looping
-// replica of three. Rollout and Ramp are set so that rollback and traffic
+// replica of three, the only one of the ten pods in scope the trigger fires
+// for. Rollout and Ramp are set so that rollback and traffic
 // shift also act. Modifiers change it.
 func input(mods ...func(*policy.Input)) policy.Input {
 	in := policy.Input{
@@ -26,7 +27,8 @@ func input(mods ...func(*policy.Input)) policy.Input {
 		BlastRadius: policy.BlastRadius{MaxInFlight: 2, MaxUnavailablePercent: 34},
 		Blast: policy.BlastSnapshot{
 			InFlight: []string{"shop/api-1"},
-			Group:    policy.Group{Size: 3, Unavailable: 1, TargetUnavailable: true, Matched: 1},
+			Scope:    policy.Scope{Size: 10, Matched: 1},
+			Group:    policy.Group{Size: 3, Unavailable: 1, TargetUnavailable: true},
 		},
 		Target:     target,
 		HealthGate: policy.HealthGate{ProgressDeadline: 10 * time.Minute, MinAvailablePercent: 50},
@@ -45,6 +47,7 @@ func rung(r policy.Rung) func(*policy.Input)         { return func(in *policy.In
 func history(h ...policy.ActionEvent) func(*policy.Input) {
 	return func(in *policy.Input) { in.History = h }
 }
+func scope(s policy.Scope) func(*policy.Input) { return func(in *policy.Input) { in.Blast.Scope = s } }
 func group(g policy.Group) func(*policy.Input) { return func(in *policy.Input) { in.Blast.Group = g } }
 func approval(t, by string) func(*policy.Input) {
 	return func(in *policy.Input) { in.Approval = &policy.Approval{Target: t, By: by} }
@@ -171,7 +174,7 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungAlert},
 		},
 		"runbook rung with an empty target set still alerts": {
-			in:   input(rung(policy.RungRunbook), group(policy.Group{})),
+			in:   input(rung(policy.RungRunbook), scope(policy.Scope{}), group(policy.Group{})),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungRunbook},
 		},
 		// 6. Overall budget.
@@ -219,12 +222,12 @@ func TestDecide(t *testing.T) {
 		},
 		"per-target budget comes before the blast radius": {
 			in: input(history(ev(target, 8*time.Minute), ev(target, 2*time.Minute)),
-				group(policy.Group{Size: 3, Matched: 3})),
+				scope(policy.Scope{Size: 3, Matched: 3})),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonPerTargetBudgetExhausted, retry: 2 * time.Minute},
 		},
 		// 8. Blast radius.
 		"selector matched nothing": {
-			in:   input(group(policy.Group{Size: 3})),
+			in:   input(scope(policy.Scope{Size: 10})),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonEmptyTargetSet},
 		},
 		"no target named": {
@@ -232,11 +235,13 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonEmptyTargetSet},
 		},
 		"every replica crash-looping at once": {
-			in:   input(group(policy.Group{Size: 3, Unavailable: 3, TargetUnavailable: true, Matched: 3})),
+			in: input(scope(policy.Scope{Size: 3, Matched: 3}),
+				group(policy.Group{Size: 3, Unavailable: 3, TargetUnavailable: true})),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonAllTargetsMatch},
 		},
 		"all nodes NotReady": {
-			in: input(group(policy.Group{Size: 5, Unavailable: 5, TargetUnavailable: true, Matched: 5}),
+			in: input(scope(policy.Scope{Size: 5, Matched: 5}),
+				group(policy.Group{Size: 5, Unavailable: 5, TargetUnavailable: true}),
 				func(in *policy.Input) { in.BlastRadius.MaxUnavailablePercent = 100 }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonAllTargetsMatch},
 		},
@@ -249,16 +254,16 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonMaxInFlight},
 		},
 		"30% of 3 replicas allows none": {
-			in: input(group(policy.Group{Size: 3, Matched: 1}),
+			in: input(group(policy.Group{Size: 3}),
 				func(in *policy.Input) { in.BlastRadius.MaxUnavailablePercent = 30 }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonMaxUnavailable},
 		},
 		"34% of 3 replicas with another one out": {
-			in:   input(group(policy.Group{Size: 3, Unavailable: 1, Matched: 1})),
+			in:   input(group(policy.Group{Size: 3, Unavailable: 1})),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonMaxUnavailable},
 		},
 		"impossible unavailable count": {
-			in:   input(group(policy.Group{Size: 3, Unavailable: 7, Matched: 1})),
+			in:   input(group(policy.Group{Size: 3, Unavailable: 7})),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonInvalidSnapshot},
 		},
 		// 9. Class requirements.
@@ -325,7 +330,7 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictAct, reason: policy.ReasonApproved, exhausts: true},
 		},
 		"an approval does not lift the blast radius": {
-			in:   input(class(policy.ClassScaleDown), rung(policy.RungSupervised), approval(target, "alice"), group(policy.Group{Size: 3, Matched: 3})),
+			in:   input(class(policy.ClassScaleDown), rung(policy.RungSupervised), approval(target, "alice"), scope(policy.Scope{Size: 3, Matched: 3})),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonAllTargetsMatch},
 		},
 		"scale-down proposes": {

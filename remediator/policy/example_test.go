@@ -25,8 +25,10 @@ func ExampleDecide() {
 		},
 		Target: "shop/web-0",
 		Blast: policy.BlastSnapshot{
-			// web-0 crash-loops; its two sibling replicas are fine.
-			Group: policy.Group{Size: 3, Unavailable: 1, TargetUnavailable: true, Matched: 1},
+			// Of the five pods in scope (web's three replicas, cart's two),
+			// only web-0 crash-loops; its two sibling replicas are fine.
+			Scope: policy.Scope{Size: 5, Matched: 1},
+			Group: policy.Group{Size: 3, Unavailable: 1, TargetUnavailable: true},
 		},
 	}, now)
 

@@ -61,11 +61,12 @@ const (
 	// (refuse, with RetryAfter).
 	ReasonPerTargetBudgetExhausted Reason = "PerTargetBudgetExhausted"
 
-	// ReasonEmptyTargetSet: the trigger fired but the target set is empty
-	// (refuse).
+	// ReasonEmptyTargetSet: the trigger fired but names no target, the
+	// automation's scope or what it matched is empty, or the candidate's group
+	// is empty (refuse).
 	ReasonEmptyTargetSet Reason = "EmptyTargetSet"
-	// ReasonAllTargetsMatch: the trigger fires for every member of the group
-	// at once; acting would remove all capacity (refuse).
+	// ReasonAllTargetsMatch: the trigger fires for every target in the
+	// automation's scope at once; acting would remove all capacity (refuse).
 	ReasonAllTargetsMatch Reason = "AllTargetsMatch"
 	// ReasonTargetInFlight: an earlier action on this target has not finished (refuse).
 	ReasonTargetInFlight Reason = "TargetInFlight"
