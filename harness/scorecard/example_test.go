@@ -1,0 +1,69 @@
+package scorecard_test
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
+)
+
+func ExampleWriteMarkdown() {
+	start := time.Date(2026, 9, 14, 3, 0, 0, 0, time.UTC)
+	s := &scorecard.Scorecard{
+		Scenario:        "storm",
+		Remediator:      "built-in",
+		Identity:        "system:serviceaccount:interlock-system:remediator",
+		Provider:        "embedded",
+		StartedAt:       start,
+		DurationSeconds: 90,
+		Assertions: []scorecard.Assertion{{
+			Name: "budget-held", Verdict: scorecard.VerdictFail,
+			Measured: "6 actions in 10m", Limit: "at most 5 actions in 10m",
+			Evidence: "ledger", Source: "safetyCase.budget.maxActions",
+		}},
+		Ledger: []scorecard.LedgerEntry{{
+			Time: start.Add(30 * time.Second), User: "system:serviceaccount:interlock-system:remediator",
+			Verb: "delete", Resource: "pods", Namespace: "shop", Name: "api-1", Code: 200,
+		}},
+	}
+	s.Finalize()
+	if err := scorecard.WriteMarkdown(os.Stdout, s); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("exit code:", s.ExitCode())
+	// Output:
+	// # FAIL: storm
+	//
+	// - **Provider:** embedded
+	// - **Remediator:** `built-in` as `system:serviceaccount:interlock-system:remediator`
+	// - **Started:** 2026-09-14 03:00:00 UTC
+	// - **Duration:** 1m30s
+	// - **Assertions:** 0 passed, 1 failed, 0 errored
+	//
+	// ## Assertions
+	//
+	// | Verdict | Assertion | Measured | Limit | Evidence |
+	// |---|---|---|---|---|
+	// | **FAIL** | budget-held | 6 actions in 10m | at most 5 actions in 10m | ledger |
+	//
+	// ## Truth
+	//
+	// - **Availability:** no samples
+	// - **False positives** (healthy pods restarted): none
+	// - **False negatives** (real outages never remedied): none
+	// - **Broken by the harness:** none
+	//
+	// ## Pages
+	//
+	// No page arrived.
+	//
+	// ## Ledger
+	//
+	// 1 mutating request recorded by the API server, 1 of them by the remediator (`system:serviceaccount:interlock-system:remediator`).
+	//
+	// | Time | User | Verb | Object | Code |
+	// |---|---|---|---|---|
+	// | +0:30 | remediator | delete | pods shop/api-1 | 200 |
+	// exit code: 1
+}

@@ -1,0 +1,175 @@
+package scorecard
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// verdictLabel is the verdict in capitals, as people read it: PASS, FAIL,
+// ERROR; an unknown or empty verdict reads as ERROR.
+func verdictLabel(v Verdict) string {
+	switch v {
+	case VerdictPass:
+		return "PASS"
+	case VerdictFail:
+		return "FAIL"
+	default:
+		return "ERROR"
+	}
+}
+
+// verdictClass is the verdict for CSS classes: pass, fail or error.
+func verdictClass(v Verdict) string {
+	switch v {
+	case VerdictPass, VerdictFail:
+		return string(v)
+	default:
+		return string(VerdictError)
+	}
+}
+
+// seconds converts a float number of seconds to a Duration.
+func seconds(f float64) time.Duration {
+	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return 0
+	}
+	if f > float64(math.MaxInt64/int64(time.Second)) {
+		return math.MaxInt64
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
+// formatDuration prints a duration for people: 4m12s, 2.4s, 0s.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < 10*time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	default:
+		return d.Round(time.Second).String()
+	}
+}
+
+// formatWindow prints a budget window compactly: 10m, 90s is 1m30s, 1h30m.
+func formatWindow(sec float64) string {
+	total := int64(seconds(sec).Round(time.Second) / time.Second)
+	if total <= 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	if h := total / 3600; h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+	}
+	if m := total % 3600 / 60; m > 0 {
+		fmt.Fprintf(&b, "%dm", m)
+	}
+	if s := total % 60; s > 0 {
+		fmt.Fprintf(&b, "%ds", s)
+	}
+	return b.String()
+}
+
+// formatClock prints a non-negative offset as m:ss or h:mm:ss.
+func formatClock(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	sec := int64(d.Round(time.Second) / time.Second)
+	var s string
+	if sec >= 3600 {
+		s = fmt.Sprintf("%d:%02d:%02d", sec/3600, sec%3600/60, sec%60)
+	} else {
+		s = fmt.Sprintf("%d:%02d", sec/60, sec%60)
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// formatOffset prints t as a signed offset from origin, such as +1:05, or as
+// an absolute UTC time if either is zero.
+func formatOffset(t, origin time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	if origin.IsZero() {
+		return formatTime(t)
+	}
+	d := t.Sub(origin)
+	if d < 0 {
+		return formatClock(d)
+	}
+	return "+" + formatClock(d)
+}
+
+// formatTime prints an absolute time in UTC.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// formatPercent prints a 0..1 share as a percentage with one decimal.
+func formatPercent(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", f*100)
+}
+
+// formatPoints prints the difference of two shares in percentage points.
+func formatPoints(with, without float64) string {
+	d := (with - without) * 100
+	if math.IsNaN(d) || math.IsInf(d, 0) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.1f points", d)
+}
+
+// formatCode prints an HTTP status code, or "?" if unknown.
+func formatCode(c int) string {
+	if c == 0 {
+		return "?"
+	}
+	return fmt.Sprint(c)
+}
+
+// orNone returns s, or "—" if s is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// printable makes rendered text safe for any reader: invalid UTF-8 and
+// characters that neither XML nor a terminal should receive (C0 controls
+// other than tab, newline and carriage return, DEL, C1 controls, U+FFFE and
+// U+FFFF) become U+FFFD. Nothing else changes.
+func printable(b []byte) []byte {
+	return bytes.Map(func(r rune) rune {
+		switch {
+		case r == '\t', r == '\n', r == '\r':
+			return r
+		case r < 0x20, r >= 0x7f && r < 0xa0, r == 0xfffe, r == 0xffff:
+			return utf8.RuneError
+		}
+		return r
+	}, bytes.ToValidUTF8(b, []byte(string(utf8.RuneError))))
+}
+
+// plural prints a count with a noun, adding "s" unless the count is one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,19 @@
+package scorecard
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// WriteJSON writes s as indented JSON, in the format documented in FORMAT.md.
+// Empty lists are written as [] rather than null. s is not modified.
+func WriteJSON(w io.Writer, s *Scorecard) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(normalized(s)); err != nil {
+		return fmt.Errorf("failed to write scorecard JSON: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+package scorecard
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// markdownRows is how many rows a long Markdown table keeps: half from the
+// start and half from the end, with a row in between saying how many were
+// elided.
+const markdownRows = 30
+
+// WriteMarkdown writes s as Markdown for a person reading a terminal or a CI
+// job summary: the verdict, the assertions, truth, comparison, faults, pages,
+// the ledger and the timeline. Tables longer than 30 rows lose their middle.
+// Text from the scorecard is escaped so it cannot break a table or inject
+// markup. s is not modified.
+func WriteMarkdown(w io.Writer, s *Scorecard) error {
+	var m mdWriter
+	m.write(s)
+	if _, err := w.Write(printable(m.buf.Bytes())); err != nil {
+		return fmt.Errorf("failed to write scorecard Markdown: %w", err)
+	}
+	return nil
+}
+
+// mdWriter builds Markdown in memory.
+type mdWriter struct{ buf bytes.Buffer }
+
+func (m *mdWriter) printf(format string, args ...any) { fmt.Fprintf(&m.buf, format, args...) }
+
+func (m *mdWriter) write(s *Scorecard) {
+	origin := s.origin()
+
+	title := "(unnamed scenario)"
+	if s.Scenario != "" {
+		title = mdEscape(s.Scenario)
+	}
+	m.printf("# %s: %s", verdictLabel(s.Verdict), title)
+	if s.Baseline {
+		m.printf(" (baseline, remediation off)")
+	}
+	m.printf("\n\n")
+	if s.Description != "" {
+		m.printf("%s\n\n", mdEscape(s.Description))
+	}
+	remediator := mdCode(orNone(s.Remediator))
+	if s.Identity != "" {
+		remediator += " as " + mdCode(s.Identity)
+	}
+	m.printf("- **Provider:** %s\n", mdEscape(orNone(s.Provider)))
+	m.printf("- **Remediator:** %s\n", remediator)
+	m.printf("- **Started:** %s\n", formatTime(s.StartedAt))
+	m.printf("- **Duration:** %s\n", formatDuration(seconds(s.DurationSeconds)))
+	pass, fail, errs := s.counts()
+	m.printf("- **Assertions:** %d passed, %d failed, %d errored\n", pass, fail, errs)
+	if s.Error != "" {
+		m.printf("\n> **Error:** %s\n", mdEscape(s.Error))
+	}
+
+	m.printf("\n## Assertions\n\n")
+	if len(s.Assertions) == 0 {
+		m.printf("No assertions were evaluated.\n")
+	} else {
+		rows := make([][]string, 0, len(s.Assertions))
+		for _, a := range s.Assertions {
+			name := mdEscape(a.Name)
+			if a.Automation != "" {
+				name += " (" + mdEscape(a.Automation) + ")"
+			}
+			rows = append(rows, []string{"**" + verdictLabel(a.Verdict) + "**", name, mdEscape(a.Measured), mdEscape(a.Limit), mdEscape(a.Evidence)})
+		}
+		m.table([]string{"Verdict", "Assertion", "Measured", "Limit", "Evidence"}, rows, len(rows), "")
+	}
+
+	if c := s.Comparison; c != nil {
+		m.printf("\n## Did no harm\n\n")
+		m.printf("True availability without the remediator %s, with it %s (%s).\n",
+			formatPercent(c.AvailabilityWithout), formatPercent(c.AvailabilityWith),
+			formatPoints(c.AvailabilityWith, c.AvailabilityWithout))
+	}
+
+	t := s.Truth
+	m.printf("\n## Truth\n\n")
+	if len(t.Samples) == 0 {
+		m.printf("- **Availability:** no samples\n")
+	} else {
+		m.printf("- **Availability:** min %s, mean %s (%d samples)\n", formatPercent(t.MinAvailability), formatPercent(t.MeanAvailability), len(t.Samples))
+	}
+	m.printf("- **False positives** (healthy pods restarted): %s\n", mdList(t.FalsePositives))
+	m.printf("- **False negatives** (real outages never remedied): %s\n", mdList(t.FalseNegatives))
+	m.printf("- **Broken by the harness:** %s\n", mdList(t.Broken))
+
+	if len(s.Faults) > 0 {
+		m.printf("\n## Faults\n\n")
+		rows := make([][]string, 0, len(s.Faults))
+		for _, f := range s.Faults {
+			recovered := "yes"
+			if !f.Recovered {
+				recovered = "**NO**"
+			}
+			rows = append(rows, []string{mdEscape(f.Name), mdEscape(f.Kind), mdEscape(f.Target), formatOffset(f.Start, origin), formatOffset(f.End, origin), recovered})
+		}
+		m.table([]string{"Fault", "Kind", "Target", "Start", "End", "Recovered"}, rows, markdownRows, "faults")
+	}
+
+	m.printf("\n## Pages\n\n")
+	if len(s.Pages) == 0 {
+		m.printf("No page arrived.\n")
+	} else {
+		rows := make([][]string, 0, len(s.Pages))
+		for _, p := range s.Pages {
+			rows = append(rows, []string{formatOffset(p.Time, origin), mdEscape(p.Alert), mdEscape(p.Summary), mdLabels(p.Labels)})
+		}
+		m.table([]string{"Time", "Alert", "Summary", "Labels"}, rows, markdownRows, "pages")
+	}
+
+	acts := s.actions()
+	m.printf("\n## Ledger\n\n")
+	if len(s.Ledger) == 0 {
+		m.printf("No mutating request from the remediator was recorded.\n")
+	} else {
+		rejected := len(acts) - accepted(acts)
+		m.printf("%s recorded by the API server", plural(len(s.Ledger), "mutating request"))
+		if s.Identity != "" {
+			m.printf(", %d of them by the remediator (%s)", len(acts), mdCode(s.Identity))
+		}
+		if rejected > 0 {
+			m.printf(", %d rejected", rejected)
+		}
+		m.printf(".\n\n")
+		rows := make([][]string, 0, len(s.Ledger))
+		for _, e := range s.Ledger {
+			user := mdCode(e.User)
+			if s.Identity != "" && e.User == s.Identity {
+				user = "remediator"
+			}
+			rows = append(rows, []string{formatOffset(e.Time, origin), user, mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)})
+		}
+		m.table([]string{"Time", "User", "Verb", "Object", "Code"}, rows, markdownRows, "entries")
+	}
+
+	if len(s.Timeline) > 0 {
+		m.printf("\n## Timeline\n\n")
+		rows := make([][]string, 0, len(s.Timeline))
+		for _, e := range s.Timeline {
+			rows = append(rows, []string{formatOffset(e.Time, origin), mdEscape(e.Kind), mdEscape(e.Message)})
+		}
+		m.table([]string{"Time", "Kind", "Event"}, rows, markdownRows, "events")
+	}
+}
+
+// table writes a Markdown table. If there are more than limit rows, the
+// middle is replaced with one row saying how many of what were elided.
+func (m *mdWriter) table(header []string, rows [][]string, limit int, what string) {
+	m.printf("| %s |\n|", strings.Join(header, " | "))
+	for range header {
+		m.printf("---|")
+	}
+	m.printf("\n")
+	row := func(r []string) { m.printf("| %s |\n", strings.Join(r, " | ")) }
+	if len(rows) <= limit {
+		for _, r := range rows {
+			row(r)
+		}
+		return
+	}
+	head := limit / 2
+	tail := limit - head
+	for _, r := range rows[:head] {
+		row(r)
+	}
+	gap := make([]string, len(header))
+	gap[0] = "…"
+	gap[len(gap)-1] = ""
+	if len(gap) > 1 {
+		gap[1] = fmt.Sprintf("*%d more %s elided*", len(rows)-head-tail, what)
+	}
+	row(gap)
+	for _, r := range rows[len(rows)-tail:] {
+		row(r)
+	}
+}
+
+// mdEscape makes s safe to print as Markdown text, including in a table
+// cell: it backslash-escapes the characters that would break a row or turn
+// text into markup, and flattens line breaks. An underscore between letters
+// or digits, as in metric names, is left alone: it cannot start emphasis.
+func mdEscape(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		switch r {
+		case '\\', '|', '`', '*', '<', '>', '[', ']':
+			b.WriteRune('\\')
+		case '_':
+			if i == 0 || i == len(rs)-1 || !isWordRune(rs[i-1]) || !isWordRune(rs[i+1]) {
+				b.WriteRune('\\')
+			}
+		case '\r':
+			if i+1 < len(rs) && rs[i+1] == '\n' {
+				continue
+			}
+			r = ' '
+		case '\n':
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isWordRune reports whether r is a letter or digit.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// mdCode prints s as inline code, which keeps colons and dashes readable; a
+// string holding a backtick or a pipe is escaped as text instead.
+func mdCode(s string) string {
+	if s == "" || strings.ContainsAny(s, "`|\r\n") {
+		return mdEscape(s)
+	}
+	return "`" + s + "`"
+}
+
+// mdList prints a list inline, or "none".
+func mdList(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = mdEscape(x)
+	}
+	return strings.Join(out, "; ")
+}
+
+// mdLabels prints labels as k=v, sorted by key.
+func mdLabels(labels map[string]string) string {
+	keys := slices.Sorted(maps.Keys(labels))
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = mdEscape(k + "=" + labels[k])
+	}
+	return strings.Join(out, ", ")
+}
