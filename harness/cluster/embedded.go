@@ -126,6 +126,7 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		"--kwok-controller-binary", bins["kwok"],
 		"--kube-audit-policy", policy,
 		"--config", kwokConfig,
+		"--enable-crds=Stage",
 	}
 	args = append(args, e.ExtraArgs...)
 	p := e.provider(opts.Name, bins["kwokctl"], opts.Wait)
@@ -144,6 +145,9 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("failed to load kubeconfig %s: %w", kubeconfig, err)
+	}
+	if err := ApplyDefaultStages(ctx, cfg); err != nil {
+		return nil, err
 	}
 	fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
 
