@@ -73,6 +73,10 @@ type ActionRecord struct {
 	ID string `json:"id"`
 	// Target is namespace/name (or name, for cluster-scoped targets).
 	Target string `json:"target"`
+	// Group is the target's group: its workload (namespace/name) for pods,
+	// "nodes" for nodes. Blast radius is judged per group.
+	// +optional
+	Group string `json:"group,omitempty"`
 	// TargetUID is the target's UID when the action was decided.
 	TargetUID string `json:"targetUID,omitempty"`
 	// Verb says what was done, for example "delete-pod" or "cordon-evict".

@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/interlock-dev/interlock/remediator"
+)
+
+func init() {
+	register(newRemediatorCommand)
+	register(newResumeCommand)
+	register(newApproveCommand)
+	register(newKillSwitchCommand)
+}
+
+// kubeFlags are the kubectl-style connection flags.
+type kubeFlags struct {
+	kubeconfig string
+	namespace  string
+}
+
+func (k *kubeFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&k.kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
+	cmd.Flags().StringVarP(&k.namespace, "namespace", "n", "interlock-system", "the remediator's namespace")
+}
+
+func (k *kubeFlags) config() (*rest.Config, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if k.kubeconfig != "" {
+		rules.ExplicitPath = k.kubeconfig
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("failed to load kubeconfig: %w", err)
+	}
+	return cfg, nil
+}
+
+func (k *kubeFlags) client() (client.Client, *rest.Config, error) {
+	cfg, err := k.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: remediator.Scheme()})
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to create client: %w", err)
+	}
+	return c, cfg, nil
+}
+
+func newRemediatorCommand(streams Streams) *cobra.Command {
+	var kf kubeFlags
+	opts := remediator.Options{}
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "remediator",
+		Short: "Run the built-in remediation controller",
+		Long: `Run the built-in remediation controller. It runs every Automation in its
+namespace within the Automation's safety case: it records each action before
+taking it, halts an automation whose budget is spent and pages through an
+Alertmanager v2-compatible webhook (--page-url), files RemediationProposals
+for actions that need a named human, and stops every action while the kill
+switch is on.`,
+		Example: `  # Against an embedded cluster, paging a local Alertmanager
+  interlock remediator --kubeconfig /tmp/a.kubeconfig --metrics-addr 127.0.0.1:8080 \
+    --page-url http://127.0.0.1:9093/api/v2/alerts`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctrllog.SetLogger(zap.New(zap.WriteTo(streams.Err), zap.UseDevMode(verbose)))
+			cfg, err := kf.config()
+			if err != nil {
+				return err
+			}
+			opts.Namespace = kf.namespace
+			r, err := remediator.New(cfg, opts)
+			if err != nil {
+				return err
+			}
+			return r.Run(cmd.Context())
+		},
+	}
+	kf.register(cmd)
+	cmd.Flags().StringVar(&opts.MetricsAddr, "metrics-addr", ":8080", "address to serve /metrics on; 0 turns it off")
+	cmd.Flags().StringVar(&opts.HealthAddr, "health-addr", "0", "address to serve /healthz and /readyz on; 0 turns it off")
+	cmd.Flags().StringVar(&opts.PageURL, "page-url", "", "Alertmanager v2 alerts URL that receives pages, e.g. http://alertmanager:9093/api/v2/alerts")
+	cmd.Flags().BoolVar(&opts.LeaderElection, "leader-elect", false, "elect a leader so that replicas never act twice")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every decision")
+	return cmd
+}
+
+func newResumeCommand(streams Streams) *cobra.Command {
+	var kf kubeFlags
+	cmd := &cobra.Command{
+		Use:     "resume AUTOMATION",
+		Short:   "Lift an automation's halt, recorded under your name as the API server sees it",
+		Example: `  interlock resume unhealthy-workload --kubeconfig /tmp/a.kubeconfig`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, cfg, err := kf.client()
+			if err != nil {
+				return err
+			}
+			who, err := remediator.WhoAmI(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if err := remediator.Resume(cmd.Context(), c, clock.RealClock{}, client.ObjectKey{Namespace: kf.namespace, Name: args[0]}, who); err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Out, "Automation %q resumed by %s\n", args[0], who)
+			return nil
+		},
+	}
+	kf.register(cmd)
+	return cmd
+}
+
+func newApproveCommand(streams Streams) *cobra.Command {
+	var kf kubeFlags
+	cmd := &cobra.Command{
+		Use:   "approve PROPOSAL",
+		Short: "Approve a remediation proposal, recorded under your name as the API server sees it",
+		Example: `  kubectl get remediationproposals -n interlock-system
+  interlock approve certificate-expiry-3f2a1b9c0d --kubeconfig /tmp/a.kubeconfig`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, cfg, err := kf.client()
+			if err != nil {
+				return err
+			}
+			who, err := remediator.WhoAmI(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if err := remediator.Approve(cmd.Context(), c, clock.RealClock{}, client.ObjectKey{Namespace: kf.namespace, Name: args[0]}, who); err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Out, "Proposal %q approved by %s\n", args[0], who)
+			return nil
+		},
+	}
+	kf.register(cmd)
+	return cmd
+}
+
+func newKillSwitchCommand(streams Streams) *cobra.Command {
+	var kf kubeFlags
+	cmd := &cobra.Command{
+		Use:       "killswitch on|off",
+		Short:     "Stop (on) or allow (off) every remediation action at once",
+		Example:   `  interlock killswitch on --kubeconfig /tmp/a.kubeconfig`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"on", "off"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if args[0] != "on" && args[0] != "off" {
+				return fmt.Errorf("invalid argument %q: must be on or off", args[0])
+			}
+			c, _, err := kf.client()
+			if err != nil {
+				return err
+			}
+			if err := remediator.SetKillSwitch(cmd.Context(), c, kf.namespace, args[0] == "on"); err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Out, "Kill switch %s\n", args[0])
+			return nil
+		},
+	}
+	kf.register(cmd)
+	return cmd
+}

@@ -1,0 +1,189 @@
+package remediator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/remediator/policy"
+)
+
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;delete
+// +kubebuilder:rbac:groups=apps,resources=replicasets;deployments,verbs=get;list;watch
+
+// podsReconciler runs the unhealthy-workload automation: a pod that crash
+// loops, or is not Ready, for longer than the trigger's hold time is
+// deleted so that its controller replaces it.
+type podsReconciler struct{ e *Engine }
+
+func setupUnhealthyWorkload(mgr ctrl.Manager, e *Engine) error {
+	if err := ctrl.NewControllerManagedBy(mgr).Named("unhealthy-workload").
+		For(&corev1.Pod{}).
+		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(e, v1alpha1.UnhealthyWorkload)).
+		Complete(&podsReconciler{e: e}); err != nil {
+		return fmt.Errorf("failed to set up the unhealthy-workload controller: %w", err)
+	}
+	return nil
+}
+
+// podUnhealthy reports whether the trigger holds for the pod and since when.
+func podUnhealthy(p *corev1.Pod) (bool, time.Time, string) {
+	if p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+		return false, time.Time{}, ""
+	}
+	since := p.CreationTimestamp.Time
+	ready := false
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			ready = c.Status == corev1.ConditionTrue
+			if !ready {
+				since = c.LastTransitionTime.Time
+			}
+		}
+	}
+	for _, cs := range p.Status.ContainerStatuses {
+		if w := cs.State.Waiting; w != nil && w.Reason == "CrashLoopBackOff" {
+			return true, since, fmt.Sprintf("container %s in CrashLoopBackOff (%d restarts)", cs.Name, cs.RestartCount)
+		}
+	}
+	if !ready && p.Spec.NodeName != "" {
+		return true, since, "pod not Ready"
+	}
+	return false, time.Time{}, ""
+}
+
+// workloadOf returns the pod's controlling ReplicaSet (or other controller)
+// as namespace/name and its desired replicas.
+func (r *podsReconciler) workloadOf(ctx context.Context, p *corev1.Pod) (string, int, bool) {
+	ref := metav1.GetControllerOf(p)
+	if ref == nil {
+		return "", 0, false // a bare pod is never restarted: nothing would recreate it
+	}
+	if ref.Kind != "ReplicaSet" {
+		return key(p.Namespace, ref.Kind+"/"+ref.Name), 1, true
+	}
+	var rs appsv1.ReplicaSet
+	if err := r.e.Client.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: ref.Name}, &rs); err != nil {
+		return "", 0, false
+	}
+	n := 1
+	if rs.Spec.Replicas != nil {
+		n = int(*rs.Spec.Replicas)
+	}
+	return key(p.Namespace, rs.Name), n, true
+}
+
+func (r *podsReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
+	var pod corev1.Pod
+	if err := r.e.Client.Get(ctx, req.NamespacedName, &pod); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	bad, since, why := podUnhealthy(&pod)
+	if !bad {
+		return ctrl.Result{}, nil
+	}
+	autos, err := r.e.automationsOfType(ctx, v1alpha1.UnhealthyWorkload)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	var result ctrl.Result
+	for i := range autos {
+		a := &autos[i]
+		if !scopeOf(a, true, pod.Namespace, pod.Labels) {
+			continue
+		}
+		res, err := r.consider(ctx, a, &pod, since, why)
+		if err != nil {
+			r.e.Metrics.ReconcileErrors.WithLabelValues("unhealthy-workload").Inc()
+			return ctrl.Result{}, err
+		}
+		result = earliest(result, res)
+	}
+	return result, nil
+}
+
+func (r *podsReconciler) consider(ctx context.Context, a *v1alpha1.Automation, pod *corev1.Pod, since time.Time, why string) (ctrl.Result, error) {
+	res, err := r.e.resolve(ctx, a)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	now := r.e.Clock.Now()
+	if hold := res.sc.Trigger.For.Duration; now.Sub(since) < hold {
+		return ctrl.Result{RequeueAfter: hold - now.Sub(since)}, nil
+	}
+	group, replicas, ok := r.workloadOf(ctx, pod)
+	if !ok {
+		return ctrl.Result{}, nil
+	}
+	scope, err := r.scope(ctx, a)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	inflight := inFlight(a, now, res.sc.Reversal.TimeToReverse.Duration, func(string) bool { return false })
+	unavailable := 0
+	for _, rec := range a.Status.Actions {
+		if rec.Group == group && rec.Phase != v1alpha1.ActionFailed && now.Sub(rec.Time.Time) < res.sc.Reversal.TimeToReverse.Duration {
+			unavailable++
+		}
+	}
+	target := key(pod.Namespace, pod.Name)
+	uid := pod.UID
+	c := Candidate{
+		Target: target, UID: uid, Since: since, Verb: "delete-pod", Group: group, Why: why,
+		Scope:      scope,
+		BlastGroup: policy.Group{Size: replicas, Unavailable: unavailable},
+		InFlight:   inflight,
+		Act: func(ctx context.Context) error {
+			// The UID precondition makes sure only this pod goes, never its replacement.
+			return client.IgnoreNotFound(r.e.Client.Delete(ctx, pod, client.Preconditions{UID: &uid}))
+		},
+	}
+	return r.e.Consider(ctx, a, c)
+}
+
+// scope counts the pods in the automation's scope and those its trigger fires for.
+func (r *podsReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (policy.Scope, error) {
+	nss := a.Spec.Namespaces
+	if len(nss) == 0 {
+		nss = []string{a.Namespace}
+	}
+	var s policy.Scope
+	for _, ns := range nss {
+		var pods corev1.PodList
+		if err := r.e.Client.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+			return s, fmt.Errorf("failed to list pods in %s: %w", ns, err)
+		}
+		for i := range pods.Items {
+			p := &pods.Items[i]
+			if !scopeOf(a, true, p.Namespace, p.Labels) || p.DeletionTimestamp != nil {
+				continue
+			}
+			s.Size++
+			if bad, _, _ := podUnhealthy(p); bad {
+				s.Matched++
+			}
+		}
+	}
+	return s, nil
+}
+
+// earliest merges two reconcile results, keeping the sooner requeue.
+func earliest(a, b ctrl.Result) ctrl.Result {
+	switch {
+	case a.RequeueAfter == 0:
+		return b
+	case b.RequeueAfter == 0:
+		return a
+	case b.RequeueAfter < a.RequeueAfter:
+		return b
+	}
+	return a
+}
