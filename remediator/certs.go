@@ -95,7 +95,10 @@ func (r *certsReconciler) handle(ctx context.Context, a *v1alpha1.Automation, se
 		return ctrl.Result{}, err
 	}
 	now := r.e.Clock.Now()
-	window := res.sc.Trigger.For.Duration
+	if res.sc.Trigger.Within == nil {
+		return ctrl.Result{}, nil // an incomplete safety case: resolve reports it
+	}
+	window := res.sc.Trigger.Within.Duration
 	enters := cert.NotAfter.Add(-window)
 	if now.Before(enters) {
 		return ctrl.Result{RequeueAfter: enters.Sub(now)}, nil
@@ -118,7 +121,7 @@ func (r *certsReconciler) handle(ctx context.Context, a *v1alpha1.Automation, se
 	}
 	target := key(secret.Namespace, secret.Name)
 	c := Candidate{
-		Target: target, UID: secret.UID, Since: enters, Held: true, Verb: "renew-certificate", Group: target,
+		Target: target, UID: secret.UID, Since: enters, Verb: "renew-certificate", Group: target,
 		Why:        fmt.Sprintf("certificate %s in secret %s expires %s (in %s)", cert.Subject.CommonName, target, cert.NotAfter.UTC().Format(time.RFC3339), cert.NotAfter.Sub(now).Round(time.Second)),
 		Scope:      scope,
 		BlastGroup: policy.Group{Size: scope.Size},

@@ -41,6 +41,10 @@ func setupControllers(mgr ctrl.Manager, e *Engine) error {
 	}
 	if err := ctrl.NewControllerManagedBy(mgr).Named("automation").
 		For(&v1alpha1.Automation{}).
+		// A proposal filed or decided changes the pending-proposals gauge.
+		Watches(&v1alpha1.RemediationProposal{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: o.(*v1alpha1.RemediationProposal).Spec.Automation}}}
+		})).
 		Complete(&automationReconciler{e: e}); err != nil {
 		return fmt.Errorf("failed to set up the automation controller: %w", err)
 	}

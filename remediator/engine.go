@@ -220,8 +220,12 @@ func (e *Engine) Consider(ctx context.Context, a *v1alpha1.Automation, c Candida
 		if d.RetryAfter > 0 {
 			return ctrl.Result{RequeueAfter: d.RetryAfter}, nil
 		}
-		if d.Reason == policy.ReasonTargetInFlight || d.Reason == policy.ReasonMaxInFlight || d.Reason == policy.ReasonMaxUnavailable {
+		switch d.Reason {
+		case policy.ReasonTargetInFlight, policy.ReasonMaxInFlight, policy.ReasonMaxUnavailable:
 			return ctrl.Result{RequeueAfter: requeueSoon}, nil
+		case policy.ReasonKillSwitch, policy.ReasonHalted:
+			// Look again later: the switch may be turned off, the halt lifted.
+			return ctrl.Result{RequeueAfter: recheckStopped}, nil
 		}
 		return ctrl.Result{}, nil
 	}

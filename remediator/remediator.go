@@ -135,5 +135,10 @@ func (r *Remediator) Run(ctx context.Context) error {
 	return nil
 }
 
-// requeueSoon is how soon to look again at something that is about to change.
-const requeueSoon = 2 * time.Second
+const (
+	// requeueSoon is how soon to look again at something about to change.
+	requeueSoon = 2 * time.Second
+	// recheckStopped is how soon to look again at a target refused because
+	// the kill switch was on or the automation halted.
+	recheckStopped = 5 * time.Second
+)

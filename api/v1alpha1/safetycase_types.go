@@ -33,6 +33,10 @@ type Trigger struct {
 	Condition string `json:"condition,omitempty"`
 	// For is how long the condition must hold before the automation acts.
 	For metav1.Duration `json:"for,omitempty"`
+	// Within is how far ahead a time-based trigger looks: a certificate that
+	// expires within it fires the trigger. Required by certificate-expiry.
+	// +optional
+	Within *metav1.Duration `json:"within,omitempty"`
 	// FalsePositiveModes are the ways the trigger fires on something healthy.
 	FalsePositiveModes []string `json:"falsePositiveModes,omitempty"`
 	// FalseNegativeModes are the ways a real failure escapes the trigger.

@@ -484,6 +484,11 @@ func (in *TelemetrySignal) DeepCopy() *TelemetrySignal {
 func (in *Trigger) DeepCopyInto(out *Trigger) {
 	*out = *in
 	out.For = in.For
+	if in.Within != nil {
+		in, out := &in.Within, &out.Within
+		*out = new(v1.Duration)
+		**out = **in
+	}
 	if in.FalsePositiveModes != nil {
 		in, out := &in.FalsePositiveModes, &out.FalsePositiveModes
 		*out = make([]string, len(*in))

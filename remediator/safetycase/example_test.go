@@ -33,6 +33,7 @@ func ExampleValidateAutomation() {
 			SafetyCase: completeSpec(func(s *v1alpha1.SafetyCaseSpec) {
 				s.Action.Class = "destructive"
 				s.Budget.Window = metav1.Duration{Duration: 24 * time.Hour}
+				s.Trigger.Within = &metav1.Duration{Duration: 14 * 24 * time.Hour}
 			}),
 		},
 	}

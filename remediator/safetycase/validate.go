@@ -291,6 +291,15 @@ func ValidateAutomation(a *v1alpha1.Automation, resolve func(name string) (*v1al
 	if spec != nil && rung.Level() > policy.RungAlert.Level() {
 		errs = append(errs, Validate(spec, scPath)...)
 	}
+	if spec != nil && a.Spec.Type == v1alpha1.CertificateExpiry {
+		withinPath := scPath.Child("trigger", "within")
+		switch {
+		case spec.Trigger.Within == nil:
+			errs = append(errs, field.Required(withinPath, "the certificate-expiry trigger needs to know how far ahead to look for expiry"))
+		case spec.Trigger.Within.Duration <= 0:
+			errs = append(errs, field.Invalid(withinPath, spec.Trigger.Within.Duration.String(), "must be positive"))
+		}
+	}
 	return errs
 }
 

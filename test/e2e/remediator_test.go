@@ -23,6 +23,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -221,6 +222,7 @@ func (f *fixture) crashLoop(ns, sel string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	f.t.Cleanup(func() { cancel(); <-done })
+	lastRestart := map[types.UID]time.Time{}
 	go func() {
 		defer close(done)
 		_ = wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
@@ -235,8 +237,16 @@ func (f *fixture) crashLoop(ns, sel string) {
 				}
 				cs := &p.Status.ContainerStatuses[0]
 				if cs.State.Waiting != nil && cs.State.Waiting.Reason == "CrashLoopBackOff" {
+					// Already crashing: restart it again every few seconds, as
+					// the kubelet would, with the count rising.
+					if time.Since(lastRestart[p.UID]) > 3*time.Second {
+						lastRestart[p.UID] = time.Now()
+						cs.RestartCount++
+						_, _ = f.cs.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{})
+					}
 					continue
 				}
+				lastRestart[p.UID] = time.Now()
 				now := metav1.Now()
 				cs.Ready = false
 				cs.RestartCount++
@@ -512,7 +522,9 @@ func TestCertificateNeedsApproval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.automation(name, v1alpha1.CertificateExpiry, "supervised", []string{ns}, sc.Spec.DeepCopy())
+	spec := sc.Spec.DeepCopy()
+	spec.Trigger.For = metav1.Duration{Duration: time.Second}
+	f.automation(name, v1alpha1.CertificateExpiry, "supervised", []string{ns}, spec)
 	p := f.startRemediator("http://127.0.0.1:1/")
 
 	propName := remediator.ProposalName(name, ns+"/shop-tls")
@@ -521,13 +533,19 @@ func TestCertificateNeedsApproval(t *testing.T) {
 		return f.admin.Get(ctx, client.ObjectKey{Namespace: remNS, Name: propName}, &prop) == nil, nil
 	})
 	if err != nil {
-		t.Fatalf("no proposal %s: %v\n%s", propName, err, tail(p.out.String()))
+		var a v1alpha1.Automation
+		_ = f.admin.Get(ctx, client.ObjectKey{Namespace: remNS, Name: name}, &a)
+		t.Fatalf("no proposal %s: %v\nstatus: %+v\n%s", propName, err, a.Status, tail(p.out.String()))
 	}
 	if prop.Spec.Owner == "" || prop.Spec.Class != "destructive" || prop.Spec.Verb != "renew-certificate" {
 		t.Errorf("proposal spec = %+v", prop.Spec)
 	}
-	// Decisions keep coming (AwaitingApproval); none of them rotates.
-	f.waitMetric(p, "interlock_remediator_decisions_total", map[string]string{"automation": name, "reason": "AwaitingApproval"}, 2)
+	// The decision was to propose, not to act: nothing rotated.
+	f.waitMetric(p, "interlock_remediator_decisions_total", map[string]string{"automation": name, "reason": "AwaitingApproval"}, 1)
+	if v, _ := p.metric("interlock_remediator_actions_total", map[string]string{"automation": name}); v != 0 {
+		t.Errorf("%v actions before approval", v)
+	}
+	f.waitMetric(p, "interlock_remediator_proposals_pending", map[string]string{"automation": name}, 1)
 	var got corev1.Secret
 	if err := f.admin.Get(ctx, client.ObjectKeyFromObject(secret), &got); err != nil {
 		t.Fatal(err)
