@@ -167,7 +167,9 @@ func (f *fixture) namespace(name string) {
 	if err := f.admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		f.t.Fatal(err)
 	}
-	f.t.Cleanup(func() { _ = f.admin.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}) })
+	f.t.Cleanup(func() {
+		_ = f.admin.Delete(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	})
 }
 
 func (f *fixture) deployment(ns, name string, replicas int32, lbls map[string]string) *appsv1.Deployment {
