@@ -1,0 +1,137 @@
+package assert
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
+)
+
+// expectations compiles the scenario's own expectations that are set.
+func expectations(automation string, x Expect) []Check {
+	var out []Check
+	if x.MinAvailability != nil {
+		out = append(out, minAvailability(*x.MinAvailability))
+	}
+	if x.MaxFalsePositives != nil {
+		out = append(out, maxFalse(MaxFalsePositives, "maxFalsePositives", "false positive", *x.MaxFalsePositives,
+			func(t *scorecard.Truth) []string { return t.FalsePositives }))
+	}
+	if x.MaxFalseNegatives != nil {
+		out = append(out, maxFalse(MaxFalseNegatives, "maxFalseNegatives", "false negative", *x.MaxFalseNegatives,
+			func(t *scorecard.Truth) []string { return t.FalseNegatives }))
+	}
+	if x.MustHalt != nil {
+		out = append(out, mustHalt(*x.MustHalt))
+	}
+	if x.MustPage != nil {
+		out = append(out, mustPage(automation, *x.MustPage))
+	}
+	if x.MinActions != nil {
+		out = append(out, minActions(*x.MinActions))
+	}
+	return out
+}
+
+// minAvailability: the lowest true availability sampled is at least min.
+// Without samples it is an error.
+func minAvailability(min float64) Check {
+	c := Check{Name: MinAvailability, Source: "scenario.expect.minAvailability"}
+	limit := "at least " + pct(min)
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		s := o.Truth.Samples
+		if len(s) == 0 {
+			return errored("no availability samples", limit, "the harness sampled no true availability in this run"), ""
+		}
+		low := s[0]
+		for _, x := range s {
+			if x.Availability < low.Availability {
+				low = x
+			}
+		}
+		measured := "lowest " + pct(low.Availability)
+		ev := fmt.Sprintf("true availability over %s fell lowest to %s at %s",
+			plural(len(s), "sample"), pct(low.Availability), o.when(low.Time))
+		return scorecard.Assertion{Verdict: verdict(low.Availability+availabilityEpsilon >= min),
+			Measured: measured, Limit: limit, Evidence: ev}, ""
+	}
+	return c
+}
+
+// maxFalse: at most max false positives (or negatives) in the truth.
+func maxFalse(name, field, noun string, max int, get func(*scorecard.Truth) []string) Check {
+	c := Check{Name: name, Source: "scenario.expect." + field}
+	limit := "at most " + plural(max, noun)
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		got := get(&o.Truth)
+		ev := "truth: none"
+		if len(got) > 0 {
+			ev = "truth: " + strings.Join(capList(got), "; ")
+		}
+		return scorecard.Assertion{Verdict: verdict(len(got) <= max),
+			Measured: plural(len(got), noun), Limit: limit, Evidence: ev}, ""
+	}
+	return c
+}
+
+// mustHalt: true, a halt must be observed; false, none may be.
+func mustHalt(want bool) Check {
+	c := Check{Name: MustHalt, Source: "scenario.expect.mustHalt"}
+	limit := "halts"
+	if !want {
+		limit = "never halts"
+	}
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		halted := !o.HaltedAt.IsZero()
+		measured, ev := "no halt", "the automation never reported Halted"
+		if halted {
+			measured = "halted at " + o.when(o.HaltedAt)
+			ev = "the automation reported Halted at " + o.when(o.HaltedAt)
+		}
+		return scorecard.Assertion{Verdict: verdict(halted == want), Measured: measured, Limit: limit, Evidence: ev}, ""
+	}
+	return c
+}
+
+// mustPage: true, a page about the automation must arrive; false, none may.
+func mustPage(automation string, want bool) Check {
+	c := Check{Name: MustPage, Source: "scenario.expect.mustPage"}
+	limit := "pages"
+	if !want {
+		limit = "never pages"
+	}
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		var mine []scorecard.Page
+		for _, p := range o.Pages {
+			if p.Labels[PageLabel] == automation {
+				mine = append(mine, p)
+			}
+		}
+		measured := plural(len(mine), "page")
+		ev := fmt.Sprintf("no page about %s arrived%s (%s received in all)", automation, o.byEnd(), plural(len(o.Pages), "page"))
+		if len(mine) > 0 {
+			ev = fmt.Sprintf("%s arrived at %s", alertName(mine[0]), o.when(mine[0].Time))
+			if len(mine) > 1 {
+				ev += fmt.Sprintf(", and %s after", plural(len(mine)-1, "more page"))
+			}
+		}
+		return scorecard.Assertion{Verdict: verdict((len(mine) > 0) == want), Measured: measured, Limit: limit, Evidence: ev}, ""
+	}
+	return c
+}
+
+// minActions: the automation took at least min accepted actions.
+func minActions(min int) Check {
+	c := Check{Name: MinActions, Source: "scenario.expect.minActions"}
+	limit := "at least " + plural(min, "action")
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		acts := o.accepted()
+		ev := "ledger: no accepted action by " + o.identity()
+		if len(acts) > 0 {
+			ev = fmt.Sprintf("ledger: %s by %s, %s", plural(len(acts), "accepted action"), o.identity(), o.span(acts))
+		}
+		return scorecard.Assertion{Verdict: verdict(len(acts) >= min),
+			Measured: plural(len(acts), "action"), Limit: limit, Evidence: ev + o.rejectedNote()}, ""
+	}
+	return c
+}
