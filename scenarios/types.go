@@ -1,0 +1,412 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	chaosmeshv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/experiments"
+)
+
+// APIVersion and Kind identify a scenario file.
+const (
+	APIVersion = "interlock.dev/v1alpha1"
+	Kind       = "Scenario"
+)
+
+// Scenario is a declarative test of a remediator: a cluster fixture, the
+// faults injected into it, the automations under test at their rungs, how
+// long the run lasts, and what is expected beyond the automations' safety
+// cases. It is read from a YAML file (Parse, Load, LoadFile) and is pure
+// data: Render and Faults turn it into objects without touching a cluster.
+type Scenario struct {
+	// APIVersion must be APIVersion.
+	APIVersion string `json:"apiVersion"`
+	// Kind must be Kind.
+	Kind string `json:"kind"`
+	// Metadata names the scenario.
+	Metadata Metadata `json:"metadata"`
+	// Spec is the scenario itself.
+	Spec Spec `json:"spec"`
+
+	// File is the name or path the scenario was read from, as given to
+	// Parse; every validation error names it. It is not part of the file.
+	File string `json:"-"`
+}
+
+// Name returns the scenario's name, which is also its file name without ".yaml".
+func (s *Scenario) Name() string { return s.Metadata.Name }
+
+// Metadata names a scenario.
+type Metadata struct {
+	// Name is a DNS label, equal to the file name without ".yaml".
+	Name string `json:"name"`
+}
+
+// The tiers, which say when a scenario runs in CI.
+const (
+	// TierPR runs on every pull request, on the embedded cluster: keep it short.
+	TierPR = "pr"
+	// TierNightly runs in the nightly job, on kind.
+	TierNightly = "nightly"
+)
+
+// Tiers lists the tiers.
+var Tiers = []string{TierPR, TierNightly}
+
+// Spec describes a scenario.
+type Spec struct {
+	// Description says in a sentence or two what the scenario does and what
+	// it shows. Required.
+	Description string `json:"description"`
+	// Pattern is the name of the catalog failure pattern the scenario
+	// reproduces, such as "remediation-storm". Required.
+	Pattern string `json:"pattern"`
+	// Tier is when the scenario runs in CI: "pr" or "nightly". Required.
+	Tier string `json:"tier"`
+	// Duration is how long the run lasts, counted from the moment faults
+	// start (offset 0), such as "90s". Required.
+	Duration Duration `json:"duration"`
+	// Fixture is the cluster the run starts from.
+	Fixture Fixture `json:"fixture"`
+	// Faults are injected into the fixture during the run.
+	// +optional
+	Faults []Fault `json:"faults,omitempty"`
+	// RemediatorFaults are aimed at the remediator itself.
+	// +optional
+	RemediatorFaults []RemediatorFault `json:"remediatorFaults,omitempty"`
+	// Automations are the automations under test. At least one is required.
+	Automations []Automation `json:"automations"`
+	// RBAC is the rules the remediator's ServiceAccount (RemediatorUser) is
+	// granted cluster-wide when the scenario runs an external remediator
+	// (--remediator-cmd) that needs other rights than the built-in one.
+	// Empty means DefaultRBAC, the built-in remediator's rules, which is
+	// also what the built-in remediator always runs with. Render grants
+	// NamespaceRBAC in RemediatorNamespace besides.
+	// +optional
+	RBAC []rbacv1.PolicyRule `json:"rbac,omitempty"`
+	// Expect holds expectations beyond those drawn from the safety cases.
+	// +optional
+	Expect Expectations `json:"expect,omitempty"`
+}
+
+// Fixture is the cluster a run starts from.
+type Fixture struct {
+	// Nodes is how many simulated nodes the cluster has, from 1 to MaxNodes.
+	// Required: there is no default.
+	Nodes int `json:"nodes"`
+	// Workloads are created before the faults start, and the run waits until
+	// they are available.
+	// +optional
+	Workloads []Workload `json:"workloads,omitempty"`
+}
+
+// MaxNodes is the most nodes a fixture may ask for.
+const MaxNodes = 100
+
+// WorkloadKind is the kind of object a workload is.
+type WorkloadKind string
+
+// The workload kinds.
+const (
+	// KindDeployment is a Deployment, the only kind for now.
+	KindDeployment WorkloadKind = "Deployment"
+)
+
+// Workload is a workload of the fixture.
+type Workload struct {
+	// Name is the workload's name, a DNS label. Its pods carry the label
+	// app=NAME (AppLabel), which fault selectors and automation selectors
+	// can match.
+	Name string `json:"name"`
+	// Namespace is the workload's namespace. Required: there is no default,
+	// not even "default", so that fault selectors and automation scopes
+	// never match a workload by accident. The fixture creates the namespace.
+	Namespace string `json:"namespace"`
+	// Kind is the workload's kind. Optional: empty means Deployment, which is
+	// the only kind supported for now.
+	// +optional
+	Kind WorkloadKind `json:"kind,omitempty"`
+	// Replicas is the number of pods, at least 1. Required.
+	Replicas int32 `json:"replicas"`
+	// Labels are added to the pods' labels, next to app=NAME; they must not
+	// set "app".
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+	// ReadinessPath is the HTTP path of the pods' readiness probe, on port
+	// AppPort, such as "/healthz". HTTPChaos aimed at the workload is
+	// interpreted on this path. Empty means no readiness probe.
+	// +optional
+	ReadinessPath string `json:"readinessPath,omitempty"`
+	// TLSSecret is the name of a kubernetes.io/tls Secret the pods mount at
+	// TLSMountPath. The fixture creates it with a self-signed certificate for
+	// the workload, valid from the start of the run for ValidFor.
+	// +optional
+	TLSSecret string `json:"tlsSecret,omitempty"`
+	// ValidFor is how long the TLSSecret's certificate is valid. Required
+	// with TLSSecret, not allowed without it.
+	// +optional
+	ValidFor *Duration `json:"validFor,omitempty"`
+}
+
+// Fault is one fault injected into the fixture: a window of the run and
+// exactly one Chaos Mesh spec (or NodeChaos spec) saying what goes wrong.
+// The spec's own duration field must be left out: the window is set by At
+// and For, and Faults writes it into the Chaos Mesh object. Every field must
+// be one the built-in injector honours (see experiments/builtin), so that a
+// scenario runs the same on the embedded cluster and on kind.
+type Fault struct {
+	// Name names the fault, a DNS label unique in the scenario; the injected
+	// object carries it.
+	Name string `json:"name"`
+	// At is when the fault starts, as an offset from the start of the run
+	// (0 or more, less than the scenario's duration). Required; write "0s"
+	// to start at once.
+	At Duration `json:"at"`
+	// For is how long the fault lasts. Optional: empty means until the end
+	// of the run. At+For must not pass the end of the run.
+	// +optional
+	For *Duration `json:"for,omitempty"`
+
+	// PodChaos kills pods or containers, or makes pods fail.
+	// +optional
+	PodChaos *chaosmeshv1alpha1.PodChaosSpec `json:"podChaos,omitempty"`
+	// HTTPChaos tampers with HTTP traffic; the built-in injector interprets
+	// it on the selected workloads' readiness path.
+	// +optional
+	HTTPChaos *chaosmeshv1alpha1.HTTPChaosSpec `json:"httpChaos,omitempty"`
+	// TimeChaos skews the clock of the selected pods.
+	// +optional
+	TimeChaos *chaosmeshv1alpha1.TimeChaosSpec `json:"timeChaos,omitempty"`
+	// NetworkChaos delays, drops or partitions the selected pods' traffic.
+	// +optional
+	NetworkChaos *chaosmeshv1alpha1.NetworkChaosSpec `json:"networkChaos,omitempty"`
+	// StressChaos loads the selected pods' CPU or memory.
+	// +optional
+	StressChaos *chaosmeshv1alpha1.StressChaosSpec `json:"stressChaos,omitempty"`
+	// NodeChaos makes nodes go NotReady, lose their heartbeat, report a
+	// condition or flap.
+	// +optional
+	NodeChaos *experiments.NodeChaosSpec `json:"nodeChaos,omitempty"`
+}
+
+// The fault kinds: the field names of Fault that hold a fault's spec.
+const (
+	FaultPodChaos     = "podChaos"
+	FaultHTTPChaos    = "httpChaos"
+	FaultTimeChaos    = "timeChaos"
+	FaultNetworkChaos = "networkChaos"
+	FaultStressChaos  = "stressChaos"
+	FaultNodeChaos    = "nodeChaos"
+)
+
+// FaultKinds lists the fault kinds, in the order of Fault's fields.
+var FaultKinds = []string{FaultPodChaos, FaultHTTPChaos, FaultTimeChaos, FaultNetworkChaos, FaultStressChaos, FaultNodeChaos}
+
+// Kinds returns the fault kinds that are set, in the order of FaultKinds.
+// A valid fault has exactly one.
+func (f *Fault) Kinds() []string {
+	var kinds []string
+	for _, k := range FaultKinds {
+		if f.spec(k) != nil {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+// spec returns the spec of the given kind, or nil if it is not set.
+func (f *Fault) spec(kind string) any {
+	switch kind {
+	case FaultPodChaos:
+		if f.PodChaos != nil {
+			return f.PodChaos
+		}
+	case FaultHTTPChaos:
+		if f.HTTPChaos != nil {
+			return f.HTTPChaos
+		}
+	case FaultTimeChaos:
+		if f.TimeChaos != nil {
+			return f.TimeChaos
+		}
+	case FaultNetworkChaos:
+		if f.NetworkChaos != nil {
+			return f.NetworkChaos
+		}
+	case FaultStressChaos:
+		if f.StressChaos != nil {
+			return f.StressChaos
+		}
+	case FaultNodeChaos:
+		if f.NodeChaos != nil {
+			return f.NodeChaos
+		}
+	}
+	return nil
+}
+
+// podSelector returns the pod selector of a pod fault, or nil for a node
+// fault or a fault with no kind set.
+func (f *Fault) podSelector() *chaosmeshv1alpha1.PodSelector {
+	switch {
+	case f.PodChaos != nil:
+		return &f.PodChaos.PodSelector
+	case f.HTTPChaos != nil:
+		return &f.HTTPChaos.PodSelector
+	case f.TimeChaos != nil:
+		return &f.TimeChaos.PodSelector
+	case f.NetworkChaos != nil:
+		return &f.NetworkChaos.PodSelector
+	case f.StressChaos != nil:
+		return &f.StressChaos.PodSelector
+	}
+	return nil
+}
+
+// The remediator fault actions: what is done to the remediator.
+const (
+	// RemediatorKillRestart kills the remediator at At and starts it again
+	// For later (at once when For is empty). Its budgets must survive.
+	RemediatorKillRestart = "kill-restart"
+	// RemediatorKill kills the remediator at At for good; For is not allowed.
+	RemediatorKill = "kill"
+	// RemediatorStaleCache freezes the remediator's view of the cluster at At
+	// for For (until the end of the run when For is empty).
+	RemediatorStaleCache = "stale-cache"
+)
+
+// RemediatorFaultActions lists the remediator fault actions.
+var RemediatorFaultActions = []string{RemediatorKillRestart, RemediatorKill, RemediatorStaleCache}
+
+// RemediatorFault is a fault aimed at the remediator itself.
+type RemediatorFault struct {
+	// At is when the fault starts, as an offset from the start of the run.
+	// Required.
+	At Duration `json:"at"`
+	// Action is what is done: kill-restart, kill or stale-cache. Required.
+	Action string `json:"action"`
+	// For is how long the fault lasts; see the actions for its default.
+	// +optional
+	For *Duration `json:"for,omitempty"`
+}
+
+// Automation is an automation under test. The fixture creates it as a
+// v1alpha1.Automation in RemediatorNamespace, carrying its safety case
+// inline. A scenario never overrides a safety case's figures: the
+// assertions draw them from the safety case as it is.
+type Automation struct {
+	// Name is the Automation object's name, a DNS label unique in the scenario.
+	Name string `json:"name"`
+	// Type is the built-in automation: unhealthy-workload, node-loss,
+	// disk-pressure, certificate-expiry or bad-deploy. Required.
+	Type v1alpha1.AutomationType `json:"type"`
+	// Rung is how far the automation may act on its own: alert, runbook,
+	// supervised or unsupervised. It must not exceed the posture of the
+	// safety case's action class. Required.
+	Rung string `json:"rung"`
+	// Namespaces limits the automation to namespaced targets in these
+	// namespaces. Required for automations whose targets are namespaced
+	// (unhealthy-workload, certificate-expiry, bad-deploy): empty would mean
+	// RemediatorNamespace, where the fixture puts no workloads.
+	// +optional
+	Namespaces []string `json:"namespaces,omitempty"`
+	// Selector limits the targets by label; empty matches every target of
+	// the type in scope.
+	// +optional
+	Selector *metav1.LabelSelector `json:"selector,omitempty"`
+	// SafetyCase names a shipped safety case (see
+	// remediator/safetycases), such as "unhealthy-workload". Exactly one of
+	// SafetyCase and SafetyCaseSpec is set.
+	// +optional
+	SafetyCase string `json:"safetyCase,omitempty"`
+	// SafetyCaseSpec is a complete safety case, inline.
+	// +optional
+	SafetyCaseSpec *v1alpha1.SafetyCaseSpec `json:"safetyCaseSpec,omitempty"`
+	// Runbook is the runbook the automation names at the runbook rung and above.
+	// +optional
+	Runbook string `json:"runbook,omitempty"`
+}
+
+// Expectations are what a scenario expects beyond the assertions drawn from
+// the safety cases. Each is optional: unset means no expectation. Its fields
+// match harness/assert.Expect, so one converts to the other.
+type Expectations struct {
+	// MinAvailability is the least share of the fixture's replicas that
+	// must truly serve, averaged over the run, from 0 to 1.
+	// +optional
+	MinAvailability *float64 `json:"minAvailability,omitempty"`
+	// MaxFalsePositives is the most healthy targets the remediator may act on.
+	// +optional
+	MaxFalsePositives *int `json:"maxFalsePositives,omitempty"`
+	// MaxFalseNegatives is the most real failures the remediator may miss.
+	// +optional
+	MaxFalseNegatives *int `json:"maxFalseNegatives,omitempty"`
+	// MustHalt: true means some automation must halt itself during the run,
+	// false means none may.
+	// +optional
+	MustHalt *bool `json:"mustHalt,omitempty"`
+	// MustPage: true means a page must arrive during the run, false means
+	// none may.
+	// +optional
+	MustPage *bool `json:"mustPage,omitempty"`
+	// MinActions is the least number of actions the remediator must take.
+	// +optional
+	MinActions *int `json:"minActions,omitempty"`
+}
+
+// Duration is a length of time written as a Go duration string, such as
+// "90s" or "1m30s". A value that does not parse is kept as written and
+// reported by Validate with its field path, next to every other problem.
+type Duration struct {
+	time.Duration
+
+	// raw is the value as written when it is not a duration string.
+	raw *string
+}
+
+// Dur returns d as a Duration.
+func Dur(d time.Duration) Duration { return Duration{Duration: d} }
+
+// UnmarshalJSON accepts any JSON value; a value that is not a duration
+// string is kept for Validate to report.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	*d = Duration{}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		raw := string(b)
+		d.raw = &raw
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		d.raw = &s
+		return nil
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes the duration as a string, or an invalid value as written.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	if d.raw != nil {
+		return json.Marshal(*d.raw)
+	}
+	return []byte(strconv.Quote(d.Duration.String())), nil
+}
+
+// Valid reports whether the duration parsed.
+func (d Duration) Valid() bool { return d.raw == nil }
+
+// String returns the duration, or the value as written when it did not parse.
+func (d Duration) String() string {
+	if d.raw != nil {
+		return *d.raw
+	}
+	return d.Duration.String()
+}
