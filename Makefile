@@ -56,4 +56,4 @@ cluster-down: build ## Stop the embedded cluster CLUSTER and remove its files.
 
 .PHONY: scenario
 scenario: tools ## Run scenario NAME (default storm) on a fresh embedded cluster and print its scorecard.
-	./$(BIN) scenario run $(NAME)
+	./$(BIN) scenario run $(NAME) --out _output/$(NAME)

@@ -1,0 +1,615 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/experiments"
+	"github.com/interlock-dev/interlock/experiments/builtin"
+	"github.com/interlock-dev/interlock/harness/assert"
+	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/harness/ledger"
+	"github.com/interlock-dev/interlock/harness/observe"
+	"github.com/interlock-dev/interlock/harness/pages"
+	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/harness/setup"
+	"github.com/interlock-dev/interlock/remediator"
+	"github.com/interlock-dev/interlock/scenarios"
+)
+
+// RemediatorNamespace holds the remediator's identity and its Automations.
+const RemediatorNamespace = "interlock-system"
+
+// RemediatorAccount is the remediator's ServiceAccount.
+const RemediatorAccount = "remediator"
+
+// Options configure one run.
+type Options struct {
+	// Scenario is the scenario to run. Required.
+	Scenario *scenarios.Scenario
+	// Provider brings the cluster up and down. Required.
+	Provider cluster.Provider
+	// RemediatorCmd runs a remediator other than the built-in one, through
+	// sh -c, with KUBECONFIG, INTERLOCK_PAGE_URL and INTERLOCK_METRICS_ADDR
+	// set. Empty runs the built-in remediator.
+	RemediatorCmd string
+	// Interlock is the interlock binary that runs the built-in remediator.
+	// Defaults to this process's executable.
+	Interlock string
+	// NoRemediator runs the scenario with remediation off: the baseline.
+	NoRemediator bool
+	// Baseline is the scorecard of the same scenario run with remediation
+	// off. When set, the run is also graded on doing no harm.
+	Baseline *scorecard.Scorecard
+	// Progress receives one line per step. Defaults to io.Discard.
+	Progress io.Writer
+	// WorkDir keeps the run's files (kubeconfigs, the remediator's log).
+	// Defaults to a temporary directory removed at the end.
+	WorkDir string
+	// SampleEvery is how often truth is sampled. Defaults to 500ms.
+	SampleEvery time.Duration
+}
+
+// Run runs the scenario once on a fresh cluster and grades it. The cluster,
+// every injected fault and the remediator process are gone when it returns,
+// whether the run passed, failed, errored or was interrupted. An error means
+// the run could not be carried out; the scorecard then says so too.
+func Run(ctx context.Context, opts Options) (*scorecard.Scorecard, error) {
+	r := &run{opts: opts, sc: &scorecard.Scorecard{Scenario: opts.Scenario.Name(), Description: opts.Scenario.Spec.Description, Provider: "embedded"}}
+	if r.opts.Progress == nil {
+		r.opts.Progress = io.Discard
+	}
+	if r.opts.SampleEvery == 0 {
+		r.opts.SampleEvery = 500 * time.Millisecond
+	}
+	r.sc.Remediator = "built-in"
+	if opts.RemediatorCmd != "" {
+		r.sc.Remediator = opts.RemediatorCmd
+	}
+	r.sc.Baseline = opts.NoRemediator
+	err := r.do(ctx)
+	r.sc.DurationSeconds = time.Since(r.sc.StartedAt).Seconds()
+	if err != nil {
+		r.sc.Error = err.Error()
+	}
+	r.sc.Finalize()
+	return r.sc, err
+}
+
+type run struct {
+	opts  Options
+	sc    *scorecard.Scorecard
+	cfg   *rest.Config
+	admin client.Client
+	start time.Time
+	mu    sync.Mutex
+}
+
+func (r *run) progress(kind, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	now := time.Now()
+	r.mu.Lock()
+	r.sc.Timeline = append(r.sc.Timeline, scorecard.Event{Time: now, Kind: kind, Message: msg})
+	r.mu.Unlock()
+	offset := ""
+	if !r.start.IsZero() {
+		offset = fmt.Sprintf("[+%5.1fs] ", now.Sub(r.start).Seconds())
+	}
+	fmt.Fprintf(r.opts.Progress, "%s%s\n", offset, msg)
+}
+
+func (r *run) do(ctx context.Context) (err error) {
+	s := r.opts.Scenario
+	r.sc.StartedAt = time.Now()
+	dir := r.opts.WorkDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "interlock-run-"); err != nil {
+			return fmt.Errorf("failed to create work dir: %w", err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	name := clusterName(s.Name())
+	r.progress(scorecard.EventProgress, "Bringing up embedded cluster %s with %d node(s)", name, s.Spec.Fixture.Nodes)
+	c, err := r.opts.Provider.Up(ctx, cluster.UpOptions{Name: name, Nodes: s.Spec.Fixture.Nodes, Progress: io.Discard})
+	if err != nil {
+		return fmt.Errorf("cluster failure: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if derr := r.opts.Provider.Down(cctx, name); derr != nil {
+			err = errors.Join(err, fmt.Errorf("failed to tear down cluster %s: %w", name, derr))
+		} else {
+			r.progress(scorecard.EventProgress, "Teardown: cluster %s removed", name)
+		}
+	}()
+	r.cfg = c.Config
+	if r.admin, err = client.New(c.Config, client.Options{Scheme: remediator.Scheme()}); err != nil {
+		return fmt.Errorf("failed to create client: %w", err)
+	}
+	r.progress(scorecard.EventProgress, "Cluster up in %s", c.Elapsed.Round(100*time.Millisecond))
+
+	if err := setup.InstallCRDs(ctx, c.Config); err != nil {
+		return err
+	}
+	var rules []rbacv1.PolicyRule
+	if r.opts.RemediatorCmd != "" {
+		rules = s.Spec.RBAC
+	}
+	id, err := setup.Remediator(ctx, c.Config, RemediatorNamespace, RemediatorAccount, rules, 2*time.Hour)
+	if err != nil {
+		return err
+	}
+	r.sc.Identity = id.Username
+	kc := filepath.Join(dir, "remediator.kubeconfig")
+	if err := os.WriteFile(kc, id.Kubeconfig, 0o600); err != nil {
+		return fmt.Errorf("failed to write kubeconfig: %w", err)
+	}
+	if err := r.fixture(ctx); err != nil {
+		return err
+	}
+
+	rcv, err := pages.Start("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer rcv.Close()
+	led, err := ledger.Start(ctx, c.AuditLog, id.Username)
+	if err != nil {
+		return fmt.Errorf("failed to read the audit log: %w", err)
+	}
+	defer led.Stop()
+
+	inj, err := builtin.New(c.Config)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if rerr := inj.RecoverAll(cctx); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("failed to recover faults: %w", rerr))
+		}
+	}()
+
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	rem := &remediatorProc{r: r, kubeconfig: kc, pageURL: rcv.URL(), metricsAddr: metricsAddr, logPath: filepath.Join(dir, "remediator.log")}
+	scraper := observe.NewScraper("http://" + metricsAddr + "/metrics")
+	counters := map[string][]float64{}
+	if !r.opts.NoRemediator {
+		if err := rem.start(ctx); err != nil {
+			return err
+		}
+		defer rem.stop()
+		r.scrape(ctx, scraper, counters) // the counters' starting point
+		r.progress(scorecard.EventProgress, "Remediator %s started as %s", r.sc.Remediator, id.Username)
+	} else {
+		r.progress(scorecard.EventProgress, "Baseline: no remediator runs")
+	}
+
+	r.start = time.Now()
+	r.progress(scorecard.EventProgress, "Fixture ready; scenario %s runs for %s", s.Name(), s.Spec.Duration.Duration)
+	truth, faults, err := r.play(ctx, inj, rem, led, scraper, counters)
+	if err != nil {
+		return err
+	}
+	end := time.Now()
+
+	// Read the remediator's own account before it stops.
+	if !r.opts.NoRemediator {
+		r.scrape(ctx, scraper, counters)
+	}
+	halts := r.halts(ctx)
+	rem.stop()
+	r.progress(scorecard.EventRecover, "Recovering %d fault(s)", len(faults))
+	for _, f := range faults {
+		if err := inj.Recover(ctx, f.fault); err != nil {
+			return fmt.Errorf("failed to recover fault %s: %w", f.fault.Name, err)
+		}
+	}
+	// The audit log is flushed in batches: wait for the last of it.
+	entries := r.settleLedger(ctx, led)
+	r.sc.Ledger = entries
+	for _, p := range rcv.Pages() {
+		r.sc.Pages = append(r.sc.Pages, scorecard.Page{Time: p.ReceivedAt, Alert: p.Labels["alertname"], Labels: p.Labels, Summary: p.Annotations["summary"]})
+	}
+	for _, f := range faults {
+		r.sc.Faults = append(r.sc.Faults, f.window)
+	}
+	for _, e := range ledger.Accepted(ledger.Actions(entries, actionFilter)) {
+		truth.ClassifyAction(e)
+	}
+	r.sc.Truth = truth.Result()
+	r.grade(entries, truth, halts, counters, scraper, end)
+	return nil
+}
+
+// clusterName names a run's cluster after its scenario, unique per run.
+func clusterName(scenario string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	n := "run-" + scenario
+	if len(n) > 34 {
+		n = n[:34]
+	}
+	return strings.TrimSuffix(n, "-") + "-" + hex.EncodeToString(b)
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("failed to find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// fixture creates the scenario's objects and waits for its workloads.
+func (r *run) fixture(ctx context.Context) error {
+	objs, err := scenarios.Render(r.opts.Scenario)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if r.opts.NoRemediator {
+			if _, ok := o.(*v1alpha1.Automation); ok {
+				continue
+			}
+		}
+		if err := r.admin.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("failed to create %T %s: %w", o, o.GetName(), err)
+		}
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		var deps appsv1.DeploymentList
+		if err := r.admin.List(ctx, &deps); err != nil {
+			return false, nil
+		}
+		for _, d := range deps.Items {
+			if d.Spec.Replicas != nil && d.Status.AvailableReplicas < *d.Spec.Replicas {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("fixture workloads never became available: %w", err)
+	}
+	return nil
+}
+
+type injected struct {
+	fault  experiments.Fault
+	window scorecard.FaultWindow
+	effect observe.Effect
+}
+
+// play runs the scenario's timeline: faults in and out, remediator faults,
+// truth sampled, until the duration ends.
+func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorProc, led *ledger.Ledger, scraper *observe.Scraper, counters map[string][]float64) (*observe.Truth, []*injected, error) {
+	s := r.opts.Scenario
+	faults := s.Faults()
+	var active []*injected
+	var snaps []snapshot
+	deadline := r.start.Add(s.Spec.Duration.Duration)
+	tick := time.NewTicker(r.opts.SampleEvery)
+	defer tick.Stop()
+	pending := slices.Clone(faults)
+	remFaults := slices.Clone(s.Spec.RemediatorFaults)
+	seenActions := 0
+	for {
+		now := time.Now()
+		// Faults due now go in; faults whose time is up come out.
+		for i := 0; i < len(pending); i++ {
+			f := pending[i]
+			if now.Sub(r.start) < f.At {
+				continue
+			}
+			pending = slices.Delete(pending, i, i+1)
+			i--
+			eff, err := inj.Inject(ctx, f)
+			if err != nil {
+				return nil, nil, fmt.Errorf("failed to inject fault %s: %w", f.Name, err)
+			}
+			in := &injected{fault: f, window: scorecard.FaultWindow{Name: f.Name, Kind: experiments.FieldName(f.Object), Target: eff.Description, Start: now}}
+			in.effect = observe.Effect{Name: f.Name, Namespace: eff.Namespace, Selector: eff.Selector, Nodes: eff.Nodes,
+				TrulyBroken: eff.TrulyBroken, LooksBroken: eff.LooksBroken, Start: now}
+			active = append(active, in)
+			r.progress(scorecard.EventFault, "Fault %s injected: %s", f.Name, eff.Description)
+		}
+		for _, in := range active {
+			if in.fault.For > 0 && in.window.End.IsZero() && now.Sub(in.window.Start) >= in.fault.For {
+				if err := inj.Recover(ctx, in.fault); err != nil {
+					return nil, nil, fmt.Errorf("failed to recover fault %s: %w", in.fault.Name, err)
+				}
+				in.window.End, in.window.Recovered = now, true
+				in.effect.End = now
+				r.progress(scorecard.EventRecover, "Fault %s recovered", in.fault.Name)
+			}
+		}
+		for i := 0; i < len(remFaults); i++ {
+			rf := remFaults[i]
+			if now.Sub(r.start) < rf.At.Duration || r.opts.NoRemediator {
+				continue
+			}
+			remFaults = slices.Delete(remFaults, i, i+1)
+			i--
+			r.scrape(ctx, scraper, counters)
+			r.progress(scorecard.EventFault, "Remediator fault: %s", rf.Action)
+			if err := rem.fault(ctx, rf.Action); err != nil {
+				return nil, nil, err
+			}
+		}
+		snap, err := r.sample(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		snaps = append(snaps, snap)
+		if n := len(ledger.Accepted(ledger.Actions(led.Entries(), actionFilter))); n > seenActions {
+			r.progress(scorecard.EventAction, "Remediator actions seen in the audit log: %d", n)
+			seenActions = n
+		}
+		if !time.Now().Before(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("interrupted: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+	// Truth is judged once every fault's window is known, on every sample.
+	var effects []observe.Effect
+	for _, in := range active {
+		effects = append(effects, in.effect)
+	}
+	truth := observe.NewTruth(effects)
+	for _, sn := range snaps {
+		truth.Observe(sn.at, sn.pods, sn.deps)
+	}
+	return truth, active, nil
+}
+
+// snapshot is the pods and deployments as listed at one instant.
+type snapshot struct {
+	at   time.Time
+	pods []corev1.Pod
+	deps []appsv1.Deployment
+}
+
+// actionFilter picks the remediator's actions out of its ledger.
+var actionFilter = ledger.Any(ledger.PodDeletions, ledger.PodEvictions, ledger.NodeCordons, ledger.DeploymentChanges)
+
+func (r *run) sample(ctx context.Context) (snapshot, error) {
+	var pods corev1.PodList
+	if err := r.admin.List(ctx, &pods); err != nil {
+		return snapshot{}, fmt.Errorf("failed to list pods: %w", err)
+	}
+	var deps appsv1.DeploymentList
+	if err := r.admin.List(ctx, &deps); err != nil {
+		return snapshot{}, fmt.Errorf("failed to list deployments: %w", err)
+	}
+	return snapshot{at: time.Now(), pods: pods.Items, deps: deps.Items}, nil
+}
+
+// scrape reads the action counters, per automation, from the remediator.
+func (r *run) scrape(ctx context.Context, scraper *observe.Scraper, counters map[string][]float64) {
+	for _, a := range r.opts.Scenario.Spec.Automations {
+		v, err := scraper.Value(ctx, "interlock_remediator_actions_total", map[string]string{"automation": a.Name, "outcome": "succeeded"})
+		if err == nil {
+			counters[a.Name] = append(counters[a.Name], v)
+		}
+	}
+}
+
+// halts reads when each automation halted, from its status.
+func (r *run) halts(ctx context.Context) map[string]time.Time {
+	out := map[string]time.Time{}
+	var list v1alpha1.AutomationList
+	if err := r.admin.List(ctx, &list, client.InNamespace(RemediatorNamespace)); err != nil {
+		return out
+	}
+	for _, a := range list.Items {
+		if c := meta.FindStatusCondition(a.Status.Conditions, v1alpha1.ConditionHalted); c != nil && c.Status == "True" {
+			out[a.Name] = c.LastTransitionTime.Time
+			r.mu.Lock()
+			r.sc.Timeline = append(r.sc.Timeline, scorecard.Event{Time: c.LastTransitionTime.Time, Kind: scorecard.EventHalt, Message: fmt.Sprintf("Automation %s halted: %s", a.Name, c.Reason)})
+			r.mu.Unlock()
+		}
+	}
+	return out
+}
+
+// settleLedger waits until the audit log has caught up with the run.
+func (r *run) settleLedger(ctx context.Context, led *ledger.Ledger) []scorecard.LedgerEntry {
+	last := -1
+	var entries []scorecard.LedgerEntry
+	_ = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		entries = led.Entries()
+		done := len(entries) == last
+		last = len(entries)
+		return done, nil
+	})
+	return entries
+}
+
+// grade compiles each automation's safety case into assertions and
+// evaluates them on what was observed.
+func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, halts map[string]time.Time, counters map[string][]float64, scraper *observe.Scraper, end time.Time) {
+	s := r.opts.Scenario
+	actions := ledger.Actions(entries, actionFilter)
+	workloads := map[string]string{}
+	for _, e := range actions {
+		if e.Resource == "nodes" {
+			workloads[assert.TargetOf(e)] = "nodes"
+			continue
+		}
+		if w, ok := truth.WorkloadOf(e.Namespace, e.Name); ok {
+			workloads[assert.TargetOf(e)] = w
+		}
+	}
+	replicas := truth.Replicas()
+	nodes := s.Spec.Fixture.Nodes
+	replicas["nodes"] = nodes
+	var reversals []assert.Reversal
+	for _, rv := range truth.Reversals() {
+		if rv.Measured {
+			reversals = append(reversals, assert.Reversal{AuditID: rv.Entry.AuditID, Reversed: rv.Reversed, Duration: rv.Duration})
+		}
+	}
+	for _, a := range s.Spec.Automations {
+		spec, err := s.SafetyCaseOf(a)
+		if err != nil {
+			r.sc.Assertions = append(r.sc.Assertions, scorecard.Assertion{Name: "safety-case", Verdict: scorecard.VerdictError, Evidence: err.Error(), Automation: a.Name})
+			continue
+		}
+		r.sc.Budgets = append(r.sc.Budgets, scorecard.BudgetLine{Automation: a.Name, MaxActions: int(spec.Budget.MaxActions), WindowSeconds: spec.Budget.Window.Duration.Seconds()})
+		if r.opts.NoRemediator {
+			continue
+		}
+		checks := assert.Compile(a.Name, spec, a.Rung, assert.Options{Expect: assert.Expect(s.Spec.Expect)})
+		obs := assert.Observation{
+			Start: r.start, End: end, Identity: r.sc.Identity,
+			Actions: actions, Faults: r.sc.Faults, Pages: r.sc.Pages, HaltedAt: halts[a.Name],
+			Truth: r.sc.Truth, Reversals: reversals, Workloads: workloads, Replicas: replicas,
+		}
+		if b := r.opts.Baseline; b != nil {
+			v := b.Truth.MeanAvailability
+			obs.BaselineAvailability = &v
+			r.sc.Comparison = &scorecard.Comparison{AvailabilityWithout: v, AvailabilityWith: r.sc.Truth.MeanAvailability}
+		}
+		if rs := counters[a.Name]; len(rs) > 0 {
+			v := observe.CounterIncrease(rs)
+			obs.ActionCounter = &v
+		} else {
+			obs.MetricsError = "the remediator's /metrics could not be scraped"
+		}
+		r.sc.Assertions = append(r.sc.Assertions, assert.Evaluate(checks, obs)...)
+	}
+}
+
+// remediatorProc is the remediator under test, run as its own process.
+type remediatorProc struct {
+	r           *run
+	kubeconfig  string
+	pageURL     string
+	metricsAddr string
+	logPath     string
+	cmd         *exec.Cmd
+	done        chan struct{}
+}
+
+func (p *remediatorProc) start(ctx context.Context) error {
+	var cmd *exec.Cmd
+	if p.r.opts.RemediatorCmd != "" {
+		cmd = exec.Command("sh", "-c", p.r.opts.RemediatorCmd)
+	} else {
+		bin := p.r.opts.Interlock
+		if bin == "" {
+			exe, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("failed to find the interlock binary: %w", err)
+			}
+			bin = exe
+		}
+		cmd = exec.Command(bin, "remediator", "--kubeconfig", p.kubeconfig, "--metrics-addr", p.metricsAddr,
+			"--page-url", p.pageURL, "--namespace", RemediatorNamespace)
+	}
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+p.kubeconfig, "INTERLOCK_PAGE_URL="+p.pageURL, "INTERLOCK_METRICS_ADDR="+p.metricsAddr)
+	// Its own process group, so that stopping it stops whatever it started.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	log, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("failed to open remediator log: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return fmt.Errorf("failed to start the remediator: %w", err)
+	}
+	p.cmd, p.done = cmd, make(chan struct{})
+	go func() { _ = cmd.Wait(); log.Close(); close(p.done) }()
+	// Wait until its metrics answer: it is up.
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		select {
+		case <-p.done:
+			return false, fmt.Errorf("the remediator exited at start; see its log %s", p.logPath)
+		default:
+		}
+		conn, err := net.DialTimeout("tcp", p.metricsAddr, 100*time.Millisecond)
+		if err != nil {
+			return false, nil
+		}
+		conn.Close()
+		return true, nil
+	})
+	if err != nil && p.r.opts.RemediatorCmd == "" {
+		p.stop()
+		return fmt.Errorf("the remediator did not come up: %w", err)
+	}
+	return nil
+}
+
+// stop ends the remediator's process group: SIGTERM, then SIGKILL.
+func (p *remediatorProc) stop() {
+	if p.cmd == nil {
+		return
+	}
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// fault carries out a fault aimed at the remediator itself.
+func (p *remediatorProc) fault(ctx context.Context, action string) error {
+	switch action {
+	case scenarios.RemediatorKill:
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	case scenarios.RemediatorKillRestart:
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+		if err := p.start(ctx); err != nil {
+			return err
+		}
+		p.r.progress(scorecard.EventProgress, "Remediator restarted")
+	default:
+		return fmt.Errorf("remediator fault %q is not supported by this harness", action)
+	}
+	return nil
+}
