@@ -129,8 +129,11 @@ func New(cfg *rest.Config) (*Injector, error) {
 // Name implements experiments.Injector.
 func (i *Injector) Name() string { return "builtin" }
 
-// Inject applies f, after Validate accepted it. If it fails part way,
-// whatever it applied is recovered before it returns.
+// Inject applies f, after Validate accepted it, and returns once kwok shows
+// the fault on the objects it chose (the crash loop, the unready pods, the
+// node condition); a heartbeat loss shows only after the node lifecycle
+// controller's grace period, which Inject does not wait for. If it fails
+// part way, whatever it applied is recovered before it returns.
 func (i *Injector) Inject(ctx context.Context, f experiments.Fault) (experiments.Effect, error) {
 	if errs := i.Validate(f, field.NewPath("fault")); len(errs) > 0 {
 		return experiments.Effect{}, fmt.Errorf("failed to inject fault %q: %w", f.Name, errs.ToAggregate())

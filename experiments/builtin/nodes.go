@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 	kwokv1alpha1 "sigs.k8s.io/kwok/pkg/apis/v1alpha1"
 
@@ -132,7 +134,7 @@ func (i *Injector) injectNodeChaos(ctx context.Context, fault string, c *experim
 		return experiments.Effect{}, err
 	}
 	for _, n := range nodes {
-		if err := i.setLabel(ctx, nodeResource(i), n, Marker(fault), new(markerActive)); err != nil {
+		if err := i.setLabel(ctx, i.nodePatcher(), n, Marker(fault), new(markerActive)); err != nil {
 			return experiments.Effect{}, err
 		}
 	}
@@ -206,11 +208,11 @@ func (i *Injector) releaseLeases(ctx context.Context, fault string, leases []coo
 			errs = append(errs, fmt.Errorf("failed to release the lease of node %s: %w", l.Name, err))
 		}
 	}
-	return joinErrs(errs)
+	return errors.Join(errs...)
 }
 
 func (i *Injector) unlabelLease(ctx context.Context, fault, name string) error {
-	_, err := i.cs.CoordinationV1().Leases(corev1.NamespaceNodeLease).Patch(ctx, name, typesMerge, labelPatch(Marker(fault), nil), metav1.PatchOptions{})
+	_, err := i.cs.CoordinationV1().Leases(corev1.NamespaceNodeLease).Patch(ctx, name, types.MergePatchType, labelPatch(Marker(fault), nil), metav1.PatchOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("failed to unlabel lease %s: %w", name, err)
 	}
@@ -260,7 +262,7 @@ func (i *Injector) readyPodsOnNodes(ctx context.Context, nodes []string) error {
 			}
 		}
 	}
-	return joinErrs(errs)
+	return errors.Join(errs...)
 }
 
 func needsReady(p *corev1.Pod) bool {

@@ -102,7 +102,7 @@ func stageLabelMatch(ps *chaosv1alpha1.PodSelector) (map[string]string, []kwokv1
 // markPods sets the fault's marker on the pods.
 func (i *Injector) markPods(ctx context.Context, fault string, pods []corev1.Pod) error {
 	for _, p := range pods {
-		if err := i.setLabel(ctx, podResource(i, p.Namespace), p.Name, Marker(fault), new(markerActive)); err != nil {
+		if err := i.setLabel(ctx, i.podPatcher(p.Namespace), p.Name, Marker(fault), new(markerActive)); err != nil {
 			if apierrors.IsNotFound(err) {
 				continue
 			}
@@ -340,14 +340,14 @@ func labelPatch(key string, value *string) []byte {
 // patcher patches one kind of object by name.
 type patcher func(ctx context.Context, name string, pt types.PatchType, data []byte) error
 
-func podResource(i *Injector, namespace string) patcher {
+func (i *Injector) podPatcher(namespace string) patcher {
 	return func(ctx context.Context, name string, pt types.PatchType, data []byte) error {
 		_, err := i.cs.CoreV1().Pods(namespace).Patch(ctx, name, pt, data, metav1.PatchOptions{})
 		return err
 	}
 }
 
-func nodeResource(i *Injector) patcher {
+func (i *Injector) nodePatcher() patcher {
 	return func(ctx context.Context, name string, pt types.PatchType, data []byte) error {
 		_, err := i.cs.CoreV1().Nodes().Patch(ctx, name, pt, data, metav1.PatchOptions{})
 		return err

@@ -20,10 +20,6 @@ import (
 	"github.com/interlock-dev/interlock/experiments"
 )
 
-const typesMerge = types.MergePatchType
-
-func joinErrs(errs []error) error { return errors.Join(errs...) }
-
 // footprint is everything a fault left in the cluster.
 type footprint struct {
 	stages  []unstructured.Unstructured
@@ -265,7 +261,7 @@ func podObjects(i *Injector, pods []corev1.Pod) []marked {
 		out = append(out, marked{
 			desc:   "pod " + p.Namespace + "/" + p.Name,
 			name:   p.Name,
-			p:      podResource(i, p.Namespace),
+			p:      i.podPatcher(p.Namespace),
 			direct: p.Spec.NodeName == "",
 			get: func(ctx context.Context) (map[string]string, bool, bool, error) {
 				cur, err := pods.Get(ctx, p.Name, metav1.GetOptions{})
@@ -296,7 +292,7 @@ func nodeObjects(i *Injector, nodes []corev1.Node) []marked {
 		out = append(out, marked{
 			desc: "node " + n.Name,
 			name: n.Name,
-			p:    nodeResource(i),
+			p:    i.nodePatcher(),
 			get: func(ctx context.Context) (map[string]string, bool, bool, error) {
 				cur, err := i.cs.CoreV1().Nodes().Get(ctx, n.Name, metav1.GetOptions{})
 				if apierrors.IsNotFound(err) {
@@ -324,12 +320,12 @@ func (i *Injector) bringBack(ctx context.Context, fault string, objs []marked, v
 	var pending []marked
 	for _, o := range objs {
 		if !viaStage || o.direct {
-			if err := o.p(ctx, o.name, typesMerge, labelPatch(key, nil)); err != nil && !apierrors.IsNotFound(err) {
+			if err := o.p(ctx, o.name, types.MergePatchType, labelPatch(key, nil)); err != nil && !apierrors.IsNotFound(err) {
 				errs = append(errs, fmt.Errorf("failed to unmark %s: %w", o.desc, err))
 			}
 			continue
 		}
-		if err := o.p(ctx, o.name, typesMerge, labelPatch(key, new(markerRecovering))); err != nil && !apierrors.IsNotFound(err) {
+		if err := o.p(ctx, o.name, types.MergePatchType, labelPatch(key, new(markerRecovering))); err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("failed to start recovering %s: %w", o.desc, err))
 		}
 		pending = append(pending, o)
@@ -368,7 +364,7 @@ func (i *Injector) bringBack(ctx context.Context, fault string, objs []marked, v
 				// or kwok may still be catching up; nothing to nudge.
 				continue
 			}
-			_ = o.p(ctx, o.name, typesMerge, labelPatch(key, &next))
+			_ = o.p(ctx, o.name, types.MergePatchType, labelPatch(key, &next))
 		}
 		pending = left
 		return len(pending) == 0, nil
@@ -387,7 +383,7 @@ func (i *Injector) bringBack(ctx context.Context, fault string, objs []marked, v
 			}
 			continue
 		}
-		if perr := o.p(fctx, o.name, typesMerge, labelPatch(key, nil)); perr != nil && !apierrors.IsNotFound(perr) {
+		if perr := o.p(fctx, o.name, types.MergePatchType, labelPatch(key, nil)); perr != nil && !apierrors.IsNotFound(perr) {
 			errs = append(errs, fmt.Errorf("failed to unmark %s: %w", o.desc, perr))
 		}
 		stuck = append(stuck, o.desc)

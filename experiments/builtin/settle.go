@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
@@ -53,7 +54,7 @@ func (i *Injector) settle(ctx context.Context, fault string, objs []shown) error
 					v = markerActive
 				}
 				flipped[o.desc] = !flipped[o.desc]
-				_ = o.p(ctx, o.name, typesMerge, labelPatch(Marker(fault), &v))
+				_ = o.p(ctx, o.name, types.MergePatchType, labelPatch(Marker(fault), &v))
 			}
 		}
 		pending = left
@@ -76,7 +77,7 @@ func podsShowing(i *Injector, pods []corev1.Pod, show func(*corev1.Pod) bool) []
 		out = append(out, shown{
 			desc: "pod " + p.Namespace + "/" + p.Name,
 			name: p.Name,
-			p:    podResource(i, p.Namespace),
+			p:    i.podPatcher(p.Namespace),
 			check: func(ctx context.Context) (bool, error) {
 				cur, err := i.cs.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
 				if apierrors.IsNotFound(err) {
@@ -102,7 +103,7 @@ func nodesShowing(i *Injector, nodes []string, show func(*corev1.Node) bool) []s
 		out = append(out, shown{
 			desc: "node " + n,
 			name: n,
-			p:    nodeResource(i),
+			p:    i.nodePatcher(),
 			check: func(ctx context.Context) (bool, error) {
 				cur, err := i.cs.CoreV1().Nodes().Get(ctx, n, metav1.GetOptions{})
 				if apierrors.IsNotFound(err) {

@@ -29,7 +29,8 @@ const notHonoured = "the builtin injector cannot honour this field: leave it out
 
 // Validate reports every field of f the builtin injector cannot honour, with
 // its path under fldPath. The fault's object is at fldPath.<kind>, such as
-// spec.faults[0].podChaos.
+// spec.faults[0].podChaos. It reads only the fault, so it may be called on
+// a nil *Injector, before any cluster exists.
 func (i *Injector) Validate(f experiments.Fault, fldPath *field.Path) field.ErrorList {
 	return validate(f, fldPath)
 }

@@ -410,6 +410,9 @@ func TestValidate(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			errs := inj.Validate(tc.fault, field.NewPath("spec", "faults").Index(0))
+			if diff := cmp.Diff(errs, (*builtin.Injector)(nil).Validate(tc.fault, field.NewPath("spec", "faults").Index(0))); diff != "" {
+				t.Errorf("Validate on a nil injector differs (-instance +nil):\n%s", diff)
+			}
 			var got []string
 			for _, e := range errs {
 				got = append(got, string(e.Type)+" "+e.Field)

@@ -1,0 +1,2 @@
+// Package builtin injects a documented subset of the Chaos Mesh fault types, and NodeChaos, into the embedded cluster through the API and kwok Stages.
+package builtin
