@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/e2e-framework/support/kwok"
 
+	"github.com/interlock-dev/interlock/internal/flock"
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
 
@@ -62,10 +63,15 @@ func (e *Embedded) Dir(name string) string {
 func (e *Embedded) setEnv() error {
 	workdirOnce.Lock()
 	defer workdirOnce.Unlock()
-	if cur := os.Getenv("KWOK_WORKDIR"); cur == e.workdir() {
-		return nil
+	if err := os.Setenv("KWOK_WORKDIR", e.workdir()); err != nil {
+		return err
 	}
-	return os.Setenv("KWOK_WORKDIR", e.workdir())
+	// kwokctl runs kubectl to see that the API serves; without this it would
+	// look for one on PATH or try to download one.
+	if kubectl, err := e.Tools.Path("kubectl"); err == nil {
+		return os.Setenv("KWOK_KUBECTL_BINARY", kubectl)
+	}
+	return nil
 }
 
 func (e *Embedded) provider(name, kwokctl string, wait time.Duration) *kwok.Cluster {
@@ -127,10 +133,20 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		"--kube-audit-policy", policy,
 		"--config", kwokConfig,
 		"--enable-crds=Stage",
+		// Nodes heartbeat every 5s with a 20s lease, so a lost node shows in
+		// about 20s rather than minutes.
+		"--heartbeat-factor=0.5",
 	}
 	args = append(args, e.ExtraArgs...)
 	p := e.provider(opts.Name, bins["kwokctl"], opts.Wait)
+	// kwokctl picks free ports for each component as it starts them; two
+	// clusters starting at once can pick the same one. Start one at a time.
+	unlock, err := flock.Lock(ctx, filepath.Join(e.workdir(), "create.lock"))
+	if err != nil {
+		return nil, fmt.Errorf("interrupted while waiting for another cluster to start: %w", err)
+	}
 	tmpKubeconfig, err := p.Create(ctx, args...)
+	unlock()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted while starting the control plane: %w", ctx.Err())

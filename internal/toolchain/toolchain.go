@@ -11,8 +11,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/interlock-dev/interlock/internal/flock"
 )
 
 // Module is one tools module under hack/tools: a pinned upstream module and
@@ -157,7 +158,7 @@ func (t *Toolchain) Ensure(ctx context.Context) (Binaries, error) {
 		if err := os.MkdirAll(t.opts.CacheDir, 0o755); err != nil {
 			return nil, fmt.Errorf("failed to create tools cache %s: %w", t.opts.CacheDir, err)
 		}
-		unlock, err := lockFile(ctx, filepath.Join(t.opts.CacheDir, ".lock"))
+		unlock, err := flock.Lock(ctx, filepath.Join(t.opts.CacheDir, ".lock"))
 		if err != nil {
 			return nil, err
 		}
@@ -278,29 +279,6 @@ func (t *Toolchain) sourceDir() (string, error) {
 func isExecutable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-func lockFile(ctx context.Context, path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("failed to open lock %s: %w", path, err)
-	}
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); _ = f.Close() }, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			_ = f.Close()
-			return nil, fmt.Errorf("failed to lock %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			_ = f.Close()
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }
 
 func goEnv(extra []string, key string) string {
