@@ -9,31 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/interlock-dev/interlock/catalog"
+	"github.com/interlock-dev/interlock/scenarios"
 )
 
 func init() { register(newCatalogCommand) }
 
-// scenarioPatterns maps every existing scenario name to the patterns it
-// declares it reproduces.
-//
-// TODO(scenarios): the scenarios package will replace this with the names
-// and `pattern:` declarations of the embedded scenario files. Until then it
-// takes the scenario names the patterns list and maps each to the patterns
-// that list it, so `catalog coverage` reports no gaps from scenario files
-// that do not exist yet.
-var scenarioPatterns = func() (map[string][]string, error) {
-	patterns, err := catalog.All()
-	if err != nil {
-		return nil, err
-	}
-	m := map[string][]string{}
-	for _, p := range patterns {
-		for _, s := range p.Spec.Scenarios {
-			m[s] = append(m[s], p.Name())
-		}
-	}
-	return m, nil
-}
+// scenarioPatterns maps every shipped scenario to the patterns it declares
+// it reproduces.
+var scenarioPatterns = scenarios.Patterns
 
 func newCatalogCommand(streams Streams) *cobra.Command {
 	cmd := &cobra.Command{
@@ -174,11 +157,11 @@ catalog. Exits 1 when there are gaps.`,
 			if err != nil {
 				return err
 			}
-			scenarios, err := scenarioPatterns()
+			shipped, err := scenarioPatterns()
 			if err != nil {
 				return fmt.Errorf("failed to list scenarios: %w", err)
 			}
-			report := catalog.Coverage(patterns, scenarios)
+			report := catalog.Coverage(patterns, shipped)
 			gaps := report.Gaps()
 			if out.value != "text" {
 				if err := out.print(streams.Out, report); err != nil {
