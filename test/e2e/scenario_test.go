@@ -155,7 +155,9 @@ func TestInvalidScenario(t *testing.T) {
 		want string
 	}{
 		"unknown field": {
-			edit: func(s string) string { return strings.Replace(s, "  duration: 100s", "  duration: 100s\n  durashun: 5s", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "  duration: 100s", "  duration: 100s\n  durashun: 5s", 1)
+			},
 			want: "spec.durashun",
 		},
 		"unknown fault kind": {
@@ -163,7 +165,9 @@ func TestInvalidScenario(t *testing.T) {
 			want: "spec.faults[0]",
 		},
 		"unsupported chaos mesh field": {
-			edit: func(s string) string { return strings.Replace(s, "      mode: all", "      mode: all\n      gracePeriod: 5", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "      mode: all", "      mode: all\n      gracePeriod: 5", 1)
+			},
 			want: "spec.faults[0].podChaos.gracePeriod",
 		},
 	}
