@@ -56,11 +56,14 @@ remediator's safety case: budgets held, halts paged, blast radius, reversal
 time, posture, truthful telemetry, and no harm done.
 
 ` + exitCodesHelp,
-		Example: `  # Bring up an embedded cluster with three simulated nodes
+		Example: `  # Run the storm scenario on a fresh embedded cluster and print its scorecard
+  interlock scenario run storm
+
+  # Bring up an embedded cluster with three simulated nodes
   interlock cluster up --name dev --nodes 3 --kubeconfig /tmp/dev.kubeconfig
 
-  # Build the cluster components into the cache ahead of time
-  interlock tools build`,
+  # Check a safety case before an automation may act on its own
+  interlock safetycase lint my-automation.yaml`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

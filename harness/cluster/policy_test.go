@@ -1,0 +1,35 @@
+package cluster_test
+
+import (
+	"testing"
+
+	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/interlock-dev/interlock/harness/cluster"
+)
+
+func auditPolicy(t *testing.T) []byte {
+	t.Helper()
+	return cluster.AuditPolicy
+}
+
+// The audit policy decodes as audit.k8s.io/v1 and records mutating requests
+// with their user (Metadata level or above) while leaving reads out.
+func TestAuditPolicy(t *testing.T) {
+	var p auditv1.Policy
+	if err := yaml.UnmarshalStrict(cluster.AuditPolicy, &p); err != nil {
+		t.Fatalf("audit policy: %v", err)
+	}
+	last := p.Rules[len(p.Rules)-1]
+	if last.Level != auditv1.LevelMetadata || len(last.Verbs) != 0 || len(last.Resources) != 0 {
+		t.Errorf("the catch-all rule is %+v, want Metadata for everything else", last)
+	}
+	for _, r := range p.Rules[:len(p.Rules)-1] {
+		for _, v := range r.Verbs {
+			if r.Level == auditv1.LevelNone && (v == "create" || v == "delete" || v == "deletecollection") {
+				t.Errorf("rule %+v drops %s requests", r, v)
+			}
+		}
+	}
+}
