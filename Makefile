@@ -42,6 +42,10 @@ lint: ## Check formatting and vet every module.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+.PHONY: generate
+generate: ## Regenerate deep-copy code, CRDs and RBAC with the pinned controller-gen.
+	./hack/generate.sh
+
 .PHONY: bench
 bench: tools ## Benchmark: cluster up vs bare kwokctl (median, ratio), and the policy decision.
 	./hack/bench.sh
