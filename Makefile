@@ -34,8 +34,8 @@ test: tools ## Run every test: unit, golden and e2e on the embedded cluster.
 	$(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) ./...
 
 .PHONY: unit
-unit: ## Run the tests that need no cluster (skips test/e2e).
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v /test/e2e)
+unit: ## Run the tests that need no cluster (skips test/e2e and experiments/builtin).
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /test/e2e -e /experiments/builtin)
 
 .PHONY: lint
 lint: ## Check formatting and vet every module.

@@ -402,6 +402,14 @@ func TestValidateAutomation(t *testing.T) {
 			automation: automation(func(a *v1alpha1.Automation) { a.Spec.SafetyCase = nil }),
 			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCase"}},
 		},
+		"certificate expiry without a look-ahead": {
+			automation: automation(withRung("supervised"), func(a *v1alpha1.Automation) {
+				a.Spec.Type = v1alpha1.CertificateExpiry
+				a.Spec.SafetyCase.Action.Class = "destructive"
+			}),
+			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCase.trigger.within"}},
+			wantDetail: "how far ahead",
+		},
 		"no safety case at the alert rung": {
 			automation: automation(withRung("alert"), func(a *v1alpha1.Automation) { a.Spec.SafetyCase = nil }),
 			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCase"}},
