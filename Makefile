@@ -31,7 +31,7 @@ tools: build ## Build etcd, kube-*, kubectl, kwok and kwokctl from pinned module
 
 .PHONY: test
 test: tools ## Run every test: unit, golden and e2e on the embedded cluster.
-	$(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) ./...
+	$(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) -parallel 4 ./...
 
 .PHONY: unit
 unit: ## Run the tests that need no cluster (skips test/e2e and experiments/builtin).

@@ -340,11 +340,20 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 			in := &injected{fault: f, window: scorecard.FaultWindow{Name: f.Name, Kind: experiments.FieldName(f.Object), Target: eff.Description, Start: now}}
 			in.effect = observe.Effect{Name: f.Name, Namespace: eff.Namespace, Selector: eff.Selector, Nodes: eff.Nodes,
 				TrulyBroken: eff.TrulyBroken, LooksBroken: eff.LooksBroken, Start: now}
+			if len(eff.Nodes) > 0 {
+				// A node fault covers the pods on its nodes; truth reads Nodes
+				// for that, and a selector would cover pods everywhere.
+				in.effect.Selector = nil
+			}
 			active = append(active, in)
 			r.progress(scorecard.EventFault, "Fault %s injected: %s", f.Name, eff.Description)
 		}
 		for _, in := range active {
-			if in.fault.For > 0 && in.window.End.IsZero() && now.Sub(in.window.Start) >= in.fault.For {
+			// A fault that lasts to the end of the run is recovered at
+			// teardown, after the remediator stops, so that the remediator is
+			// never graded on the harness's own clean-up.
+			lastsToEnd := in.fault.At+in.fault.For >= s.Spec.Duration.Duration
+			if in.fault.For > 0 && !lastsToEnd && in.window.End.IsZero() && now.Sub(in.window.Start) >= in.fault.For {
 				if err := inj.Recover(ctx, in.fault); err != nil {
 					return nil, nil, fmt.Errorf("failed to recover fault %s: %w", in.fault.Name, err)
 				}
@@ -405,6 +414,20 @@ type snapshot struct {
 
 // actionFilter picks the remediator's actions out of its ledger.
 var actionFilter = ledger.Any(ledger.PodDeletions, ledger.PodEvictions, ledger.NodeCordons, ledger.DeploymentChanges)
+
+// actionsOf is what counts as one action of each automation type in the
+// ledger: a restart is a pod deletion; a node's drain is its cordon (the
+// evictions that follow are part of it); a rollback is a Deployment change;
+// a renewal is a Secret update.
+var actionsOf = map[v1alpha1.AutomationType]ledger.Filter{
+	v1alpha1.UnhealthyWorkload: ledger.PodDeletions,
+	v1alpha1.NodeLoss:          ledger.NodeCordons,
+	v1alpha1.DiskPressure:      ledger.NodeCordons,
+	v1alpha1.BadDeploy:         ledger.DeploymentChanges,
+	v1alpha1.CertificateExpiry: func(e scorecard.LedgerEntry) bool {
+		return e.Resource == "secrets" && e.Subresource == "" && (e.Verb == "update" || e.Verb == "patch")
+	},
+}
 
 func (r *run) sample(ctx context.Context) (snapshot, error) {
 	var pods corev1.PodList
@@ -496,7 +519,7 @@ func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, halts
 		checks := assert.Compile(a.Name, spec, a.Rung, assert.Options{Expect: assert.Expect(s.Spec.Expect)})
 		obs := assert.Observation{
 			Start: r.start, End: end, Identity: r.sc.Identity,
-			Actions: actions, Faults: r.sc.Faults, Pages: r.sc.Pages, HaltedAt: halts[a.Name],
+			Actions: ledger.Actions(entries, actionsOf[a.Type]), Faults: r.sc.Faults, Pages: r.sc.Pages, HaltedAt: halts[a.Name],
 			Truth: r.sc.Truth, Reversals: reversals, Workloads: workloads, Replicas: replicas,
 		}
 		if b := r.opts.Baseline; b != nil {

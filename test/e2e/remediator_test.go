@@ -412,6 +412,20 @@ func TestStormHaltsAndPages(t *testing.T) {
 	if v, _ := p.metric("interlock_remediator_halted", map[string]string{"automation": name}); v != 1 {
 		t.Errorf("halted metric = %v, want 1", v)
 	}
+	// A human resumes it: the halt is lifted under the name the API server
+	// gives them, the budget starts afresh, and the storm is acted on again.
+	out, errOut, code := runCLI(t, "resume", name, "--kubeconfig", shared.Kubeconfig, "-n", remNS)
+	if code != 0 {
+		t.Fatalf("resume exited %d: %s %s", code, out, errOut)
+	}
+	resumed := f.getAutomation(name)
+	if meta.IsStatusConditionTrue(resumed.Status.Conditions, v1alpha1.ConditionHalted) || resumed.Status.ResumedBy != "kwok-admin" || resumed.Status.ResumedAt == nil {
+		t.Errorf("after resume: halted=%v resumedBy=%q resumedAt=%v", meta.IsStatusConditionTrue(resumed.Status.Conditions, v1alpha1.ConditionHalted), resumed.Status.ResumedBy, resumed.Status.ResumedAt)
+	}
+	f.waitMetric(p, "interlock_remediator_actions_total", map[string]string{"automation": name, "outcome": "succeeded"}, budget+1)
+	if _, _, code := runCLI(t, "resume", name, "--kubeconfig", shared.Kubeconfig, "-n", remNS); code == 0 && !meta.IsStatusConditionTrue(f.getAutomation(name).Status.Conditions, v1alpha1.ConditionHalted) {
+		t.Error("resuming an automation that is not halted succeeded")
+	}
 	// The bystander was never touched.
 	var bystanders corev1.PodList
 	if err := f.admin.List(context.Background(), &bystanders, client.InNamespace(ns), client.MatchingLabels{"app": "bystander"}); err != nil {
@@ -642,5 +656,45 @@ func TestRemediatorIdentityIsLeastPrivilege(t *testing.T) {
 	}
 	if !strings.HasPrefix(f.identity.Username, "system:serviceaccount:") {
 		t.Errorf("identity %q", f.identity.Username)
+	}
+}
+
+// TestLeaderElection: two replicas with leader election share one storm;
+// only the leader ever acts.
+func TestLeaderElection(t *testing.T) {
+	f := newFixture(t)
+	const ns, name = "leader", "leader-test"
+	f.namespace(ns)
+	f.deployment(ns, "crasher", 3, nil)
+	f.deployment(ns, "bystander", 2, nil)
+	f.automation(name, v1alpha1.UnhealthyWorkload, "unsupervised", []string{ns}, unhealthyCase(t, 3))
+	f.crashLoop(ns, "app=crasher")
+	var procs []*proc
+	for i := 0; i < 2; i++ {
+		p := &proc{metrics: freeAddr(t), out: &bytes.Buffer{}, done: make(chan struct{})}
+		p.cmd = exec.Command(interlockBin, "remediator", "--kubeconfig", f.kc, "--metrics-addr", p.metrics,
+			"--page-url", "http://127.0.0.1:1/", "-n", remNS, "--leader-elect")
+		p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { _ = p.cmd.Wait(); close(p.done) }()
+		t.Cleanup(p.kill)
+		procs = append(procs, p)
+	}
+	f.waitHalted(name, 90*time.Second)
+	var counts []float64
+	for _, p := range procs {
+		v, err := p.metric("interlock_remediator_actions_total", map[string]string{"automation": name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts = append(counts, v)
+	}
+	if !(counts[0] == 3 && counts[1] == 0) && !(counts[0] == 0 && counts[1] == 3) {
+		t.Errorf("actions per replica = %v, want 3 by one and 0 by the other", counts)
+	}
+	if got := f.waitDeletions(ns, 3); got != 3 {
+		t.Errorf("%d deletions, want 3", got)
 	}
 }

@@ -86,6 +86,21 @@ func assertRunCleaned(t *testing.T, stderr string) {
 	}
 }
 
+// TestBuiltinPassesScenarios: the built-in remediator passes the other PR
+// scenarios.
+func TestBuiltinPassesScenarios(t *testing.T) {
+	for _, name := range []string{"lying-health-check"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sc, code, stderr := runScenario(t, name)
+			if code != 0 || sc.Verdict != scorecard.VerdictPass {
+				t.Errorf("%s: exit %d, verdict %s; assertions %+v\n%s", name, code, sc.Verdict, sc.Assertions, stderr)
+			}
+			assertRunCleaned(t, stderr)
+		})
+	}
+}
+
 // TestScenarioStorm: the built-in remediator passes the storm scenario, and
 // the JSON scorecard carries the documented fields.
 func TestScenarioStorm(t *testing.T) {
@@ -124,9 +139,10 @@ func TestBrokenRemediatorsFail(t *testing.T) {
 		mode     string
 		fails    string
 	}{
-		"restarts in a loop with no budget": {scenario: "storm", mode: "no-budget", fails: "budget-held"},
-		"loses its budget on restart":       {scenario: "remediator-crash-mid-storm", mode: "forgets-budget", fails: "budget-held"},
-		"restarts every replica at once":    {scenario: "storm", mode: "all-at-once", fails: "blast-radius-held"},
+		"restarts in a loop with no budget":  {scenario: "storm", mode: "no-budget", fails: "budget-held"},
+		"loses its budget on restart":        {scenario: "remediator-crash-mid-storm", mode: "forgets-budget", fails: "budget-held"},
+		"restarts every replica at once":     {scenario: "storm", mode: "all-at-once", fails: "blast-radius-held"},
+		"restarts pods whose readiness lies": {scenario: "lying-health-check", mode: "no-budget --namespace shop", fails: "max-false-positives"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

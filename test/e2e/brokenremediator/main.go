@@ -118,15 +118,10 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 	}
 }
 
-// crashingFor is how long the pod has been in CrashLoopBackOff, or 0.
+// crashingFor is how long the pod has been unhealthy (not Ready, as in
+// CrashLoopBackOff), or 0: the same trigger as the built-in automation's.
 func crashingFor(p *corev1.Pod) time.Duration {
-	crashing := false
-	for _, c := range p.Status.ContainerStatuses {
-		if c.State.Waiting != nil && c.State.Waiting.Reason == "CrashLoopBackOff" {
-			crashing = true
-		}
-	}
-	if !crashing {
+	if p.Status.Phase != corev1.PodRunning {
 		return 0
 	}
 	for _, c := range p.Status.Conditions {
