@@ -215,7 +215,7 @@ func (r *run) do(ctx context.Context) (err error) {
 
 	r.start = time.Now()
 	r.progress(scorecard.EventProgress, "Fixture ready; scenario %s runs for %s", s.Name(), s.Spec.Duration.Duration)
-	truth, faults, err := r.play(ctx, inj, rem, led, scraper, counters)
+	truth, faults, snaps, err := r.play(ctx, inj, rem, led, scraper, counters)
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (r *run) do(ctx context.Context) (err error) {
 		truth.ClassifyAction(e)
 	}
 	r.sc.Truth = truth.Result()
-	r.grade(entries, truth, halts, counters, scraper, end)
+	r.grade(entries, truth, snaps, halts, counters, end)
 	return nil
 }
 
@@ -312,7 +312,7 @@ type injected struct {
 
 // play runs the scenario's timeline: faults in and out, remediator faults,
 // truth sampled, until the duration ends.
-func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorProc, led *ledger.Ledger, scraper *observe.Scraper, counters map[string][]float64) (*observe.Truth, []*injected, error) {
+func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorProc, led *ledger.Ledger, scraper *observe.Scraper, counters map[string][]float64) (*observe.Truth, []*injected, []snapshot, error) {
 	s := r.opts.Scenario
 	faults := s.Faults()
 	var active []*injected
@@ -335,7 +335,7 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 			i--
 			eff, err := inj.Inject(ctx, f)
 			if err != nil {
-				return nil, nil, fmt.Errorf("failed to inject fault %s: %w", f.Name, err)
+				return nil, nil, nil, fmt.Errorf("failed to inject fault %s: %w", f.Name, err)
 			}
 			in := &injected{fault: f, window: scorecard.FaultWindow{Name: f.Name, Kind: experiments.FieldName(f.Object), Target: eff.Description, Start: now}}
 			in.effect = observe.Effect{Name: f.Name, Namespace: eff.Namespace, Selector: eff.Selector, Nodes: eff.Nodes,
@@ -355,7 +355,7 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 			lastsToEnd := in.fault.At+in.fault.For >= s.Spec.Duration.Duration
 			if in.fault.For > 0 && !lastsToEnd && in.window.End.IsZero() && now.Sub(in.window.Start) >= in.fault.For {
 				if err := inj.Recover(ctx, in.fault); err != nil {
-					return nil, nil, fmt.Errorf("failed to recover fault %s: %w", in.fault.Name, err)
+					return nil, nil, nil, fmt.Errorf("failed to recover fault %s: %w", in.fault.Name, err)
 				}
 				in.window.End, in.window.Recovered = now, true
 				in.effect.End = now
@@ -372,12 +372,12 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 			r.scrape(ctx, scraper, counters)
 			r.progress(scorecard.EventFault, "Remediator fault: %s", rf.Action)
 			if err := rem.fault(ctx, rf.Action); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		snap, err := r.sample(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		snaps = append(snaps, snap)
 		if n := len(ledger.Accepted(ledger.Actions(led.Entries(), actionFilter))); n > seenActions {
@@ -389,7 +389,7 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 		}
 		select {
 		case <-ctx.Done():
-			return nil, nil, fmt.Errorf("interrupted: %w", ctx.Err())
+			return nil, nil, nil, fmt.Errorf("interrupted: %w", ctx.Err())
 		case <-tick.C:
 		}
 	}
@@ -402,14 +402,15 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 	for _, sn := range snaps {
 		truth.Observe(sn.at, sn.pods, sn.deps)
 	}
-	return truth, active, nil
+	return truth, active, snaps, nil
 }
 
-// snapshot is the pods and deployments as listed at one instant.
+// snapshot is the pods, deployments and nodes as listed at one instant.
 type snapshot struct {
-	at   time.Time
-	pods []corev1.Pod
-	deps []appsv1.Deployment
+	at    time.Time
+	pods  []corev1.Pod
+	deps  []appsv1.Deployment
+	nodes []corev1.Node
 }
 
 // actionFilter picks the remediator's actions out of its ledger.
@@ -438,7 +439,11 @@ func (r *run) sample(ctx context.Context) (snapshot, error) {
 	if err := r.admin.List(ctx, &deps); err != nil {
 		return snapshot{}, fmt.Errorf("failed to list deployments: %w", err)
 	}
-	return snapshot{at: time.Now(), pods: pods.Items, deps: deps.Items}, nil
+	var nodes corev1.NodeList
+	if err := r.admin.List(ctx, &nodes); err != nil {
+		return snapshot{}, fmt.Errorf("failed to list nodes: %w", err)
+	}
+	return snapshot{at: time.Now(), pods: pods.Items, deps: deps.Items, nodes: nodes.Items}, nil
 }
 
 // scrape reads the action counters, per automation, from the remediator.
@@ -484,7 +489,7 @@ func (r *run) settleLedger(ctx context.Context, led *ledger.Ledger) []scorecard.
 
 // grade compiles each automation's safety case into assertions and
 // evaluates them on what was observed.
-func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, halts map[string]time.Time, counters map[string][]float64, scraper *observe.Scraper, end time.Time) {
+func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, snaps []snapshot, halts map[string]time.Time, counters map[string][]float64, end time.Time) {
 	s := r.opts.Scenario
 	actions := ledger.Actions(entries, actionFilter)
 	workloads := map[string]string{}
@@ -506,6 +511,8 @@ func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, halts
 			reversals = append(reversals, assert.Reversal{AuditID: rv.Entry.AuditID, Reversed: rv.Reversed, Duration: rv.Duration})
 		}
 	}
+	cordons, nodeReversals := nodeWrites(entries, snaps)
+	reversals = append(reversals, nodeReversals...)
 	for _, a := range s.Spec.Automations {
 		spec, err := s.SafetyCaseOf(a)
 		if err != nil {
@@ -526,6 +533,9 @@ func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, halts
 			v := b.Truth.MeanAvailability
 			obs.BaselineAvailability = &v
 			r.sc.Comparison = &scorecard.Comparison{AvailabilityWithout: v, AvailabilityWith: r.sc.Truth.MeanAvailability}
+		}
+		if a.Type == v1alpha1.NodeLoss || a.Type == v1alpha1.DiskPressure {
+			obs.Actions = cordons
 		}
 		if rs := counters[a.Name]; len(rs) > 0 {
 			v := observe.CounterIncrease(rs)
@@ -635,4 +645,68 @@ func (p *remediatorProc) fault(ctx context.Context, action string) error {
 		return fmt.Errorf("remediator fault %q is not supported by this harness", action)
 	}
 	return nil
+}
+
+// nodeWrites tells the remediator's cordons from its uncordons. The audit
+// log records node writes without their bodies, so each write is judged by
+// the node as the next snapshot shows it: unschedulable after a cordon. A
+// cordon is reversed by the uncordon that follows it once the node is Ready
+// again; the reversal time runs from the node being Ready to the uncordon,
+// as the node safety cases state it.
+func nodeWrites(entries []scorecard.LedgerEntry, snaps []snapshot) ([]scorecard.LedgerEntry, []assert.Reversal) {
+	writes := ledger.Accepted(ledger.Actions(entries, ledger.NodeCordons))
+	nodeAt := func(name string, after time.Time) (*corev1.Node, time.Time, bool) {
+		for i := range snaps {
+			if !snaps[i].at.After(after) {
+				continue
+			}
+			for j := range snaps[i].nodes {
+				if snaps[i].nodes[j].Name == name {
+					return &snaps[i].nodes[j], snaps[i].at, true
+				}
+			}
+		}
+		return nil, time.Time{}, false
+	}
+	var cordons, uncordons []scorecard.LedgerEntry
+	for _, e := range writes {
+		if n, _, ok := nodeAt(e.Name, e.Time); ok && !n.Spec.Unschedulable {
+			uncordons = append(uncordons, e)
+			continue
+		}
+		cordons = append(cordons, e)
+	}
+	var reversals []assert.Reversal
+	for _, c := range cordons {
+		readyAt := time.Time{}
+		for i := range snaps {
+			if !snaps[i].at.After(c.Time) {
+				continue
+			}
+			for j := range snaps[i].nodes {
+				if n := &snaps[i].nodes[j]; n.Name == c.Name && cluster.NodeReady(n) {
+					readyAt = snaps[i].at
+					break
+				}
+			}
+			if !readyAt.IsZero() {
+				break
+			}
+		}
+		if readyAt.IsZero() {
+			continue // the node never came back during the run: nothing to reverse yet
+		}
+		rv := assert.Reversal{AuditID: c.AuditID}
+		for _, u := range uncordons {
+			if u.Name == c.Name && u.Time.After(c.Time) {
+				rv.Reversed, rv.Duration = true, max(0, u.Time.Sub(readyAt))
+				break
+			}
+		}
+		if !rv.Reversed {
+			rv.Duration = snaps[len(snaps)-1].at.Sub(readyAt)
+		}
+		reversals = append(reversals, rv)
+	}
+	return cordons, reversals
 }
