@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -97,39 +98,27 @@ switch is on.`,
 }
 
 func newResumeCommand(streams Streams) *cobra.Command {
-	var kf kubeFlags
-	cmd := &cobra.Command{
-		Use:     "resume AUTOMATION",
-		Short:   "Lift an automation's halt, recorded under your name as the API server sees it",
-		Example: `  interlock resume unhealthy-workload --kubeconfig /tmp/a.kubeconfig`,
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, cfg, err := kf.client()
-			if err != nil {
-				return err
-			}
-			who, err := remediator.WhoAmI(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			if err := remediator.Resume(cmd.Context(), c, clock.RealClock{}, client.ObjectKey{Namespace: kf.namespace, Name: args[0]}, who); err != nil {
-				return err
-			}
-			fmt.Fprintf(streams.Out, "Automation %q resumed by %s\n", args[0], who)
-			return nil
-		},
-	}
-	kf.register(cmd)
-	return cmd
+	return newHumanDecisionCommand(streams, "resume AUTOMATION",
+		"Lift an automation's halt, recorded under your name as the API server sees it",
+		`  interlock resume unhealthy-workload --kubeconfig /tmp/a.kubeconfig`,
+		"Automation %q resumed by %s\n", remediator.Resume)
 }
 
 func newApproveCommand(streams Streams) *cobra.Command {
+	return newHumanDecisionCommand(streams, "approve PROPOSAL",
+		"Approve a remediation proposal, recorded under your name as the API server sees it",
+		`  kubectl get remediationproposals -n interlock-system
+  interlock approve certificate-expiry-3f2a1b9c0d --kubeconfig /tmp/a.kubeconfig`,
+		"Proposal %q approved by %s\n", remediator.Approve)
+}
+
+// newHumanDecisionCommand builds a command that records a human decision on
+// one named object under the name the API server gives the caller.
+func newHumanDecisionCommand(streams Streams, use, short, example, done string,
+	decide func(context.Context, client.Client, clock.PassiveClock, client.ObjectKey, string) error) *cobra.Command {
 	var kf kubeFlags
 	cmd := &cobra.Command{
-		Use:   "approve PROPOSAL",
-		Short: "Approve a remediation proposal, recorded under your name as the API server sees it",
-		Example: `  kubectl get remediationproposals -n interlock-system
-  interlock approve certificate-expiry-3f2a1b9c0d --kubeconfig /tmp/a.kubeconfig`,
+		Use: use, Short: short, Example: example,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, cfg, err := kf.client()
@@ -140,10 +129,10 @@ func newApproveCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := remediator.Approve(cmd.Context(), c, clock.RealClock{}, client.ObjectKey{Namespace: kf.namespace, Name: args[0]}, who); err != nil {
+			if err := decide(cmd.Context(), c, clock.RealClock{}, client.ObjectKey{Namespace: kf.namespace, Name: args[0]}, who); err != nil {
 				return err
 			}
-			fmt.Fprintf(streams.Out, "Proposal %q approved by %s\n", args[0], who)
+			fmt.Fprintf(streams.Out, done, args[0], who)
 			return nil
 		},
 	}
