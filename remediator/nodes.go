@@ -221,7 +221,9 @@ func (r *nodesReconciler) evict(ctx context.Context, nodeName string, t v1alpha1
 	var errs []error
 	for i := range victims {
 		ev := &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: victims[i].Name, Namespace: victims[i].Namespace}}
-		if err := r.e.Client.SubResource("eviction").Create(ctx, &victims[i], ev); err != nil && !apierrors.IsNotFound(err) {
+		err := r.e.Client.SubResource("eviction").Create(ctx, &victims[i], ev)
+		// A pod already gone, or in a namespace being deleted, is leaving anyway.
+		if err != nil && !apierrors.IsNotFound(err) && !apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) {
 			errs = append(errs, fmt.Errorf("failed to evict %s/%s: %w", victims[i].Namespace, victims[i].Name, err))
 		}
 	}

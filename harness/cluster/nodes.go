@@ -33,13 +33,16 @@ var Zones = []string{"zone-a", "zone-b", "zone-c"}
 func NodeName(i int) string { return fmt.Sprintf("kwok-node-%d", i) }
 
 // NewNode returns the i-th simulated node, shaped like kwokctl's own node
-// template: 32 CPUs, 256Gi of memory, 110 pods.
+// template (32 CPUs, 256Gi of memory, 110 pods) plus 200Gi of ephemeral
+// storage, which the disk-pressure automation ranks pods by.
 func NewNode(i int) *corev1.Node {
 	name := NodeName(i)
 	rl := corev1.ResourceList{
 		corev1.ResourceCPU:    resource.MustParse("32"),
 		corev1.ResourceMemory: resource.MustParse("256Gi"),
 		corev1.ResourcePods:   resource.MustParse("110"),
+
+		corev1.ResourceEphemeralStorage: resource.MustParse("200Gi"),
 	}
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{

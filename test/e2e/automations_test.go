@@ -13,6 +13,7 @@ import (
 	chaosv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/clientcmd"
@@ -175,7 +176,10 @@ func TestDiskPressureActsOnlyOnItsTrigger(t *testing.T) {
 				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "pinned"}},
 				Spec: corev1.PodSpec{
 					NodeSelector: map[string]string{"kubernetes.io/hostname": "kwok-node-2"},
-					Containers:   []corev1.Container{{Name: "app", Image: "pinned:1"}},
+					// The heaviest users of ephemeral storage on the node: the ones to evict.
+					Containers: []corev1.Container{{Name: "app", Image: "pinned:1", Resources: corev1.ResourceRequirements{
+						Requests: corev1.ResourceList{corev1.ResourceEphemeralStorage: resource.MustParse("1Gi")},
+					}}},
 				},
 			},
 		},
