@@ -89,7 +89,7 @@ func assertRunCleaned(t *testing.T, stderr string) {
 // TestBuiltinPassesScenarios: the built-in remediator passes the other PR
 // scenarios.
 func TestBuiltinPassesScenarios(t *testing.T) {
-	for _, name := range []string{"lying-health-check"} {
+	for _, name := range []string{"lying-health-check", "node-loss"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sc, code, stderr := runScenario(t, name)
