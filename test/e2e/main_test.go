@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,5 +86,18 @@ func run(m *testing.M) int {
 	testenv.Finish(func(ctx context.Context, cfg *envconf.Config) (context.Context, error) {
 		return ctx, provider.Down(ctx, sharedName)
 	})
+	// An interrupted test run (Ctrl-C, or go test's own timeout) still
+	// removes every cluster it started.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		names, _ := provider.List(context.Background())
+		for _, n := range names {
+			_ = provider.Down(context.Background(), n)
+		}
+		os.RemoveAll(home)
+		os.Exit(2)
+	}()
 	return testenv.Run(m)
 }
