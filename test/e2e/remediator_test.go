@@ -698,3 +698,49 @@ func TestLeaderElection(t *testing.T) {
 		t.Errorf("%d deletions, want 3", got)
 	}
 }
+
+// TestUnfitAutomationOnlyAlerts: an automation whose safety case is
+// incomplete, or whose rung is above its class's posture, is not Ready, and
+// its condition says exactly why.
+func TestUnfitAutomationOnlyAlerts(t *testing.T) {
+	f := newFixture(t)
+	incomplete := unhealthyCase(t, 3)
+	incomplete.Owner = ""
+	incomplete.Reversal.TimeToReverse = metav1.Duration{}
+	f.automation("incomplete-case", v1alpha1.UnhealthyWorkload, "unsupervised", []string{"nowhere"}, incomplete)
+	sc, err := safetycases.Get("certificate-expiry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written straight to the API: the CRD does not know postures, the remediator does.
+	f.automation("cert-unsupervised", v1alpha1.CertificateExpiry, "unsupervised", []string{"nowhere"}, sc.Spec.DeepCopy())
+	f.startRemediator("http://127.0.0.1:1/")
+	cases := map[string]struct {
+		automation string
+		reason     string
+		mentions   []string
+	}{
+		"incomplete safety case": {"incomplete-case", v1alpha1.ReasonSafetyCaseIncomplete, []string{"spec.safetyCase.owner", "spec.safetyCase.reversal.timeToReverse"}},
+		"rung above posture":     {"cert-unsupervised", v1alpha1.ReasonRungExceedsPosture, []string{`"unsupervised" exceeds the posture of class "destructive"`}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var cond *metav1.Condition
+			err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+				cond = meta.FindStatusCondition(f.getAutomation(tc.automation).Status.Conditions, v1alpha1.ConditionReady)
+				return cond != nil && cond.Reason == tc.reason, nil
+			})
+			if err != nil {
+				t.Fatalf("Ready condition %+v, want reason %s", cond, tc.reason)
+			}
+			if cond.Status != metav1.ConditionFalse {
+				t.Errorf("Ready = %s, want False", cond.Status)
+			}
+			for _, m := range tc.mentions {
+				if !strings.Contains(cond.Message, m) {
+					t.Errorf("message %q does not mention %q", cond.Message, m)
+				}
+			}
+		})
+	}
+}
