@@ -165,6 +165,9 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	if err := ApplyDefaultStages(ctx, cfg); err != nil {
 		return nil, err
 	}
+	if err := restartComponent(ctx, dir, "kwok-controller"); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
 
 	if opts.Nodes > 0 {
