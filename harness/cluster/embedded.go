@@ -140,8 +140,9 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	args = append(args, e.ExtraArgs...)
 	p := e.provider(opts.Name, bins["kwokctl"], opts.Wait)
 	// kwokctl picks free ports for each component as it starts them; two
-	// clusters starting at once can pick the same one. Start one at a time.
-	unlock, err := flock.Lock(ctx, filepath.Join(e.workdir(), "create.lock"))
+	// clusters starting at once can pick the same one, whatever their home.
+	// Start one at a time on this machine.
+	unlock, err := flock.Lock(ctx, filepath.Join(os.TempDir(), "interlock-cluster-create.lock"))
 	if err != nil {
 		return nil, fmt.Errorf("interrupted while waiting for another cluster to start: %w", err)
 	}
