@@ -285,12 +285,15 @@ func TestParseErrors(t *testing.T) {
     for: 10s
   - at: 40s
     action: reboot
+  - at: 50s
+    action: stale-cache
   automations:
 `)
 			},
 			want: []string{
 				"storm.yaml: spec.remediatorFaults[0].for: Forbidden: a killed remediator is not restarted; use kill-restart to restart it after for",
 				`storm.yaml: spec.remediatorFaults[1].action: Unsupported value: "reboot": supported values: "kill-restart", "kill", "stale-cache"`,
+				`storm.yaml: spec.remediatorFaults[2].action: Unsupported value: "stale-cache": supported values: "kill-restart", "kill"`,
 			},
 		},
 		"rbac rules": {
