@@ -2,13 +2,9 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"bytes"
-	"encoding/json"
 
 	chaosv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -23,6 +19,7 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/experiments/builtin"
+	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/remediator"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 )
@@ -46,22 +43,18 @@ func shipped(t *testing.T, name string, edit func(*v1alpha1.SafetyCaseSpec)) *v1
 // (with subresource after a slash), from the audit log, as namespace/name.
 func (f *fixture) remediatorWrites(resource, verb string) []string {
 	f.t.Helper()
-	data, err := os.ReadFile(shared.AuditLog)
+	entries, err := auditEntries(f.identity.Username)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	var out []string
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		var ev auditEvent
-		if json.Unmarshal(line, &ev) != nil || ev.ObjectRef == nil || ev.ResponseStatus == nil || ev.ResponseStatus.Code >= 300 {
-			continue
+	for _, e := range ledger.Accepted(entries) {
+		res := e.Resource
+		if e.Subresource != "" {
+			res += "/" + e.Subresource
 		}
-		res := ev.ObjectRef.Resource
-		if ev.ObjectRef.Subresource != "" {
-			res += "/" + ev.ObjectRef.Subresource
-		}
-		if ev.User.Username == f.identity.Username && res == resource && ev.Verb == verb {
-			out = append(out, key(ev.ObjectRef.Namespace, ev.ObjectRef.Name))
+		if res == resource && e.Verb == verb {
+			out = append(out, key(e.Namespace, e.Name))
 		}
 	}
 	return out

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -23,6 +22,8 @@ import (
 	"sigs.k8s.io/e2e-framework/pkg/features"
 
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/harness/ledger"
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 func TestEmbeddedCluster(t *testing.T) {
@@ -91,7 +92,7 @@ func TestEmbeddedCluster(t *testing.T) {
 			var byUser map[string]int
 			err := wait.For(func(context.Context) (bool, error) {
 				var err error
-				byUser, err = podCreations(shared.AuditLog, ns)
+				byUser, err = podCreations(ns)
 				return err == nil && byUser[creator] >= 3, err
 			}, wait.WithTimeout(30*time.Second), wait.WithInterval(200*time.Millisecond))
 			if err != nil {
@@ -109,36 +110,30 @@ func TestEmbeddedCluster(t *testing.T) {
 	testenv.Test(t, f)
 }
 
-type auditEvent struct {
-	Verb      string                    `json:"verb"`
-	User      struct{ Username string } `json:"user"`
-	ObjectRef *struct {
-		Resource, Namespace, Name, Subresource string
-	} `json:"objectRef"`
-	ResponseStatus *struct{ Code int } `json:"responseStatus"`
-}
-
-// podCreations counts the successful pod creations in ns by user.
-func podCreations(path, ns string) (map[string]int, error) {
-	f, err := os.Open(path)
+// auditEntries reads the shared cluster's audit log through the ledger, for
+// user ("" for everyone).
+func auditEntries(user string) ([]scorecard.LedgerEntry, error) {
+	f, err := os.Open(shared.AuditLog)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return ledger.Parse(f, user)
+}
+
+// podCreations counts the successful pod creations in ns by user.
+func podCreations(ns string) (map[string]int, error) {
+	entries, err := auditEntries("")
+	if err != nil {
+		return nil, err
+	}
 	users := map[string]int{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var ev auditEvent
-		if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.ObjectRef == nil || ev.ResponseStatus == nil {
-			continue
-		}
-		if ev.Verb == "create" && ev.ObjectRef.Resource == "pods" && ev.ObjectRef.Subresource == "" &&
-			ev.ObjectRef.Namespace == ns && ev.ResponseStatus.Code == 201 {
-			users[ev.User.Username]++
+	for _, e := range entries {
+		if e.Verb == "create" && e.Resource == "pods" && e.Subresource == "" && e.Namespace == ns && e.Code == 201 {
+			users[e.User]++
 		}
 	}
-	return users, sc.Err()
+	return users, nil
 }
 
 // runCLI runs the interlock binary and returns its stdout, stderr and exit code.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"net"
 	"net/http"
@@ -31,7 +30,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/pages"
+	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/harness/setup"
 	"github.com/interlock-dev/interlock/remediator"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
@@ -316,27 +317,18 @@ func (f *fixture) waitHalted(name string, timeout time.Duration) *v1alpha1.Autom
 	return &a
 }
 
-// ledger counts, from the API server's audit log, the remediator's
+// deletions counts, from the API server's audit log, the remediator's
 // successful pod deletions in ns: the budget is judged on this, not on
 // what the remediator says of itself.
 func (f *fixture) deletions(ns string) int {
 	f.t.Helper()
-	data, err := os.ReadFile(shared.AuditLog)
+	entries, err := auditEntries(f.identity.Username)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	n := 0
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		var ev auditEvent
-		if json.Unmarshal(line, &ev) != nil || ev.ObjectRef == nil || ev.ResponseStatus == nil {
-			continue
-		}
-		if ev.User.Username == f.identity.Username && ev.Verb == "delete" && ev.ObjectRef.Resource == "pods" &&
-			ev.ObjectRef.Namespace == ns && ev.ResponseStatus.Code < 300 {
-			n++
-		}
-	}
-	return n
+	return len(ledger.Accepted(ledger.Actions(entries, func(e scorecard.LedgerEntry) bool {
+		return ledger.PodDeletions(e) && e.Namespace == ns
+	})))
 }
 
 // waitMetric waits until the metric's sum reaches at least min.
