@@ -358,16 +358,7 @@ func tail(s string) string {
 func TestStormHaltsAndPages(t *testing.T) {
 	f := newFixture(t)
 	const ns, name, budget = "storm", "storm-restarts", 3
-	f.namespace(ns)
-	f.deployment(ns, "crasher", 3, nil)
-	f.deployment(ns, "bystander", 2, nil)
-	rcv, err := pages.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rcv.Close()
-	f.automation(name, v1alpha1.UnhealthyWorkload, "unsupervised", []string{ns}, unhealthyCase(t, budget))
-	f.crashLoop(ns, "app=crasher")
+	rcv := f.storm(ns, name, budget)
 	p := f.startRemediator(rcv.URL())
 
 	a := f.waitHalted(name, 90*time.Second)
@@ -430,6 +421,24 @@ func TestStormHaltsAndPages(t *testing.T) {
 	}
 }
 
+// storm sets up a storm in ns: a crash-looping Deployment of 3 beside a
+// healthy one of 2, an unhealthy-workload automation with the given budget,
+// and a page receiver, closed when the test ends.
+func (f *fixture) storm(ns, automation string, budget int32) *pages.Receiver {
+	f.t.Helper()
+	f.namespace(ns)
+	f.deployment(ns, "crasher", 3, nil)
+	f.deployment(ns, "bystander", 2, nil)
+	rcv, err := pages.Start("127.0.0.1:0")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { _ = rcv.Close() })
+	f.automation(automation, v1alpha1.UnhealthyWorkload, "unsupervised", []string{ns}, unhealthyCase(f.t, budget))
+	f.crashLoop(ns, "app=crasher")
+	return rcv
+}
+
 // waitDeletions waits until the audit log shows at least want deletions (it
 // is flushed in batches) and returns the count.
 func (f *fixture) waitDeletions(ns string, want int) int {
@@ -446,16 +455,7 @@ func (f *fixture) waitDeletions(ns string, want int) int {
 func TestRestartMidStormKeepsBudget(t *testing.T) {
 	f := newFixture(t)
 	const ns, name, budget = "storm-restart", "restart-budget", 4
-	f.namespace(ns)
-	f.deployment(ns, "crasher", 3, nil)
-	f.deployment(ns, "bystander", 2, nil)
-	rcv, err := pages.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rcv.Close()
-	f.automation(name, v1alpha1.UnhealthyWorkload, "unsupervised", []string{ns}, unhealthyCase(t, budget))
-	f.crashLoop(ns, "app=crasher")
+	rcv := f.storm(ns, name, budget)
 	first := f.startRemediator(rcv.URL())
 	f.waitMetric(first, "interlock_remediator_actions_total", map[string]string{"automation": name}, 2)
 	first.kill() // SIGKILL: no chance to flush anything
