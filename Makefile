@@ -4,6 +4,7 @@
 #   make scenario NAME=storm   run one scenario end to end on a fresh embedded cluster
 #   make test                  every test CI runs (builds the cluster components first)
 #   make tools                 build the cluster components into the cache (once per version)
+#   make nightly               every scenario, each with a baseline; summary in _output/nightly
 #   make cluster-up            start an embedded cluster named "dev" with 3 nodes
 #   make help                  list every target
 
@@ -14,6 +15,8 @@ NAME ?= storm
 CLUSTER ?= dev
 NODES ?= 3
 GOTEST_TIMEOUT ?= 60m
+PROVIDER ?= embedded
+PARALLEL ?= 2
 
 .DEFAULT_GOAL := help
 
@@ -61,3 +64,7 @@ cluster-down: build ## Stop the embedded cluster CLUSTER and remove its files.
 .PHONY: scenario
 scenario: tools ## Run scenario NAME (default storm) on a fresh embedded cluster and print its scorecard.
 	./$(BIN) scenario run $(NAME) --out _output/$(NAME)
+
+.PHONY: nightly
+nightly: tools ## Run the nightly tier (PROVIDER=embedded|kind), each scenario with a baseline; summary in _output/nightly.
+	./$(BIN) nightly --provider $(PROVIDER) --parallel $(PARALLEL) --out _output/nightly

@@ -52,6 +52,9 @@ type Options struct {
 	Scenario *scenarios.Scenario
 	// Provider brings the cluster up and down. Required.
 	Provider cluster.Provider
+	// ProviderName names the provider in the scorecard: "embedded" or
+	// "kind". Defaults to "embedded".
+	ProviderName string
 	// RemediatorCmd runs a remediator other than the built-in one, through
 	// sh -c, with KUBECONFIG, INTERLOCK_PAGE_URL and INTERLOCK_METRICS_ADDR
 	// set. Empty runs the built-in remediator.
@@ -78,7 +81,10 @@ type Options struct {
 // whether the run passed, failed, errored or was interrupted. An error means
 // the run could not be carried out; the scorecard then says so too.
 func Run(ctx context.Context, opts Options) (*scorecard.Scorecard, error) {
-	r := &run{opts: opts, sc: &scorecard.Scorecard{Scenario: opts.Scenario.Name(), Description: opts.Scenario.Spec.Description, Provider: "embedded"}}
+	r := &run{opts: opts, sc: &scorecard.Scorecard{Scenario: opts.Scenario.Name(), Description: opts.Scenario.Spec.Description, Provider: opts.ProviderName}}
+	if r.sc.Provider == "" {
+		r.sc.Provider = "embedded"
+	}
 	if r.opts.Progress == nil {
 		r.opts.Progress = io.Discard
 	}
@@ -132,7 +138,7 @@ func (r *run) do(ctx context.Context) (err error) {
 		defer os.RemoveAll(dir)
 	}
 	name := clusterName(s.Name())
-	r.progress(scorecard.EventProgress, "Bringing up embedded cluster %s with %d node(s)", name, s.Spec.Fixture.Nodes)
+	r.progress(scorecard.EventProgress, "Bringing up "+r.sc.Provider+" cluster %s with %d node(s)", name, s.Spec.Fixture.Nodes)
 	c, err := r.opts.Provider.Up(ctx, cluster.UpOptions{Name: name, Nodes: s.Spec.Fixture.Nodes, Progress: io.Discard})
 	if err != nil {
 		return fmt.Errorf("cluster failure: %w", err)

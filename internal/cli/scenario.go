@@ -3,9 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -37,16 +35,6 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 		return nil, fmt.Errorf("%w (known scenarios: %s)", err, strings.Join(scenarios.Names(), ", "))
 	}
 	return s, nil
-}
-
-var scorecardWriters = map[string]struct {
-	file  string
-	write func(io.Writer, *scorecard.Scorecard) error
-}{
-	"json":     {"scorecard.json", scorecard.WriteJSON},
-	"junit":    {"junit.xml", scorecard.WriteJUnit},
-	"markdown": {"scorecard.md", scorecard.WriteMarkdown},
-	"html":     {"scorecard.html", scorecard.WriteHTML},
 }
 
 func newScenarioRunCommand(streams Streams) *cobra.Command {
@@ -122,7 +110,7 @@ Progress goes to standard error; the scorecard to standard output.
 				}
 				fmt.Fprintf(streams.Err, "Scorecards written to %s\n", outDir)
 			}
-			if err := scorecardWriters[out.value].write(streams.Out, sc); err != nil {
+			if err := scorecard.Formats[out.value].Write(streams.Out, sc); err != nil {
 				return err
 			}
 			if runErr != nil {
@@ -156,27 +144,12 @@ func failedAssertions(sc *scorecard.Scorecard) string {
 }
 
 func writeScorecards(dir string, sc, base *scorecard.Scorecard) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("failed to create %s: %w", dir, err)
-	}
-	write := func(name string, s *scorecard.Scorecard, w func(io.Writer, *scorecard.Scorecard) error) error {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return fmt.Errorf("failed to write %s: %w", name, err)
-		}
-		return errors.Join(w(f, s), f.Close())
-	}
-	for _, sw := range scorecardWriters {
-		if err := write(sw.file, sc, sw.write); err != nil {
+	if base != nil {
+		if err := scorecard.WriteFiles(dir, "baseline-", base); err != nil {
 			return err
 		}
-		if base != nil {
-			if err := write("baseline-"+sw.file, base, sw.write); err != nil {
-				return err
-			}
-		}
 	}
-	return nil
+	return scorecard.WriteFiles(dir, "", sc)
 }
 
 func newScenarioListCommand(streams Streams) *cobra.Command {

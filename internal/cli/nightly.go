@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/interlock-dev/interlock/harness"
+	"github.com/interlock-dev/interlock/harness/suite"
+	"github.com/interlock-dev/interlock/scenarios"
+)
+
+func init() { register(newNightlyCommand) }
+
+func newNightlyCommand(streams Streams) *cobra.Command {
+	var (
+		tier          string
+		provider      string
+		outDir        string
+		parallel      int
+		baseline      bool
+		shard         string
+		remediatorCmd string
+	)
+	cmd := &cobra.Command{
+		Use:   "nightly [SCENARIO...]",
+		Short: "Run a tier of scenarios, each with a baseline, and write one summary",
+		Long: `Run every scenario of a tier (nightly: all of them; pr: the fast set), each
+first with remediation off and then with the remediator, so that each is
+also graded on doing no harm. Every scenario's scorecards go to
+OUT/SCENARIO/, and the suite's summary to OUT/summary.md (the scenario ×
+verdict table), OUT/summary.json and OUT/index.html, a page linking every
+report. Naming scenarios runs only those.
+
+One line per scenario goes to standard error as it starts and ends; each
+run's own progress goes to OUT/SCENARIO/progress.log. The summary table is
+printed at the end, with the suite's wall time.
+
+` + exitCodesHelp,
+		Example: `  # The nightly tier on the embedded cluster, two scenarios at a time
+  interlock nightly --out _output/nightly
+
+  # The fast tier, without baselines
+  interlock nightly --tier pr --baseline=false
+
+  # Shard 2 of 4, as the CI matrix does
+  interlock nightly --shard 2/4 --out _output/nightly-2
+
+  # Join the shards' summaries into one
+  interlock nightly merge _output/nightly-1 _output/nightly-2 --out _output/nightly`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(scenarios.Tiers, tier) {
+				return fmt.Errorf("invalid --tier %q: must be one of %s", tier, strings.Join(scenarios.Tiers, ", "))
+			}
+			if parallel < 1 {
+				return fmt.Errorf("invalid --parallel %d: must be at least 1", parallel)
+			}
+			ss, err := tierScenarios(tier, args)
+			if err != nil {
+				return err
+			}
+			if shard != "" {
+				i, n, err := parseShard(shard)
+				if err != nil {
+					return err
+				}
+				if ss, err = suite.Shard(ss, i, n); err != nil {
+					return err
+				}
+			}
+			p, err := clusterProvider(provider, streams.Err)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(streams.Err, "Running %d scenario(s) of tier %s on the %s cluster, %d at a time; reports in %s\n",
+				len(ss), tier, provider, parallel, outDir)
+			sum, err := suite.Run(cmd.Context(), suite.Options{
+				Scenarios: ss, Baseline: baseline, Parallel: parallel, OutDir: outDir, Progress: streams.Err,
+				Run: harness.Options{Provider: p, ProviderName: provider, RemediatorCmd: remediatorCmd},
+			})
+			if sum != nil {
+				if werr := suite.WriteMarkdown(streams.Out, sum); werr != nil {
+					return werr
+				}
+				fmt.Fprintf(streams.Err, "Wall time %s. Summary: %s\n", (time.Duration(sum.WallSeconds) * time.Second).String(), filepath.Join(outDir, "index.html"))
+			}
+			if err != nil {
+				return err
+			}
+			if code := sum.ExitCode(); code != ExitOK {
+				return &exitError{code: code, err: fmt.Errorf("suite %s", sum.Verdict)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&tier, "tier", scenarios.TierNightly, "which scenarios: nightly (every scenario) or pr (the fast set)")
+	cmd.Flags().StringVar(&provider, "provider", "embedded", "cluster provider: embedded or kind")
+	cmd.Flags().StringVar(&outDir, "out", "_output/nightly", "directory for the scorecards and the summary")
+	cmd.Flags().IntVar(&parallel, "parallel", 2, "scenarios run at once")
+	cmd.Flags().BoolVar(&baseline, "baseline", true, "also run each scenario with remediation off, and grade did-no-harm")
+	cmd.Flags().StringVar(&shard, "shard", "", "run only shard I of N (I/N), scenarios dealt round-robin by name")
+	cmd.Flags().StringVar(&remediatorCmd, "remediator-cmd", "", "run this remediator instead of the built-in one (see scenario run)")
+	cmd.AddCommand(newNightlyMergeCommand(streams))
+	return cmd
+}
+
+// tierScenarios returns the named scenarios, or every scenario of the tier:
+// the nightly tier is every scenario, the pr tier those marked pr.
+func tierScenarios(tier string, names []string) ([]*scenarios.Scenario, error) {
+	var out []*scenarios.Scenario
+	if len(names) > 0 {
+		for _, n := range names {
+			s, err := loadScenario(n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	for _, n := range scenarios.Names() {
+		s, err := scenarios.Load(n)
+		if err != nil {
+			return nil, err
+		}
+		if tier == scenarios.TierNightly || s.Spec.Tier == tier {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func parseShard(v string) (int, int, error) {
+	a, b, ok := strings.Cut(v, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("invalid --shard %q: want I/N with 1 <= I <= N, such as 2/4", v)
+	}
+	return i, n, nil
+}
+
+func newNightlyMergeCommand(streams Streams) *cobra.Command {
+	var outDir string
+	cmd := &cobra.Command{
+		Use:   "merge DIR...",
+		Short: "Join the summaries of suite shards into one",
+		Long: `Read DIR/summary.json of each shard and write one summary.md, summary.json
+and index.html into --out, linking each scenario's reports where the shard
+wrote them. The exit code follows the merged verdict.`,
+		Example: `  interlock nightly merge shard-1 shard-2 shard-3 --out nightly`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			var parts []*suite.Summary
+			for _, d := range args {
+				s, err := suite.ReadJSON(filepath.Join(d, "summary.json"))
+				if err != nil {
+					return err
+				}
+				for i := range s.Entries {
+					rel, err := filepath.Rel(outDir, filepath.Join(d, s.Entries[i].Dir))
+					if err != nil {
+						return fmt.Errorf("failed to link %s from %s: %w", d, outDir, err)
+					}
+					s.Entries[i].Dir = rel
+				}
+				parts = append(parts, s)
+			}
+			sum := suite.Merge(parts...)
+			if err := os.MkdirAll(outDir, 0o755); err != nil {
+				return fmt.Errorf("failed to create %s: %w", outDir, err)
+			}
+			if err := suite.WriteFiles(outDir, sum); err != nil {
+				return err
+			}
+			if err := suite.WriteMarkdown(streams.Out, sum); err != nil {
+				return err
+			}
+			if code := sum.ExitCode(); code != ExitOK {
+				return &exitError{code: code, err: fmt.Errorf("suite %s", sum.Verdict)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&outDir, "out", "_output/nightly", "directory for the merged summary")
+	return cmd
+}
