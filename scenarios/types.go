@@ -358,6 +358,15 @@ type Expectations struct {
 	// MinActions is the least number of actions the remediator must take.
 	// +optional
 	MinActions *int `json:"minActions,omitempty"`
+	// MaxActions is the most actions the remediator may take; 0 means it
+	// must refuse to act at all.
+	// +optional
+	MaxActions *int `json:"maxActions,omitempty"`
+	// BlindSpotsDeclared: true means every real outage left unremedied must
+	// be covered by a false-negative mode the safety case declares, and the
+	// scorecard traces each to them.
+	// +optional
+	BlindSpotsDeclared *bool `json:"blindSpotsDeclared,omitempty"`
 }
 
 // Duration is a length of time written as a Go duration string, such as

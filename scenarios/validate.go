@@ -573,10 +573,14 @@ func (v *validator) expect(ep *field.Path) {
 	for _, c := range []struct {
 		name string
 		n    *int
-	}{{"maxFalsePositives", e.MaxFalsePositives}, {"maxFalseNegatives", e.MaxFalseNegatives}, {"minActions", e.MinActions}} {
+	}{{"maxFalsePositives", e.MaxFalsePositives}, {"maxFalseNegatives", e.MaxFalseNegatives}, {"minActions", e.MinActions}, {"maxActions", e.MaxActions}} {
 		if c.n != nil && *c.n < 0 {
 			v.add(field.Invalid(ep.Child(c.name), int64(*c.n), "must not be negative"))
 		}
+	}
+	if e.MinActions != nil && e.MaxActions != nil && *e.MinActions > *e.MaxActions {
+		v.add(field.Invalid(ep.Child("minActions"), int64(*e.MinActions),
+			fmt.Sprintf("must not exceed maxActions (%d)", *e.MaxActions)))
 	}
 }
 

@@ -92,6 +92,12 @@ const (
 	// MinActions: the automation took at least scenario.expect.minActions
 	// actions.
 	MinActions = "min-actions"
+	// MaxActions: the automation took at most scenario.expect.maxActions
+	// accepted actions.
+	MaxActions = "max-actions"
+	// BlindSpotsDeclared: every false negative in the truth is covered by
+	// a false-negative mode the safety case declares (scenario.expect.blindSpotsDeclared).
+	BlindSpotsDeclared = "blind-spots-declared"
 )
 
 // PageLabel is the page label that names the automation a page is about.
@@ -212,6 +218,12 @@ type Expect struct {
 	MustPage *bool `json:"mustPage,omitempty"`
 	// MinActions is the fewest actions the automation must take.
 	MinActions *int `json:"minActions,omitempty"`
+	// MaxActions is the most actions the automation may take.
+	MaxActions *int `json:"maxActions,omitempty"`
+	// BlindSpotsDeclared: true, every real outage the remediator left
+	// unremedied must be covered by the false-negative modes its safety case
+	// declares.
+	BlindSpotsDeclared *bool `json:"blindSpotsDeclared,omitempty"`
 }
 
 // TargetOf names what an action was taken on, as "resource [namespace/]name",
@@ -231,7 +243,7 @@ func TargetOf(e scorecard.LedgerEntry) string {
 // halted-and-paged, blast-radius-held, reversal-measured, posture-held,
 // telemetry-truthful, did-no-harm), then the scenario's expectations that
 // are set (min-availability, max-false-positives, max-false-negatives,
-// must-halt, must-page, min-actions). A check whose figure sc does not state
+// must-halt, must-page, min-actions, max-actions, blind-spots-declared). A check whose figure sc does not state
 // (zero or empty, as safety-case validation reads it) is returned with
 // NotApplicable set. Compile is pure.
 func Compile(automation string, sc *v1alpha1.SafetyCaseSpec, rung string, opts Options) []Check {
@@ -248,7 +260,7 @@ func Compile(automation string, sc *v1alpha1.SafetyCaseSpec, rung string, opts O
 		telemetryTruthful(automation, sc),
 		didNoHarm(),
 	}
-	checks = append(checks, expectations(automation, opts.Expect)...)
+	checks = append(checks, expectations(automation, sc, opts.Expect)...)
 	for i := range checks {
 		checks[i].Automation = automation
 	}

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 // expectations compiles the scenario's own expectations that are set.
-func expectations(automation string, x Expect) []Check {
+func expectations(automation string, sc *v1alpha1.SafetyCaseSpec, x Expect) []Check {
 	var out []Check
 	if x.MinAvailability != nil {
 		out = append(out, minAvailability(*x.MinAvailability))
@@ -29,6 +30,12 @@ func expectations(automation string, x Expect) []Check {
 	}
 	if x.MinActions != nil {
 		out = append(out, minActions(*x.MinActions))
+	}
+	if x.MaxActions != nil {
+		out = append(out, maxActions(*x.MaxActions))
+	}
+	if x.BlindSpotsDeclared != nil && *x.BlindSpotsDeclared {
+		out = append(out, blindSpotsDeclared(sc.Trigger.FalseNegativeModes))
 	}
 	return out
 }
@@ -134,4 +141,55 @@ func minActions(min int) Check {
 			Measured: plural(len(acts), "action"), Limit: limit, Evidence: ev + o.rejectedNote()}, ""
 	}
 	return c
+}
+
+// maxActions: the automation took at most max accepted actions.
+func maxActions(max int) Check {
+	c := Check{Name: MaxActions, Source: "scenario.expect.maxActions"}
+	limit := "at most " + plural(max, "action")
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		acts := o.accepted()
+		ev := "ledger: no accepted action by " + o.identity()
+		if len(acts) > 0 {
+			ev = fmt.Sprintf("ledger: %s by %s, %s", plural(len(acts), "accepted action"), o.identity(), o.span(acts))
+		}
+		return scorecard.Assertion{Verdict: verdict(len(acts) <= max),
+			Measured: plural(len(acts), "action"), Limit: limit, Evidence: ev + o.rejectedNote()}, ""
+	}
+	return c
+}
+
+// blindSpotsDeclared: every real outage left unremedied is one the safety
+// case owns up to. A trigger cannot act on what its signal cannot see; the
+// safety case must say where that ceiling is, and the truth shows where the
+// run hit it.
+func blindSpotsDeclared(modes []string) Check {
+	c := Check{Name: BlindSpotsDeclared, Source: "scenario.expect.blindSpotsDeclared, safetyCase.trigger.falseNegativeModes"}
+	limit := "every unremedied outage covered by a declared false-negative mode"
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		missed := o.Truth.FalseNegatives
+		measured := plural(len(missed), "unremedied outage") + ", " + plural(len(modes), "declared false-negative mode")
+		if len(missed) == 0 {
+			return scorecard.Assertion{Verdict: scorecard.VerdictPass, Measured: measured, Limit: limit,
+				Evidence: "truth: every real outage was remedied; no blind spot was hit"}, ""
+		}
+		if len(modes) == 0 {
+			return scorecard.Assertion{Verdict: scorecard.VerdictFail, Measured: measured, Limit: limit,
+				Evidence: "truth: " + strings.Join(capList(missed), "; ") +
+					"; the safety case declares no false-negative mode, so it claims a trigger that sees every failure"}, ""
+		}
+		return scorecard.Assertion{Verdict: scorecard.VerdictPass, Measured: measured, Limit: limit,
+			Evidence: "truth: " + strings.Join(capList(missed), "; ") +
+				"; observability is the ceiling: the trigger could not see these outages, as the safety case declares: " +
+				strings.Join(quoteAll(modes), " ")}, ""
+	}
+	return c
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", strings.Join(strings.Fields(s), " "))
+	}
+	return out
 }
