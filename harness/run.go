@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -22,8 +23,10 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
@@ -328,9 +331,21 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 	defer tick.Stop()
 	pending := slices.Clone(faults)
 	remFaults := slices.Clone(s.Spec.RemediatorFaults)
+	rollouts := pendingRollouts(s)
 	seenActions := 0
 	for {
 		now := time.Now()
+		for i := 0; i < len(rollouts); i++ {
+			ro := rollouts[i]
+			if now.Sub(r.start) < ro.At.Duration {
+				continue
+			}
+			rollouts = slices.Delete(rollouts, i, i+1)
+			i--
+			if err := r.rollout(ctx, ro); err != nil {
+				return nil, nil, nil, err
+			}
+		}
 		// Faults due now go in; faults whose time is up come out.
 		for i := 0; i < len(pending); i++ {
 			f := pending[i]
@@ -409,6 +424,44 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 		truth.Observe(sn.at, sn.pods, sn.deps)
 	}
 	return truth, active, snaps, nil
+}
+
+// rollout is a fixture rollout due during the run.
+type rollout struct {
+	scenarios.Rollout
+	namespace, name string
+}
+
+func pendingRollouts(s *scenarios.Scenario) []rollout {
+	var out []rollout
+	for _, w := range s.Spec.Fixture.Workloads {
+		for _, ro := range w.Rollouts {
+			out = append(out, rollout{Rollout: ro, namespace: w.Namespace, name: w.Name})
+		}
+	}
+	return out
+}
+
+// rollout rolls out a new revision of a fixture Deployment: its pod
+// template gets the rollout's labels, and the Deployment controller replaces
+// the pods as it would for a deploy.
+func (r *run) rollout(ctx context.Context, ro rollout) error {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var d appsv1.Deployment
+		if err := r.admin.Get(ctx, client.ObjectKey{Namespace: ro.namespace, Name: ro.name}, &d); err != nil {
+			return err
+		}
+		if d.Spec.Template.Labels == nil {
+			d.Spec.Template.Labels = map[string]string{}
+		}
+		maps.Copy(d.Spec.Template.Labels, ro.Labels)
+		return r.admin.Update(ctx, &d)
+	})
+	if err != nil {
+		return fmt.Errorf("failed to roll out %s/%s: %w", ro.namespace, ro.name, err)
+	}
+	r.progress(scorecard.EventFault, "Rollout of %s/%s started: new revision with labels %s", ro.namespace, ro.name, labels.Set(ro.Labels))
+	return nil
 }
 
 // snapshot is the pods, deployments and nodes as listed at one instant.

@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -68,6 +69,18 @@ func NodeNames(n int) []string {
 		names = append(names, NodeName(i))
 	}
 	return names
+}
+
+// RevisionLabels returns the labels of a workload's pods in each of its
+// revisions: the first, then each rollout's, whose labels override.
+func RevisionLabels(w *Workload) []map[string]string {
+	out := []map[string]string{PodLabels(w)}
+	for _, ro := range w.Rollouts {
+		l := PodLabels(w)
+		maps.Copy(l, ro.Labels)
+		out = append(out, l)
+	}
+	return out
 }
 
 // PodLabels returns the labels of a workload's pods: its Labels and

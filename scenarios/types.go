@@ -152,6 +152,22 @@ type Workload struct {
 	// with TLSSecret, not allowed without it.
 	// +optional
 	ValidFor *Duration `json:"validFor,omitempty"`
+	// Rollouts are new revisions of the workload rolled out during the run,
+	// as a deploy would. A fault can select a revision's pods by its labels
+	// (a pod-failure on version: v2 makes it a bad deploy).
+	// +optional
+	Rollouts []Rollout `json:"rollouts,omitempty"`
+}
+
+// Rollout is a new revision of a workload, rolled out during the run.
+type Rollout struct {
+	// At is when the rollout starts, as an offset from the start of the
+	// run, before its end. Required.
+	At Duration `json:"at"`
+	// Labels are set on the new revision's pods, over the workload's own;
+	// they must not set "app". At least one is required, so that the
+	// revision's pods can be told apart.
+	Labels map[string]string `json:"labels"`
 }
 
 // Fault is one fault injected into the fixture: a window of the run and

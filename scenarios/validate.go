@@ -215,18 +215,14 @@ func (v *validator) fixture(fp *field.Path) {
 		case w.Replicas < 0:
 			v.add(field.Invalid(wp.Child("replicas"), w.Replicas, "must be at least 1"))
 		}
-		for _, k := range sortedStringKeys(w.Labels) {
-			lp := wp.Child("labels").Key(k)
-			if k == AppLabel {
-				v.add(field.Forbidden(lp, "the app label is always the workload's name"))
-				continue
+		v.podLabels(w.Labels, wp.Child("labels"))
+		for j, r := range w.Rollouts {
+			rp := wp.Child("rollouts").Index(j)
+			v.window(rp, &r.At, nil)
+			if len(r.Labels) == 0 {
+				v.add(field.Required(rp.Child("labels"), "say which labels mark the new revision's pods, such as version: v2"))
 			}
-			for _, msg := range validation.IsQualifiedName(k) {
-				v.add(field.Invalid(lp, k, msg))
-			}
-			for _, msg := range validation.IsValidLabelValue(w.Labels[k]) {
-				v.add(field.Invalid(lp, w.Labels[k], msg))
-			}
+			v.podLabels(r.Labels, rp.Child("labels"))
 		}
 		if w.ReadinessPath != "" && !strings.HasPrefix(w.ReadinessPath, "/") {
 			v.add(field.Invalid(wp.Child("readinessPath"), w.ReadinessPath, "must be an HTTP path starting with /"))
@@ -349,7 +345,7 @@ func (v *validator) podSelector(kp *field.Path, sel *chaosmeshv1alpha1.PodSelect
 		return
 	}
 	if len(selected) == 0 {
-		v.add(field.Invalid(sp, omit, "selects no workload of the fixture: match the app label (the workload's name) or the workload's labels"))
+		v.add(field.Invalid(sp, omit, "selects no workload of the fixture: match the app label (the workload's name), the workload's labels or a rollout's"))
 		return
 	}
 	if f.HTTPChaos != nil {
@@ -390,7 +386,10 @@ func (v *validator) selected(sel *chaosmeshv1alpha1.PodSelectorSpec) ([]*Workloa
 	}
 	var out []*Workload
 	for _, w := range v.workloads {
-		if slices.Contains(sel.Namespaces, w.Namespace) && ls.Matches(labels.Set(PodLabels(w))) {
+		if !slices.Contains(sel.Namespaces, w.Namespace) {
+			continue
+		}
+		if slices.ContainsFunc(RevisionLabels(w), func(l map[string]string) bool { return ls.Matches(labels.Set(l)) }) {
 			out = append(out, w)
 		}
 	}
@@ -660,4 +659,21 @@ func notFound(p *field.Path, value any, detail string) *field.Error {
 	fe := field.NotFound(p, value)
 	fe.Detail = detail
 	return fe
+}
+
+// podLabels checks labels a fixture puts on pods: valid, and never "app".
+func (v *validator) podLabels(l map[string]string, p *field.Path) {
+	for _, k := range sortedStringKeys(l) {
+		lp := p.Key(k)
+		if k == AppLabel {
+			v.add(field.Forbidden(lp, "the app label is always the workload's name"))
+			continue
+		}
+		for _, msg := range validation.IsQualifiedName(k) {
+			v.add(field.Invalid(lp, k, msg))
+		}
+		for _, msg := range validation.IsValidLabelValue(l[k]) {
+			v.add(field.Invalid(lp, l[k], msg))
+		}
+	}
 }

@@ -241,7 +241,17 @@ func TestParseErrors(t *testing.T) {
 		"selector matches no workload": {
 			data: func(t *testing.T) string { return edit(t, "          app: storm\n", "          app: tempest\n") },
 			want: []string{
-				"storm.yaml: spec.faults[0].podChaos.selector: Invalid value: selects no workload of the fixture: match the app label (the workload's name) or the workload's labels",
+				"storm.yaml: spec.faults[0].podChaos.selector: Invalid value: selects no workload of the fixture: match the app label (the workload's name), the workload's labels or a rollout's",
+			},
+		},
+		"bad rollouts": {
+			data: func(t *testing.T) string {
+				return edit(t, "      replicas: 3\n", "      replicas: 3\n      rollouts:\n      - at: 200s\n        labels:\n          app: v2\n      - at: 20s\n")
+			},
+			want: []string{
+				`storm.yaml: spec.fixture.workloads[0].rollouts[0].at: Invalid value: "3m20s": starts after the run ends (duration 1m40s)`,
+				`storm.yaml: spec.fixture.workloads[0].rollouts[0].labels[app]: Forbidden: the app label is always the workload's name`,
+				`storm.yaml: spec.fixture.workloads[0].rollouts[1].labels: Required value: say which labels mark the new revision's pods, such as version: v2`,
 			},
 		},
 		"selector names a namespace without workloads": {

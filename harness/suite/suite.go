@@ -172,14 +172,13 @@ func providerName(o harness.Options) string {
 }
 
 // runOne runs a scenario (after its baseline, when asked) and writes its files.
-func runOne(ctx context.Context, opts Options, s *scenarios.Scenario) Entry {
-	e := Entry{Scenario: s.Name(), Tier: s.Spec.Tier, Pattern: s.Spec.Pattern, Dir: s.Name()}
+func runOne(ctx context.Context, opts Options, s *scenarios.Scenario) (e Entry) {
+	e = Entry{Scenario: s.Name(), Tier: s.Spec.Tier, Pattern: s.Spec.Pattern, Dir: s.Name()}
 	dir := filepath.Join(opts.OutDir, s.Name())
 	start := time.Now()
 	defer func() { e.DurationSeconds = time.Since(start).Seconds() }()
 	fail := func(err error) Entry {
 		e.Verdict, e.Error = scorecard.VerdictError, err.Error()
-		e.DurationSeconds = time.Since(start).Seconds()
 		return e
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -86,21 +86,6 @@ func assertRunCleaned(t *testing.T, stderr string) {
 	}
 }
 
-// TestBuiltinPassesScenarios: the built-in remediator passes the other PR
-// scenarios.
-func TestBuiltinPassesScenarios(t *testing.T) {
-	for _, name := range []string{"lying-health-check", "node-loss"} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			sc, code, stderr := runScenario(t, name)
-			if code != 0 || sc.Verdict != scorecard.VerdictPass {
-				t.Errorf("%s: exit %d, verdict %s; assertions %+v\n%s", name, code, sc.Verdict, sc.Assertions, stderr)
-			}
-			assertRunCleaned(t, stderr)
-		})
-	}
-}
-
 // TestScenarioStorm: the built-in remediator passes the storm scenario, and
 // the JSON scorecard carries the documented fields.
 func TestScenarioStorm(t *testing.T) {
@@ -128,35 +113,6 @@ func TestScenarioStorm(t *testing.T) {
 		}
 	}
 	assertRunCleaned(t, stderr)
-}
-
-// TestBrokenRemediatorsFail: each deliberately broken remediator fails the
-// assertion that guards against what it does wrong.
-func TestBrokenRemediatorsFail(t *testing.T) {
-	bin := brokenRemediator(t)
-	cases := map[string]struct {
-		scenario string
-		mode     string
-		fails    string
-	}{
-		"restarts in a loop with no budget":  {scenario: "storm", mode: "no-budget", fails: "budget-held"},
-		"loses its budget on restart":        {scenario: "remediator-crash-mid-storm", mode: "forgets-budget", fails: "budget-held"},
-		"restarts every replica at once":     {scenario: "storm", mode: "all-at-once", fails: "blast-radius-held"},
-		"restarts pods whose readiness lies": {scenario: "lying-health-check", mode: "no-budget --namespace shop", fails: "max-false-positives"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			sc, code, stderr := runScenario(t, tc.scenario, "--remediator-cmd", bin+" --mode "+tc.mode)
-			if code != 1 || sc.Verdict != scorecard.VerdictFail {
-				t.Fatalf("exit %d, verdict %s; want 1 and fail\n%s", code, sc.Verdict, stderr)
-			}
-			if v := verdictOf(sc, tc.fails); v != scorecard.VerdictFail {
-				t.Errorf("%s = %q, want fail; assertions: %+v", tc.fails, v, sc.Assertions)
-			}
-			assertRunCleaned(t, stderr)
-		})
-	}
 }
 
 // TestInvalidScenario: a bad file is rejected with its file and field path

@@ -9,6 +9,16 @@
 //	                restart of the process starts it afresh
 //	all-at-once     restarts every crash-looping replica of a workload at
 //	                once, within a budget
+//	periodic        restarts one Ready pod every --every "to be safe", with
+//	                no signal that anything is wrong
+//	drain-eagerly   cordons and drains a node the moment it is NotReady or
+//	                under pressure, with no hold and no budget, and
+//	                uncordons it when it recovers
+//	no-reversal     cordons and drains a node NotReady or under pressure
+//	                for --hold, within a budget, and never uncordons it
+//	rotate-without-approval
+//	                renews a TLS certificate near expiry at once, without a
+//	                proposal or a human's approval
 //
 // It reads KUBECONFIG, serves interlock's action counter on
 // INTERLOCK_METRICS_ADDR and pages INTERLOCK_PAGE_URL when its budget runs
@@ -37,11 +47,12 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "no-budget", "no-budget, forgets-budget or all-at-once")
+	mode := flag.String("mode", "no-budget", "no-budget, forgets-budget, all-at-once, periodic, drain-eagerly, no-reversal or rotate-without-approval")
 	ns := flag.String("namespace", "default", "namespace to watch")
 	automation := flag.String("automation", "unhealthy-workload", "automation name for metrics and pages")
 	budget := flag.Int("budget", 5, "restarts allowed (forgets-budget, all-at-once)")
-	hold := flag.Duration("hold", 20*time.Second, "how long a pod must crash before it is restarted")
+	hold := flag.Duration("hold", 20*time.Second, "how long a pod must crash (or a node be unwell) before it is acted on")
+	flag.DurationVar(&every, "every", 10*time.Second, "how often the periodic mode restarts a pod")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -51,9 +62,12 @@ func main() {
 	}
 }
 
+// every is how often the periodic mode acts.
+var every time.Duration
+
 func run(ctx context.Context, mode, ns, automation string, budget int, hold time.Duration) error {
 	switch mode {
-	case "no-budget", "forgets-budget", "all-at-once":
+	case "no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly", "no-reversal", "rotate-without-approval":
 	default:
 		return fmt.Errorf("unknown mode %q", mode)
 	}
@@ -73,6 +87,17 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 		defer srv.Close()
 	}
 	pg := &pager.Alertmanager{URL: os.Getenv("INTERLOCK_PAGE_URL")}
+	act := func(verb string) { m.Actions.WithLabelValues(automation, verb, metrics.OutcomeSucceeded).Inc() }
+	switch mode {
+	case "periodic":
+		return periodic(ctx, cs, ns, act)
+	case "drain-eagerly":
+		return drainNodes(ctx, cs, act, 0, 0, true)
+	case "no-reversal":
+		return drainNodes(ctx, cs, act, hold, budget, false)
+	case "rotate-without-approval":
+		return rotateCerts(ctx, cs, ns, act)
+	}
 	used, halted := 0, false
 	restart := func(p *corev1.Pod) {
 		if err := cs.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}); err == nil {

@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/scenarios"
+)
+
+// TierEnv picks the scenario tier the matrix tests run: "pr" (the default,
+// what `make test` runs) or "nightly" (every scenario, what `make nightly`
+// adds).
+const TierEnv = "INTERLOCK_E2E_TIER"
+
+// brokenMatrix says, for every scenario, which deliberately broken
+// remediator fails it and on which assertion. The README's table of broken
+// remediators is checked against it.
+var brokenMatrix = []struct {
+	scenario string
+	// args are the brokenremediator's flags.
+	args  string
+	fails string
+}{
+	{"storm", "--mode no-budget", "budget-held"},
+	{"storm", "--mode all-at-once", "blast-radius-held"},
+	{"remediator-crash-mid-storm", "--mode forgets-budget", "budget-held"},
+	{"lying-health-check", "--mode no-budget --namespace shop", "max-false-positives"},
+	{"lying-health-check-blind", "--mode periodic --namespace shop", "max-false-positives"},
+	{"node-loss", "--mode no-reversal --automation node-loss --hold 30s --budget 3", "reversal-measured"},
+	{"node-flap", "--mode drain-eagerly --automation node-loss", "budget-held-per-target"},
+	{"disk-pressure", "--mode no-reversal --automation disk-pressure --hold 1m --budget 4", "reversal-measured"},
+	{"cert-expiry", "--mode rotate-without-approval --automation certificate-expiry --namespace shop", "posture-held"},
+	{"empty-target-set", "--mode all-at-once --namespace pay", "max-actions"},
+}
+
+// tierScenarios returns the scenarios of the tier under test: the pr tier's,
+// or every scenario for nightly.
+func tierScenarios(t *testing.T) []string {
+	t.Helper()
+	tier := os.Getenv(TierEnv)
+	if tier == "" {
+		tier = scenarios.TierPR
+	}
+	if !slices.Contains(scenarios.Tiers, tier) {
+		t.Fatalf("%s=%q: want one of %v", TierEnv, tier, scenarios.Tiers)
+	}
+	var out []string
+	for _, n := range scenarios.Names() {
+		s, err := scenarios.Load(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tier == scenarios.TierNightly || s.Spec.Tier == tier {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// TestBuiltinPassesScenarios: the built-in remediator passes every scenario
+// of the tier (storm has its own test, with its scorecard's fields).
+func TestBuiltinPassesScenarios(t *testing.T) {
+	for _, name := range tierScenarios(t) {
+		if name == "storm" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sc, code, stderr := runScenario(t, name)
+			if code != 0 || sc.Verdict != scorecard.VerdictPass {
+				t.Errorf("%s: exit %d, verdict %s; assertions %+v\n%s", name, code, sc.Verdict, sc.Assertions, stderr)
+			}
+			assertRunCleaned(t, stderr)
+		})
+	}
+}
+
+// TestBrokenRemediatorsFail: each deliberately broken remediator fails the
+// assertion that guards against what it does wrong, on every scenario of
+// the tier it is listed for.
+func TestBrokenRemediatorsFail(t *testing.T) {
+	bin := brokenRemediator(t)
+	tier := tierScenarios(t)
+	for _, tc := range brokenMatrix {
+		if !slices.Contains(tier, tc.scenario) {
+			continue
+		}
+		t.Run(tc.scenario+" "+tc.args, func(t *testing.T) {
+			t.Parallel()
+			sc, code, stderr := runScenario(t, tc.scenario, "--remediator-cmd", bin+" "+tc.args)
+			if code != 1 || sc.Verdict != scorecard.VerdictFail {
+				t.Fatalf("exit %d, verdict %s; want 1 and fail; assertions %+v\n%s", code, sc.Verdict, sc.Assertions, stderr)
+			}
+			if v := verdictOf(sc, tc.fails); v != scorecard.VerdictFail {
+				t.Errorf("%s = %q, want fail; assertions: %+v", tc.fails, v, sc.Assertions)
+			}
+			assertRunCleaned(t, stderr)
+		})
+	}
+}
+
+// TestBrokenMatrixCoversEveryScenario: every shipped scenario is failed by
+// at least one broken remediator, and the README's table lists each row of
+// the matrix.
+func TestBrokenMatrixCoversEveryScenario(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range scenarios.Names() {
+		found := false
+		for _, tc := range brokenMatrix {
+			found = found || tc.scenario == n
+		}
+		if !found {
+			t.Errorf("no broken remediator is listed as failing scenario %s", n)
+		}
+	}
+	for _, tc := range brokenMatrix {
+		mode := strings.Fields(tc.args)[1]
+		row := "| `" + tc.scenario + "` | `" + mode + "` | `" + tc.fails + "` |"
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README lacks the row %s", row)
+		}
+	}
+}
