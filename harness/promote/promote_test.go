@@ -1,0 +1,312 @@
+package promote_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/harness/history"
+	"github.com/interlock-dev/interlock/harness/promote"
+	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/remediator/policy"
+	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/scenarios"
+)
+
+// now is the fake clock every decision is made at.
+var now = time.Date(2026, 9, 20, 12, 0, 0, 0, time.UTC)
+
+func shipped(t *testing.T, name string) *v1alpha1.SafetyCaseSpec {
+	t.Helper()
+	sc, err := safetycases.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sc.Spec
+}
+
+// scenario is a scenario exercising automations of the given types.
+func scenario(name string, types ...v1alpha1.AutomationType) *scenarios.Scenario {
+	s := &scenarios.Scenario{Metadata: scenarios.Metadata{Name: name}}
+	for _, t := range types {
+		s.Spec.Automations = append(s.Spec.Automations, scenarios.Automation{Name: string(t), Type: t, Rung: "unsupervised"})
+	}
+	return s
+}
+
+// rec builds a passing nightly run on embedded of the built-in remediator,
+// hoursAgo hours before now, whose unhealthy-workload automation ran with
+// digest; mods change it.
+func rec(scenarioName string, hoursAgo int, digest string, mods ...func(*history.Record)) history.Record {
+	r := history.Record{
+		ID:     fmt.Sprintf("%s-%02dh", scenarioName, hoursAgo),
+		Commit: "abc123", Suite: history.SuiteNightly,
+		Automations: []history.Automation{{Name: "uw", Type: v1alpha1.UnhealthyWorkload, Rung: "unsupervised", SafetyCaseDigest: digest}},
+		Scorecard: scorecard.Scorecard{
+			Scenario: scenarioName, Verdict: scorecard.VerdictPass, Remediator: history.BuiltInRemediator,
+			Provider: history.ProviderEmbedded, StartedAt: now.Add(-time.Duration(hoursAgo) * time.Hour),
+			Assertions: []scorecard.Assertion{{Name: "budget-held", Verdict: scorecard.VerdictPass}},
+		},
+	}
+	for _, m := range mods {
+		m(&r)
+	}
+	return r
+}
+
+func failing(r *history.Record) {
+	r.Verdict = scorecard.VerdictFail
+	r.Assertions = []scorecard.Assertion{{Name: "budget-held", Verdict: scorecard.VerdictFail}, {Name: "halted-and-paged", Verdict: scorecard.VerdictPass}}
+}
+func onKind(r *history.Record) { r.Provider = history.ProviderKind }
+func withSuite(s string) func(*history.Record) {
+	return func(r *history.Record) { r.Suite = s }
+}
+
+// runs returns n passing runs of the scenario, 1..n hours ago.
+func runs(scenarioName string, n int, digest string, mods ...func(*history.Record)) []history.Record {
+	var out []history.Record
+	for i := 1; i <= n; i++ {
+		out = append(out, rec(scenarioName, i, digest, mods...))
+	}
+	return out
+}
+
+func TestDecide(t *testing.T) {
+	uw := shipped(t, "unhealthy-workload")
+	digest := history.Digest(*uw)
+	other := uw.DeepCopy()
+	other.Budget.MaxActions = 50
+	oldDigest := history.Digest(*other)
+	both := []*scenarios.Scenario{scenario("storm", v1alpha1.UnhealthyWorkload), scenario("lying-health-check", v1alpha1.UnhealthyWorkload), scenario("node-loss", v1alpha1.NodeLoss)}
+	storm := []*scenarios.Scenario{scenario("storm", v1alpha1.UnhealthyWorkload)}
+	concat := func(rss ...[]history.Record) []history.Record {
+		var out []history.Record
+		for _, rs := range rss {
+			out = append(out, rs...)
+		}
+		return out
+	}
+
+	type want struct {
+		allowed  bool
+		unmet    []string // "name: substring of reason", in order
+		evidence []string // nil: not checked
+	}
+	tests := map[string]struct {
+		in   promote.Input
+		opts promote.Options
+		want want
+	}{
+		"supervised with three passing runs of every scenario": {
+			in: promote.Input{Target: policy.RungSupervised, Scenarios: both,
+				Records: concat(runs("storm", 4, digest), runs("lying-health-check", 3, digest))},
+			want: want{allowed: true, evidence: []string{"lying-health-check-03h", "storm-03h", "lying-health-check-02h", "storm-02h", "lying-health-check-01h", "storm-01h"}},
+		},
+		"runbook needs one run": {
+			in:   promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest)},
+			want: want{allowed: true, evidence: []string{"storm-01h"}},
+		},
+		"ladder: the target is the current rung": {
+			in:   promote.Input{Current: policy.RungSupervised, Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			want: want{unmet: []string{"ladder: supervised is not above the current rung supervised"}},
+		},
+		"ladder: the target is not a rung": {
+			in:   promote.Input{Target: "autonomous", Scenarios: storm},
+			want: want{unmet: []string{`ladder: target rung "autonomous" is not on the ladder`}},
+		},
+		"safety case: incomplete": {
+			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, ""),
+				SafetyCase: func() *v1alpha1.SafetyCaseSpec { s := uw.DeepCopy(); s.Owner = ""; return s }()},
+			// The records ran with the complete case, so they do not count either.
+			want: want{unmet: []string{"safety-case: safetyCase.owner: owner is missing", "runs: scenario storm: only 0 of 1", "real-cluster: scenario storm"}},
+		},
+		"safety case: missing": {
+			in:   promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest), SafetyCase: nil},
+			want: want{unmet: []string{"safety-case: the automation has no safety case", "runs: scenario storm: only 0 of 1", "real-cluster"}},
+		},
+		"safety case: certificate-expiry must say how far ahead it looks": {
+			in: promote.Input{Automation: v1alpha1.CertificateExpiry, Target: policy.RungRunbook,
+				SafetyCase: func() *v1alpha1.SafetyCaseSpec {
+					s := shipped(t, "certificate-expiry").DeepCopy()
+					s.Trigger.Within = nil
+					return s
+				}(),
+				Scenarios: []*scenarios.Scenario{scenario("certs", v1alpha1.CertificateExpiry)},
+				Records: []history.Record{rec("certs", 1, "", func(r *history.Record) {
+					r.Automations[0].Type = v1alpha1.CertificateExpiry
+					s := shipped(t, "certificate-expiry").DeepCopy()
+					s.Trigger.Within = nil
+					r.Automations[0].SafetyCaseDigest = history.Digest(*s)
+				})}},
+			want: want{unmet: []string{"safety-case: safetyCase.trigger.within: the certificate-expiry trigger needs to know how far ahead"}},
+		},
+		"posture: a destructive action never goes unsupervised": {
+			in: promote.Input{Automation: v1alpha1.CertificateExpiry, Current: policy.RungSupervised, Target: policy.RungUnsupervised,
+				SafetyCase: shipped(t, "certificate-expiry"), Scenarios: both},
+			want: want{unmet: []string{
+				`posture: rung "unsupervised" exceeds the posture of class "destructive" (highest allowed: "supervised")`,
+				"scenarios: no scenario exercises automation type certificate-expiry",
+			}},
+		},
+		"posture: an unknown class allows nothing above alert": {
+			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest),
+				SafetyCase: func() *v1alpha1.SafetyCaseSpec { s := uw.DeepCopy(); s.Action.Class = "teleport"; return s }()},
+			want: want{unmet: []string{"safety-case: safetyCase.action.class", `posture: action class "teleport" is not in the action-class table`, "runs", "real-cluster"}},
+		},
+		"scenarios: none exercises the automation": {
+			in:   promote.Input{Target: policy.RungRunbook, Scenarios: []*scenarios.Scenario{scenario("node-loss", v1alpha1.NodeLoss)}},
+			want: want{unmet: []string{"scenarios: no scenario exercises automation type unhealthy-workload: write one before it leaves the alert rung"}},
+		},
+		"runs: too few for the rung": {
+			in: promote.Input{Target: policy.RungSupervised, Scenarios: both,
+				Records: concat(runs("storm", 3, digest), runs("lying-health-check", 2, digest))},
+			want: want{unmet: []string{"runs: scenario lying-health-check: only 2 of 3 nightly run(s) with the current safety case (sha256:"}},
+		},
+		"runs: a scenario never ran": {
+			in:   promote.Input{Target: policy.RungSupervised, Scenarios: both, Records: runs("storm", 3, digest)},
+			want: want{unmet: []string{"runs: scenario lying-health-check: only 0 of 3", "real-cluster: scenario lying-health-check: none of its last 3 nightly run(s) ran on a real cluster (embedded or kind); none are on record"}},
+		},
+		"runs: runs with another safety case do not count": {
+			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: concat(runs("storm", 1, digest), runs("storm", 5, oldDigest))},
+			want: want{unmet: []string{"runs: scenario storm: only 1 of 3 nightly run(s) with the current safety case (" + digest[:19] + ") are on record; 5 other nightly run(s) ran with another safety case and do not count"}},
+		},
+		"runs: only nightly runs of the built-in remediator, not baselines, not from the future": {
+			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: []history.Record{
+				rec("storm", 1, digest, withSuite(history.SuiteAdhoc)),
+				rec("storm", 2, digest, withSuite(history.SuitePR)),
+				rec("storm", 3, digest, func(r *history.Record) { r.Baseline = true }),
+				rec("storm", 4, digest, func(r *history.Record) { r.Remediator = "./my-remediator" }),
+				rec("storm", -1, digest),
+				rec("storm", 5, digest, func(r *history.Record) { r.Automations[0].Type = v1alpha1.NodeLoss }),
+			}},
+			want: want{unmet: []string{"runs: scenario storm: only 0 of 1 nightly run(s)", "real-cluster"}},
+		},
+		"runs: an external remediator's runs count for it": {
+			in: promote.Input{Target: policy.RungRunbook, Remediator: "./my-remediator", Scenarios: storm, Records: []history.Record{
+				rec("storm", 1, digest), rec("storm", 2, digest, func(r *history.Record) { r.Remediator = "./my-remediator" }),
+			}},
+			want: want{allowed: true, evidence: []string{"storm-02h"}},
+		},
+		"runs: every automation of the type in a run must match": {
+			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) {
+				r.Automations = append(r.Automations, history.Automation{Name: "uw2", Type: v1alpha1.UnhealthyWorkload, SafetyCaseDigest: oldDigest})
+			})}},
+			want: want{unmet: []string{"runs: scenario storm: only 0 of 1 nightly run(s) with the current safety case", "real-cluster"}},
+		},
+		"runs: MaxAge leaves out old runs": {
+			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			opts: promote.Options{MaxAge: 150 * time.Minute},
+			want: want{unmet: []string{"runs: scenario storm: only 2 of 3"}},
+		},
+		"runs: K overridden": {
+			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			opts: promote.Options{Runs: map[policy.Rung]int{policy.RungSupervised: 4}},
+			want: want{unmet: []string{"runs: scenario storm: only 3 of 4"}},
+		},
+		"runs: K overridden for another rung keeps the default": {
+			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			opts: promote.Options{Runs: map[policy.Rung]int{policy.RungUnsupervised: 10}},
+			want: want{allowed: true},
+		},
+		"passed: a failing run among the last K is named": {
+			in: promote.Input{Target: policy.RungSupervised, Scenarios: storm,
+				Records: []history.Record{rec("storm", 1, digest), rec("storm", 2, digest, failing), rec("storm", 3, digest)}},
+			want: want{unmet: []string{"passed: scenario storm: nightly run storm-02h failed (budget-held fail)"}},
+		},
+		"passed: a run that errored is named": {
+			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) {
+				r.Verdict, r.Error, r.Assertions = scorecard.VerdictError, "cluster failure: etcd did not start", nil
+			})}},
+			want: want{unmet: []string{"passed: scenario storm: nightly run storm-01h did not pass (verdict error: cluster failure: etcd did not start)"}},
+		},
+		"passed: a failure before the last K does not count": {
+			in: promote.Input{Target: policy.RungSupervised, Scenarios: storm,
+				Records: append(runs("storm", 3, digest), rec("storm", 4, digest, failing))},
+			want: want{allowed: true, evidence: []string{"storm-03h", "storm-02h", "storm-01h"}},
+		},
+		"real-cluster: unsupervised needs a kind run": {
+			in:   promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm, Records: runs("storm", 5, digest)},
+			want: want{unmet: []string{"real-cluster: scenario storm: promotion to unsupervised needs at least one of its last 5 nightly run(s) on kind (the embedded cluster counts only up to supervised); they ran on embedded only"}},
+		},
+		"real-cluster: unsupervised with one kind run": {
+			in: promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm,
+				Records: append(runs("storm", 4, digest), rec("storm", 5, digest, onKind))},
+			want: want{allowed: true},
+		},
+		"real-cluster: a kind run before the last K does not count": {
+			in: promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm,
+				Records: append(runs("storm", 5, digest), rec("storm", 6, digest, onKind))},
+			want: want{unmet: []string{"real-cluster: scenario storm: promotion to unsupervised needs at least one of its last 5 nightly run(s) on kind"}},
+		},
+		"real-cluster: an unknown provider is not a real cluster": {
+			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm,
+				Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) { r.Provider = "fake" })}},
+			want: want{unmet: []string{"real-cluster: scenario storm: none of its last 1 nightly run(s) ran on a real cluster (embedded or kind); they ran on fake only"}},
+		},
+		"every unmet condition is listed at once": {
+			in: promote.Input{Current: policy.RungAlert, Target: policy.RungUnsupervised, Scenarios: both,
+				Records: []history.Record{rec("storm", 1, digest, failing)}},
+			want: want{unmet: []string{
+				"runs: scenario lying-health-check: only 0 of 5",
+				"real-cluster: scenario lying-health-check",
+				"runs: scenario storm: only 1 of 5",
+				"passed: scenario storm: nightly run storm-01h failed",
+				"real-cluster: scenario storm: promotion to unsupervised needs at least one of its last 5 nightly run(s) on kind",
+			}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			in := tc.in
+			if in.Automation == "" {
+				in.Automation = v1alpha1.UnhealthyWorkload
+			}
+			if in.Current == "" {
+				in.Current = policy.RungAlert
+			}
+			if in.SafetyCase == nil && !strings.HasPrefix(name, "safety case: missing") {
+				in.SafetyCase = uw
+			}
+			in.Now = now
+			d := promote.Decide(in, tc.opts)
+			if d.Allowed != tc.want.allowed {
+				t.Errorf("Allowed = %v, want %v; unmet: %v", d.Allowed, tc.want.allowed, d.Unmet)
+			}
+			if len(d.Unmet) != len(tc.want.unmet) {
+				t.Fatalf("unmet = %d conditions, want %d:\n%s", len(d.Unmet), len(tc.want.unmet), conditions(d.Unmet))
+			}
+			for i, w := range tc.want.unmet {
+				if got := d.Unmet[i].String(); !strings.Contains(got, w) {
+					t.Errorf("unmet[%d] = %q\nwant it to contain %q", i, got, w)
+				}
+			}
+			if tc.want.evidence != nil {
+				if diff := cmp.Diff(tc.want.evidence, d.Evidence); diff != "" {
+					t.Errorf("evidence (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+func conditions(cs []promote.Condition) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString("  " + c.String() + "\n")
+	}
+	return b.String()
+}
+
+func TestDecideReportsK(t *testing.T) {
+	for rung, k := range map[policy.Rung]int{policy.RungRunbook: 1, policy.RungSupervised: 3, policy.RungUnsupervised: 5} {
+		d := promote.Decide(promote.Input{Automation: v1alpha1.UnhealthyWorkload, Current: policy.RungAlert, Target: rung, Now: now}, promote.Options{})
+		if d.Runs != k {
+			t.Errorf("K for %s = %d, want %d", rung, d.Runs, k)
+		}
+	}
+}

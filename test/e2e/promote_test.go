@@ -1,0 +1,196 @@
+package e2e
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/harness/history"
+	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/remediator/policy"
+	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/scenarios"
+)
+
+// ladder is a history directory and the Automations on the shared cluster
+// that promote and demote act on.
+type ladder struct {
+	f   *fixture
+	dir string
+}
+
+// record appends a nightly run of every shipped scenario that exercises
+// typ, started ago before now, built from a scorecard as a run makes it;
+// edit changes the scorecard of the scenario named only (all if empty).
+func (l *ladder) record(typ v1alpha1.AutomationType, ago time.Duration, provider, only string, edit func(*scorecard.Scorecard)) []string {
+	l.f.t.Helper()
+	all, err := scenarios.All()
+	if err != nil {
+		l.f.t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range all {
+		if !slices.ContainsFunc(s.Spec.Automations, func(a scenarios.Automation) bool { return a.Type == typ }) {
+			continue
+		}
+		if only != "" && s.Name() != only {
+			continue
+		}
+		sc := &scorecard.Scorecard{
+			Scenario: s.Name(), Description: s.Spec.Description, Remediator: history.BuiltInRemediator, Provider: provider,
+			Identity: "system:serviceaccount:interlock-system:remediator", StartedAt: time.Now().Add(-ago), DurationSeconds: 100,
+			Assertions: []scorecard.Assertion{{Name: "budget-held", Verdict: scorecard.VerdictPass, Measured: "5 actions in 10m", Limit: "at most 5 actions in 10m"}},
+		}
+		if edit != nil {
+			edit(sc)
+		}
+		sc.Finalize()
+		r, err := history.FromScorecard(sc, history.Meta{Scenario: s, Commit: history.GitCommit(context.Background(), ""), Suite: history.SuiteNightly})
+		if err != nil {
+			l.f.t.Fatal(err)
+		}
+		if err := history.NewDir(l.dir).Append(r); err != nil {
+			l.f.t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	if len(ids) == 0 {
+		l.f.t.Fatalf("no shipped scenario exercises %s", typ)
+	}
+	return ids
+}
+
+// run runs promote or demote against the shared cluster.
+func (l *ladder) run(args ...string) (stdout, stderr string, code int) {
+	l.f.t.Helper()
+	return runCLI(l.f.t, append(args, "--kubeconfig", shared.Kubeconfig, "--dir", l.dir)...)
+}
+
+func (l *ladder) moves() []history.Promotion {
+	l.f.t.Helper()
+	ps, err := history.NewDir(l.dir).Promotions("")
+	if err != nil {
+		l.f.t.Fatal(err)
+	}
+	return ps
+}
+
+// expectRung checks the Automation's rung and the record its annotation names.
+func (l *ladder) expectRung(name string, rung policy.Rung, record string) {
+	l.f.t.Helper()
+	var a v1alpha1.Automation
+	if err := l.f.admin.Get(context.Background(), client.ObjectKey{Namespace: remNS, Name: name}, &a); err != nil {
+		l.f.t.Fatal(err)
+	}
+	if a.Spec.Rung != string(rung) {
+		l.f.t.Errorf("Automation %s is at %s, want %s", name, a.Spec.Rung, rung)
+	}
+	if got := a.Annotations["interlock.dev/promotion"]; got != record {
+		l.f.t.Errorf("Automation %s is annotated with record %q, want %q", name, got, record)
+	}
+}
+
+// TestPromoteOnCluster takes an Automation on a real API server up the
+// ladder on recorded nightly runs, and checks every refusal leaves it be.
+func TestPromoteOnCluster(t *testing.T) {
+	f := newFixture(t)
+	l := &ladder{f: f, dir: t.TempDir()}
+	uw, err := safetycases.Get("unhealthy-workload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, err := safetycases.Get("certificate-expiry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.automation("ladder-uw", v1alpha1.UnhealthyWorkload, "alert", []string{"ladder-none"}, &uw.Spec)
+	f.automation("ladder-certs", v1alpha1.CertificateExpiry, "supervised", []string{"ladder-none"}, &certs.Spec)
+	promoteUW := func(to string) (string, string, int) {
+		return l.run("promote", "unhealthy-workload", "--object", "ladder-uw", "--to", to, "--owner", "alice")
+	}
+
+	// Three passing nightly runs of every scenario: supervised is allowed.
+	var evidence []string
+	for h := 3; h >= 1; h-- {
+		evidence = append(evidence, l.record(v1alpha1.UnhealthyWorkload, time.Duration(h)*time.Hour, history.ProviderEmbedded, "", nil)...)
+	}
+	out, errOut, code := promoteUW("supervised")
+	if code != 0 {
+		t.Fatalf("promote to supervised: exit %d\n%s\n%s", code, out, errOut)
+	}
+	moves := l.moves()
+	if len(moves) != 1 {
+		t.Fatalf("%d ladder records, want 1", len(moves))
+	}
+	p := moves[0]
+	if p.From != policy.RungAlert || p.To != policy.RungSupervised || p.Owner != "alice" || p.Object != remNS+"/ladder-uw" ||
+		p.APIUser == "" || p.SafetyCaseDigest != history.Digest(uw.Spec) || p.RunsRequired != 3 {
+		t.Errorf("promotion record = %+v", p)
+	}
+	if !slices.Equal(slices.Sorted(slices.Values(p.Evidence)), slices.Sorted(slices.Values(evidence))) {
+		t.Errorf("evidence = %v\nwant %v", p.Evidence, evidence)
+	}
+	l.expectRung("ladder-uw", policy.RungSupervised, p.ID)
+	if !strings.Contains(out, "patched:  Automation "+remNS+"/ladder-uw spec.rung=supervised") {
+		t.Errorf("stdout:\n%s", out)
+	}
+
+	// Five passing runs of every scenario, all on the embedded cluster:
+	// unsupervised needs kind.
+	for h := 5; h >= 4; h-- {
+		l.record(v1alpha1.UnhealthyWorkload, time.Duration(h)*time.Hour, history.ProviderEmbedded, "", nil)
+	}
+	out, _, code = promoteUW("unsupervised")
+	if code != 1 || !strings.Contains(out, "real-cluster") || !strings.Contains(out, "needs at least one of its last 5 nightly run(s) on kind") || strings.Contains(out, "only 5 of") {
+		t.Errorf("promote to unsupervised on embedded runs: exit %d, want 1 naming kind\n%s", code, out)
+	}
+	l.expectRung("ladder-uw", policy.RungSupervised, p.ID)
+
+	// A kind run of every scenario, then a failing one of storm.
+	l.record(v1alpha1.UnhealthyWorkload, 30*time.Minute, history.ProviderKind, "", nil)
+	failing := l.record(v1alpha1.UnhealthyWorkload, 10*time.Minute, history.ProviderKind, "storm", func(sc *scorecard.Scorecard) {
+		sc.Assertions[0].Verdict, sc.Assertions[0].Measured = scorecard.VerdictFail, "9 actions in 10m"
+	})[0]
+	out, _, code = promoteUW("unsupervised")
+	if code != 1 || !strings.Contains(out, "passed        scenario storm: nightly run "+failing+" failed (budget-held fail)") {
+		t.Errorf("promote after a failing run: exit %d, want 1 naming run %s\n%s", code, failing, out)
+	}
+	if strings.Contains(out, "real-cluster") || strings.Contains(out, "  runs  ") {
+		t.Errorf("only the failing run should stand in the way:\n%s", out)
+	}
+	l.expectRung("ladder-uw", policy.RungSupervised, p.ID)
+
+	// certificate-expiry rotates credentials: its class never goes unsupervised.
+	out, _, code = l.run("promote", "certificate-expiry", "--object", "ladder-certs", "--to", "unsupervised", "--owner", "alice")
+	if code != 1 || !strings.Contains(out, `posture       rung "unsupervised" exceeds the posture of class "destructive" (highest allowed: "supervised")`) {
+		t.Errorf("promote certificate-expiry to unsupervised: exit %d, want 1 naming its posture\n%s", code, out)
+	}
+	l.expectRung("ladder-certs", policy.RungSupervised, "")
+
+	// Bad input changes nothing.
+	_, errOut, code = l.run("promote", "unhealthy-workload", "--object", "ladder-certs", "--to", "unsupervised", "--owner", "alice")
+	if code != 2 || !strings.Contains(errOut, "is of type certificate-expiry, not unhealthy-workload") {
+		t.Errorf("promote the wrong object: exit %d, %s", code, errOut)
+	}
+	_, errOut, code = l.run("promote", "unhealthy-workload", "--object", "ladder-missing", "--to", "unsupervised", "--owner", "alice")
+	if code != 2 || !strings.Contains(errOut, "no Automation interlock-system/ladder-missing in the cluster") {
+		t.Errorf("promote a missing object: exit %d, %s", code, errOut)
+	}
+
+	// Demotion needs no evidence, only an owner and a reason.
+	out, errOut, code = l.run("demote", "unhealthy-workload", "--object", "ladder-uw", "--to", "runbook", "--owner", "bob", "--reason", "budget exhausted twice this week")
+	if code != 0 {
+		t.Fatalf("demote: exit %d\n%s\n%s", code, out, errOut)
+	}
+	moves = l.moves()
+	if len(moves) != 2 || moves[1].Action != history.Demote || moves[1].From != policy.RungSupervised || moves[1].To != policy.RungRunbook ||
+		moves[1].Reason != "budget exhausted twice this week" || moves[1].Object != remNS+"/ladder-uw" {
+		t.Fatalf("ladder records after demotion = %+v", moves)
+	}
+	l.expectRung("ladder-uw", policy.RungRunbook, moves[1].ID)
+}
