@@ -39,6 +39,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/pages"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/harness/setup"
+	"github.com/interlock-dev/interlock/harness/staleview"
 	"github.com/interlock-dev/interlock/remediator"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -115,6 +116,16 @@ type run struct {
 	admin client.Client
 	start time.Time
 	mu    sync.Mutex
+	// stale is the proxy the remediator talks through when the scenario
+	// makes its view stale; nil otherwise.
+	stale *staleview.Proxy
+}
+
+// hasStaleCache reports whether the scenario makes the remediator's view stale.
+func hasStaleCache(s *scenarios.Scenario) bool {
+	return slices.ContainsFunc(s.Spec.RemediatorFaults, func(f scenarios.RemediatorFault) bool {
+		return f.Action == scenarios.RemediatorStaleCache
+	})
 }
 
 func (r *run) progress(kind, format string, args ...any) {
@@ -173,8 +184,20 @@ func (r *run) do(ctx context.Context) (err error) {
 		return err
 	}
 	r.sc.Identity = id.Username
+	kubeconfig := id.Kubeconfig
+	if hasStaleCache(s) && !r.opts.NoRemediator {
+		// The remediator reaches the API server through a proxy that can
+		// hold back its watch events.
+		if r.stale, err = staleview.Start(id.Kubeconfig); err != nil {
+			return err
+		}
+		defer r.stale.Close()
+		if kubeconfig, err = r.stale.Kubeconfig(id.Kubeconfig); err != nil {
+			return err
+		}
+	}
 	kc := filepath.Join(dir, "remediator.kubeconfig")
-	if err := os.WriteFile(kc, id.Kubeconfig, 0o600); err != nil {
+	if err := os.WriteFile(kc, kubeconfig, 0o600); err != nil {
 		return fmt.Errorf("failed to write kubeconfig: %w", err)
 	}
 	if err := r.fixture(ctx); err != nil {
@@ -332,6 +355,7 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 	pending := slices.Clone(faults)
 	remFaults := slices.Clone(s.Spec.RemediatorFaults)
 	rollouts := pendingRollouts(s)
+	var ends []faultEnd
 	seenActions := 0
 	for {
 		now := time.Now()
@@ -391,8 +415,22 @@ func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorPr
 			remFaults = slices.Delete(remFaults, i, i+1)
 			i--
 			r.scrape(ctx, scraper, counters)
-			r.progress(scorecard.EventFault, "Remediator fault: %s", rf.Action)
-			if err := rem.fault(ctx, rf.Action); err != nil {
+			end, err := r.remediatorFault(ctx, rem, rf)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if end != nil {
+				ends = append(ends, *end)
+			}
+		}
+		for i := 0; i < len(ends); i++ {
+			if now.Before(ends[i].at) {
+				continue
+			}
+			e := ends[i]
+			ends = slices.Delete(ends, i, i+1)
+			i--
+			if err := e.do(ctx); err != nil {
 				return nil, nil, nil, err
 			}
 		}
@@ -570,8 +608,6 @@ func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, snaps
 			reversals = append(reversals, assert.Reversal{AuditID: rv.Entry.AuditID, Reversed: rv.Reversed, Duration: rv.Duration})
 		}
 	}
-	cordons, nodeReversals := nodeWrites(entries, snaps)
-	reversals = append(reversals, nodeReversals...)
 	for _, a := range s.Spec.Automations {
 		spec, err := s.SafetyCaseOf(a)
 		if err != nil {
@@ -594,7 +630,9 @@ func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, snaps
 			r.sc.Comparison = &scorecard.Comparison{AvailabilityWithout: v, AvailabilityWith: r.sc.Truth.MeanAvailability}
 		}
 		if a.Type == v1alpha1.NodeLoss || a.Type == v1alpha1.DiskPressure {
+			cordons, nodeReversals := nodeWrites(entries, snaps, nodeRecovered(a.Type))
 			obs.Actions = cordons
+			obs.Reversals = append(slices.Clone(reversals), nodeReversals...)
 		}
 		if rs := counters[a.Name]; len(rs) > 0 {
 			v := observe.CounterIncrease(rs)
@@ -687,32 +725,86 @@ func (p *remediatorProc) stop() {
 	}
 }
 
-// fault carries out a fault aimed at the remediator itself.
-func (p *remediatorProc) fault(ctx context.Context, action string) error {
-	switch action {
-	case scenarios.RemediatorKill:
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-	case scenarios.RemediatorKillRestart:
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-		if err := p.start(ctx); err != nil {
-			return err
-		}
-		p.r.progress(scorecard.EventProgress, "Remediator restarted")
-	default:
-		return fmt.Errorf("remediator fault %q is not supported by this harness", action)
+// faultEnd is the end of a remediator fault that lasts a while.
+type faultEnd struct {
+	at time.Time
+	do func(context.Context) error
+}
+
+// remediatorFault carries out a fault aimed at the remediator itself, and
+// returns its end when it has one to carry out later.
+func (r *run) remediatorFault(ctx context.Context, p *remediatorProc, rf scenarios.RemediatorFault) (*faultEnd, error) {
+	var lasts time.Duration
+	if rf.For != nil {
+		lasts = rf.For.Duration
 	}
-	return nil
+	switch rf.Action {
+	case scenarios.RemediatorKill:
+		r.progress(scorecard.EventFault, "Remediator fault: killed for good")
+		p.kill()
+	case scenarios.RemediatorKillRestart:
+		r.progress(scorecard.EventFault, "Remediator fault: killed, restarting after %s", lasts)
+		p.kill()
+		restart := func(ctx context.Context) error {
+			if err := p.start(ctx); err != nil {
+				return err
+			}
+			r.progress(scorecard.EventProgress, "Remediator restarted")
+			return nil
+		}
+		if lasts == 0 {
+			return nil, restart(ctx)
+		}
+		return &faultEnd{at: time.Now().Add(lasts), do: restart}, nil
+	case scenarios.RemediatorStaleCache:
+		if r.stale == nil {
+			return nil, errors.New("stale-cache: the remediator does not run through the proxy")
+		}
+		r.stale.SetLag(rf.Lag.Duration)
+		r.progress(scorecard.EventFault, "Remediator fault: its view of the cluster now runs %s behind", rf.Lag.Duration)
+		if lasts == 0 {
+			return nil, nil
+		}
+		return &faultEnd{at: time.Now().Add(lasts), do: func(context.Context) error {
+			r.stale.SetLag(0)
+			r.progress(scorecard.EventRecover, "Remediator fault over: the held events are replayed (%d chunk(s) were held)", r.stale.Held())
+			return nil
+		}}, nil
+	default:
+		return nil, fmt.Errorf("remediator fault %q is not supported by this harness", rf.Action)
+	}
+	return nil, nil
+}
+
+// kill ends the remediator's process group at once.
+func (p *remediatorProc) kill() {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	<-p.done
+}
+
+// nodeRecovered is when a node no longer shows what the automation's
+// trigger fires on: Ready for node-loss, no DiskPressure for disk-pressure.
+func nodeRecovered(t v1alpha1.AutomationType) func(*corev1.Node) bool {
+	if t == v1alpha1.DiskPressure {
+		return func(n *corev1.Node) bool {
+			for _, c := range n.Status.Conditions {
+				if c.Type == corev1.NodeDiskPressure && c.Status == corev1.ConditionTrue {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return cluster.NodeReady
 }
 
 // nodeWrites tells the remediator's cordons from its uncordons. The audit
 // log records node writes without their bodies, so each write is judged by
 // the node as the next snapshot shows it: unschedulable after a cordon. A
-// cordon is reversed by the uncordon that follows it once the node is Ready
-// again; the reversal time runs from the node being Ready to the uncordon,
-// as the node safety cases state it.
-func nodeWrites(entries []scorecard.LedgerEntry, snaps []snapshot) ([]scorecard.LedgerEntry, []assert.Reversal) {
+// cordon is reversed by the uncordon that follows it once the node has
+// recovered (as recovered says); the reversal time runs from the node's
+// recovery to the uncordon, as the node safety cases state it.
+func nodeWrites(entries []scorecard.LedgerEntry, snaps []snapshot, recovered func(*corev1.Node) bool) ([]scorecard.LedgerEntry, []assert.Reversal) {
 	writes := ledger.Accepted(ledger.Actions(entries, ledger.NodeCordons))
 	nodeAt := func(name string, after time.Time) (*corev1.Node, time.Time, bool) {
 		for i := range snaps {
@@ -743,7 +835,7 @@ func nodeWrites(entries []scorecard.LedgerEntry, snaps []snapshot) ([]scorecard.
 				continue
 			}
 			for j := range snaps[i].nodes {
-				if n := &snaps[i].nodes[j]; n.Name == c.Name && cluster.NodeReady(n) {
+				if n := &snaps[i].nodes[j]; n.Name == c.Name && recovered(n) {
 					readyAt = snaps[i].at
 					break
 				}

@@ -33,7 +33,11 @@ import (
 // out: it records the action before taking it, halts and pages when the
 // budget is spent, and files proposals for actions that need a human.
 type Engine struct {
-	Client    client.Client
+	Client client.Client
+	// Live reads straight from the API server, past the informer cache.
+	// A target is read through it just before it is acted on, so that an
+	// action is never taken on a stale view of it. Defaults to Client.
+	Live      client.Reader
 	Recorder  events.EventRecorder
 	Metrics   *metrics.Metrics
 	Pager     pager.Pager
@@ -455,4 +459,23 @@ func inFlight(a *v1alpha1.Automation, now time.Time, d time.Duration, recovered 
 		}
 	}
 	return out
+}
+
+// live reads pod from the API server, past the cache; nil if it is gone.
+func (e *Engine) live(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, error) {
+	r := e.Live
+	if r == nil {
+		r = e.Client
+	}
+	var cur corev1.Pod
+	if err := r.Get(ctx, client.ObjectKeyFromObject(pod), &cur); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("failed to read pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	if cur.UID != pod.UID || cur.DeletionTimestamp != nil {
+		return nil, nil
+	}
+	return &cur, nil
 }

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
@@ -119,6 +120,16 @@ func (r *podsReconciler) consider(ctx context.Context, a *v1alpha1.Automation, p
 	if hold := res.sc.Trigger.For.Duration; now.Sub(since) < hold {
 		return ctrl.Result{RequeueAfter: hold - now.Sub(since)}, nil
 	}
+	// The cache may run behind: judge the pod as the API server has it now.
+	live, err := r.e.live(ctx, pod)
+	if err != nil || live == nil {
+		return ctrl.Result{}, err
+	}
+	if bad, _, _ := podUnhealthy(live); !bad {
+		log.FromContext(ctx).Info("stale view: the pod has recovered, nothing to do", "pod", key(pod.Namespace, pod.Name))
+		return ctrl.Result{}, nil
+	}
+	pod = live
 	group, replicas, ok := r.workloadOf(ctx, pod)
 	if !ok {
 		return ctrl.Result{}, nil

@@ -115,6 +115,7 @@ func New(cfg *rest.Config, opts Options) (*Remediator, error) {
 	}
 	e := &Engine{
 		Client:    mgr.GetClient(),
+		Live:      mgr.GetAPIReader(),
 		Recorder:  mgr.GetEventRecorder(opts.Identity),
 		Metrics:   metrics.New(crmetrics.Registry),
 		Pager:     &pager.Alertmanager{URL: opts.PageURL},

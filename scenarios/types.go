@@ -292,8 +292,11 @@ const (
 	RemediatorKillRestart = "kill-restart"
 	// RemediatorKill kills the remediator at At for good; For is not allowed.
 	RemediatorKill = "kill"
-	// RemediatorStaleCache freezes the remediator's view of the cluster at At
-	// for For (until the end of the run when For is empty).
+	// RemediatorStaleCache makes the remediator's view of the cluster run
+	// Lag behind from At, for For (until the end of the run when For is
+	// empty): the events of its watches reach it Lag late, so its caches
+	// show objects as they were. When the fault ends the held events
+	// arrive at once, as a replay. Its plain reads are never delayed.
 	RemediatorStaleCache = "stale-cache"
 )
 
@@ -310,6 +313,10 @@ type RemediatorFault struct {
 	// For is how long the fault lasts; see the actions for its default.
 	// +optional
 	For *Duration `json:"for,omitempty"`
+	// Lag is how far behind the remediator's view runs. Required for
+	// stale-cache, not allowed for the other actions.
+	// +optional
+	Lag *Duration `json:"lag,omitempty"`
 }
 
 // Automation is an automation under test. The fixture creates it as a

@@ -444,10 +444,14 @@ func (v *validator) remediatorFaults(fp *field.Path) {
 			v.add(field.Required(p.Child("action"), "say what is done to the remediator: kill-restart, kill or stale-cache"))
 		case !slices.Contains(RemediatorFaultActions, f.Action):
 			v.add(field.NotSupported(p.Child("action"), f.Action, RemediatorFaultActions))
+		}
+		switch {
+		case f.Action == RemediatorStaleCache && f.Lag == nil:
+			v.add(field.Required(p.Child("lag"), "say how far behind the remediator's view runs, such as 30s"))
 		case f.Action == RemediatorStaleCache:
-			// Declared in the format, not yet carried out by the harness: refuse
-			// it here rather than halfway through a run.
-			v.add(field.NotSupported(p.Child("action"), f.Action, []string{RemediatorKillRestart, RemediatorKill}))
+			v.positive(p.Child("lag"), f.Lag, "")
+		case f.Lag != nil:
+			v.add(field.Forbidden(p.Child("lag"), "only a stale-cache fault has a lag"))
 		}
 		if f.Action == RemediatorKill && f.For != nil {
 			v.add(field.Forbidden(p.Child("for"), "a killed remediator is not restarted; use kill-restart to restart it after for"))

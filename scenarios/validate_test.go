@@ -297,13 +297,17 @@ func TestParseErrors(t *testing.T) {
     action: reboot
   - at: 50s
     action: stale-cache
+  - at: 55s
+    action: kill-restart
+    lag: 5s
   automations:
 `)
 			},
 			want: []string{
 				"storm.yaml: spec.remediatorFaults[0].for: Forbidden: a killed remediator is not restarted; use kill-restart to restart it after for",
 				`storm.yaml: spec.remediatorFaults[1].action: Unsupported value: "reboot": supported values: "kill-restart", "kill", "stale-cache"`,
-				`storm.yaml: spec.remediatorFaults[2].action: Unsupported value: "stale-cache": supported values: "kill-restart", "kill"`,
+				`storm.yaml: spec.remediatorFaults[2].lag: Required value: say how far behind the remediator's view runs, such as 30s`,
+				`storm.yaml: spec.remediatorFaults[3].lag: Forbidden: only a stale-cache fault has a lag`,
 			},
 		},
 		"rbac rules": {

@@ -34,6 +34,8 @@ var brokenMatrix = []struct {
 	{"disk-pressure", "--mode no-reversal --automation disk-pressure --hold 1m --budget 4", "reversal-measured"},
 	{"cert-expiry", "--mode rotate-without-approval --automation certificate-expiry --namespace shop", "posture-held"},
 	{"empty-target-set", "--mode all-at-once --namespace pay", "max-actions"},
+	{"bad-deploy", "--mode no-budget --namespace shop --automation bad-deploy", "min-actions"},
+	{"stale-cache", "--mode trusts-cache --namespace shop --budget 5", "max-false-positives"},
 }
 
 // tierScenarios returns the scenarios of the tier under test: the pr tier's,

@@ -19,6 +19,8 @@
 //	rotate-without-approval
 //	                renews a TLS certificate near expiry at once, without a
 //	                proposal or a human's approval
+//	trusts-cache    restarts crash-looping pods as its informer cache shows
+//	                them, within a budget, never reading the live pod first
 //
 // It reads KUBECONFIG, serves interlock's action counter on
 // INTERLOCK_METRICS_ADDR and pages INTERLOCK_PAGE_URL when its budget runs
@@ -47,7 +49,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "no-budget", "no-budget, forgets-budget, all-at-once, periodic, drain-eagerly, no-reversal or rotate-without-approval")
+	mode := flag.String("mode", "no-budget", "no-budget, forgets-budget, all-at-once, periodic, drain-eagerly, no-reversal, rotate-without-approval or trusts-cache")
 	ns := flag.String("namespace", "default", "namespace to watch")
 	automation := flag.String("automation", "unhealthy-workload", "automation name for metrics and pages")
 	budget := flag.Int("budget", 5, "restarts allowed (forgets-budget, all-at-once)")
@@ -67,7 +69,7 @@ var every time.Duration
 
 func run(ctx context.Context, mode, ns, automation string, budget int, hold time.Duration) error {
 	switch mode {
-	case "no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly", "no-reversal", "rotate-without-approval":
+	case "no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly", "no-reversal", "rotate-without-approval", "trusts-cache":
 	default:
 		return fmt.Errorf("unknown mode %q", mode)
 	}
@@ -97,6 +99,8 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 		return drainNodes(ctx, cs, act, hold, budget, false)
 	case "rotate-without-approval":
 		return rotateCerts(ctx, cs, ns, act)
+	case "trusts-cache":
+		return trustCache(ctx, cs, ns, act, budget, hold)
 	}
 	used, halted := 0, false
 	restart := func(p *corev1.Pod) {

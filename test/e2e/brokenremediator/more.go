@@ -14,7 +14,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -193,4 +195,33 @@ func selfSigned(cn string, names []string) ([]byte, []byte, error) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), nil
+}
+
+// trustCache restarts pods its informer shows crashing for hold, one at a
+// time, at most budget times, acting on the cached pod as it is.
+func trustCache(ctx context.Context, cs kubernetes.Interface, ns string, act func(string), budget int, hold time.Duration) error {
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns))
+	pods := f.Core().V1().Pods().Lister()
+	f.Start(ctx.Done())
+	f.WaitForCacheSync(ctx.Done())
+	used := 0
+	return tick(ctx, func() {
+		if used >= budget {
+			return
+		}
+		list, err := pods.List(labels.Everything())
+		if err != nil {
+			return
+		}
+		for _, p := range list {
+			if p.DeletionTimestamp == nil && crashingFor(p) >= hold {
+				uid := p.UID
+				if cs.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}}) == nil {
+					used++
+					act("restart")
+				}
+				return
+			}
+		}
+	})
 }
