@@ -71,6 +71,7 @@ func (r *deploysReconciler) rollout(ctx context.Context, d *appsv1.Deployment) (
 		AvailableReplicas:   int(revs[0].Status.AvailableReplicas),
 		Started:             revs[0].CreationTimestamp.Time,
 		HasPreviousRevision: len(revs) > 1,
+		ServingReplicas:     int(d.Status.AvailableReplicas),
 	}, revs, nil
 }
 
@@ -104,7 +105,8 @@ func (r *deploysReconciler) handle(ctx context.Context, a *v1alpha1.Automation, 
 	if err != nil || res.sc.HealthGate == nil {
 		return ctrl.Result{}, err
 	}
-	gate := policy.HealthGate{ProgressDeadline: res.sc.HealthGate.ProgressDeadline.Duration, MinAvailablePercent: int(res.sc.HealthGate.MinAvailablePercent)}
+	gate := policy.HealthGate{ProgressDeadline: res.sc.HealthGate.ProgressDeadline.Duration,
+		MinAvailablePercent: int(res.sc.HealthGate.MinAvailablePercent), Hold: res.sc.Trigger.For.Duration}
 	now := r.e.Clock.Now()
 	ro, revs, err := r.rollout(ctx, d)
 	if err != nil || len(revs) == 0 {

@@ -16,6 +16,11 @@ type HealthGate struct {
 	// must be available. The number of replicas it requires is rounded up:
 	// ceil(percent × desired / 100), so 50% of 3 requires 2.
 	MinAvailablePercent int
+	// Hold, when positive, fails the gate sooner: once fewer than the
+	// required replicas of the whole Deployment (every revision) have
+	// served for Hold since the newest revision started, the deploy is
+	// taking capacity away, and waiting out the deadline would keep it away.
+	Hold time.Duration
 }
 
 // Rollout is a snapshot of a Deployment's rollout.
@@ -28,6 +33,9 @@ type Rollout struct {
 	Started time.Time
 	// HasPreviousRevision says there is an earlier revision to roll back to.
 	HasPreviousRevision bool
+	// ServingReplicas is how many replicas of every revision are available;
+	// only a gate with a Hold reads it.
+	ServingReplicas int
 }
 
 // GateStatus is the outcome of a health gate.
@@ -94,8 +102,18 @@ func (g HealthGate) Evaluate(r Rollout, now time.Time) GateResult {
 			"newest revision has %d of %d replicas available, %d required", r.AvailableReplicas, r.DesiredReplicas, need)}
 	}
 	elapsed := now.Sub(r.Started)
+	if g.Hold > 0 && r.ServingReplicas < need {
+		if elapsed >= g.Hold {
+			return GateResult{Status: GateFailed, Reason: ReasonHealthGateFailed, Message: fmt.Sprintf(
+				"only %d of %d replicas serve, %d required, for %s since the newest revision started (hold %s)",
+				r.ServingReplicas, r.DesiredReplicas, need, elapsed, g.Hold)}
+		}
+	}
 	if elapsed < g.ProgressDeadline {
 		left := g.ProgressDeadline - elapsed
+		if g.Hold > 0 && r.ServingReplicas < need {
+			left = min(left, g.Hold-elapsed)
+		}
 		return GateResult{Status: GatePending, Reason: ReasonHealthGatePending, RetryAfter: left, Message: fmt.Sprintf(
 			"newest revision has %d of %d replicas available, %d required; %s left of its %s progress deadline",
 			r.AvailableReplicas, r.DesiredReplicas, need, left, g.ProgressDeadline)}

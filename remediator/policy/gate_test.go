@@ -31,6 +31,11 @@ func TestRequiredAvailable(t *testing.T) {
 	}
 }
 
+func withServing(r policy.Rollout, serving int) policy.Rollout {
+	r.ServingReplicas = serving
+	return r
+}
+
 func TestHealthGate(t *testing.T) {
 	gate := policy.HealthGate{ProgressDeadline: 10 * time.Minute, MinAvailablePercent: 50}
 	rollout := func(desired, available int, age time.Duration, previous bool) policy.Rollout {
@@ -51,6 +56,23 @@ func TestHealthGate(t *testing.T) {
 		"available enough after the deadline passes": {
 			gate: gate, rollout: rollout(4, 4, time.Hour, true),
 			wantStatus: policy.GatePassed, want: policy.ReasonHealthGatePassed, rollback: policy.ReasonHealthGatePassed,
+		},
+		"too few serving for the hold fails before the deadline": {
+			gate:       policy.HealthGate{ProgressDeadline: 10 * time.Minute, MinAvailablePercent: 80, Hold: time.Minute},
+			rollout:    withServing(rollout(4, 0, 2*time.Minute, true), 3),
+			wantStatus: policy.GateFailed, want: policy.ReasonHealthGateFailed,
+		},
+		"too few serving within the hold is pending until the hold": {
+			gate:       policy.HealthGate{ProgressDeadline: 10 * time.Minute, MinAvailablePercent: 80, Hold: time.Minute},
+			rollout:    withServing(rollout(4, 0, 20*time.Second, true), 3),
+			wantStatus: policy.GatePending, want: policy.ReasonHealthGatePending, retry: 40 * time.Second,
+			rollback: policy.ReasonHealthGatePending,
+		},
+		"enough serving keeps the hold from failing a slow rollout": {
+			gate:       policy.HealthGate{ProgressDeadline: 10 * time.Minute, MinAvailablePercent: 75, Hold: time.Minute},
+			rollout:    withServing(rollout(4, 1, 5*time.Minute, true), 3),
+			wantStatus: policy.GatePending, want: policy.ReasonHealthGatePending, retry: 5 * time.Minute,
+			rollback: policy.ReasonHealthGatePending,
 		},
 		"unavailable within the deadline is pending": {
 			gate: gate, rollout: rollout(4, 1, 4*time.Minute, true),
