@@ -31,3 +31,4 @@ if grep -rqs --include='*.go' '+kubebuilder:rbac' remediator/; then
 else
 	echo "No +kubebuilder:rbac markers under remediator/: skipping RBAC" >&2
 fi
+"${ROOT}/hack/generate-chaosmesh-crds.sh"

@@ -6,7 +6,7 @@ set -o errexit -o nounset -o pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${ROOT}"
 
-GENERATED=(api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac)
+GENERATED=(api/v1alpha1/zz_generated.deepcopy.go config/crd/bases config/rbac experiments/chaosmesh/crds)
 
 "${ROOT}/hack/generate.sh"
 

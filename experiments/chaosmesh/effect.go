@@ -1,0 +1,202 @@
+package chaosmesh
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	chaosv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/interlock-dev/interlock/experiments"
+)
+
+// targets are the pods a validated pod selector selects.
+type targets struct {
+	namespace string
+	selector  labels.Selector
+	nodes     []string
+	// pods are the live pods selected, in name order.
+	pods []corev1.Pod
+}
+
+func (t *targets) names() string {
+	names := make([]string, len(t.pods))
+	for i, p := range t.pods {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// podNamespace is the namespace a validated pod selector targets: its own,
+// else the chaos object's, as Chaos Mesh defaults it.
+func podNamespace(ps *chaosv1alpha1.PodSelector, objNamespace string) string {
+	if len(ps.Selector.Namespaces) == 1 {
+		return ps.Selector.Namespaces[0]
+	}
+	return objNamespace
+}
+
+// podLabelSelector is the label selector of a validated pod selector.
+func podLabelSelector(ps *chaosv1alpha1.PodSelector) (labels.Selector, error) {
+	sel, err := metav1.LabelSelectorAsSelector(&metav1.LabelSelector{
+		MatchLabels:      ps.Selector.LabelSelectors,
+		MatchExpressions: ps.Selector.ExpressionSelectors,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to parse the pod selector: %w", err)
+	}
+	return sel, nil
+}
+
+// predictEffect says what a validated fault's object does to the target
+// pods, deciding as the builtin injector does for the same action where
+// Chaos Mesh does the same thing, and predicting nothing (neither flag, so
+// that the pods are judged by their readiness) where it cannot tell.
+func predictEffect(obj runtime.Object, t *targets) (experiments.Effect, error) {
+	eff := experiments.Effect{Namespace: t.namespace, Selector: t.selector, Nodes: t.nodes}
+	where := fmt.Sprintf("pod(s) %s in %s", t.names(), t.namespace)
+	unpredicted := "the injector does not predict its effect: the pods are judged by their readiness (on kind, by the harness's prober)"
+	switch o := obj.(type) {
+	case *chaosv1alpha1.PodChaos:
+		switch o.Spec.Action {
+		case chaosv1alpha1.PodFailureAction:
+			eff.TrulyBroken, eff.LooksBroken = true, true
+			eff.Description = fmt.Sprintf("pod-failure: Chaos Mesh fails %s (their containers run a pause image) while the fault lasts; "+
+				"the effect covers every pod the selector matches, though Chaos Mesh fails only those it selected as the fault began", where)
+		default:
+			// pod-kill and container-kill act once: the controllers replace
+			// the pods, the kubelet restarts the containers. Nothing stays
+			// broken, so the effect selects no pod: any outage shows in
+			// availability.
+			eff.Selector = labels.Nothing()
+			what := "kills " + where + "; their controllers replace them"
+			if o.Spec.Action == chaosv1alpha1.ContainerKillAction {
+				what = fmt.Sprintf("kills container %s of %s once; the kubelet restarts them", strings.Join(o.Spec.ContainerNames, ", "), where)
+			}
+			eff.Description = fmt.Sprintf("%s: Chaos Mesh %s", o.Spec.Action, what)
+		}
+	case *chaosv1alpha1.HTTPChaos:
+		return httpEffect(o, t, eff)
+	case *chaosv1alpha1.TimeChaos:
+		eff.Description = fmt.Sprintf("TimeChaos: Chaos Mesh shifts the clock of %s by %s; %s", where, o.Spec.TimeOffset, unpredicted)
+	case *chaosv1alpha1.NetworkChaos:
+		eff.Description = fmt.Sprintf("NetworkChaos %s on %s; %s", o.Spec.Action, where, unpredicted)
+	case *chaosv1alpha1.StressChaos:
+		eff.Description = fmt.Sprintf("StressChaos on %s; %s", where, unpredicted)
+	}
+	return eff, nil
+}
+
+// httpRead is how a failing HTTPChaos reads against a pod's readiness
+// probe, as the builtin injector reads it.
+type httpRead int
+
+const (
+	// httpReadinessLie: only the health path fails; the workload serves.
+	httpReadinessLie httpRead = iota
+	// httpBlind: serving paths fail; the health path passes.
+	httpBlind
+	// httpOutage: every path fails, the health path too.
+	httpOutage
+)
+
+// httpEffect predicts an HTTPChaos that fails requests (abort, or a 5xx in
+// place of the response, on every method and header) from the selected
+// pods' HTTP readiness probes on spec.port. Any other HTTPChaos is not
+// predicted.
+func httpEffect(o *chaosv1alpha1.HTTPChaos, t *targets, eff experiments.Effect) (experiments.Effect, error) {
+	s := &o.Spec
+	where := fmt.Sprintf("pod(s) %s in %s", t.names(), t.namespace)
+	how := ""
+	switch {
+	case s.Abort != nil && *s.Abort:
+		how = "abort"
+	case s.Target == chaosv1alpha1.PodHttpResponse && s.Replace != nil && s.Replace.Code != nil && *s.Replace.Code >= 500 && *s.Replace.Code <= 599:
+		how = "status " + strconv.Itoa(int(*s.Replace.Code))
+	}
+	if how == "" || s.Method != nil || s.Code != nil || s.RequestHeaders != nil || s.ResponseHeaders != nil {
+		eff.Description = fmt.Sprintf("HTTPChaos on port %d of %s: the injector does not predict its effect: the pods are judged by their readiness (on kind, by the harness's prober)", s.Port, where)
+		return eff, nil
+	}
+	var (
+		read  httpRead
+		probe string
+	)
+	for n := range t.pods {
+		pp, probed := readinessPath(&t.pods[n], s.Port)
+		r := classifyHTTP(s.Path, pp, probed)
+		if n == 0 {
+			read, probe = r, pp
+			continue
+		}
+		if r != read {
+			return experiments.Effect{}, fmt.Errorf("pods %s and %s read the HTTPChaos differently (their readiness probes differ): select pods of one workload", t.pods[0].Name, t.pods[n].Name)
+		}
+	}
+	pattern := "every path"
+	if s.Path != nil && *s.Path != "" {
+		pattern = "path " + *s.Path
+	}
+	switch read {
+	case httpReadinessLie:
+		eff.LooksBroken = true
+		eff.Description = fmt.Sprintf("HTTP %s on the health path %s of %s: readiness fails (Ready=False) while the workload serves", how, probe, where)
+	case httpBlind:
+		eff.TrulyBroken = true
+		eff.Description = fmt.Sprintf("HTTP %s on %s of %s: the workload fails while its readiness passes", how, pattern, where)
+	case httpOutage:
+		eff.TrulyBroken, eff.LooksBroken = true, true
+		eff.Description = fmt.Sprintf("HTTP %s on %s of %s: every request fails, the readiness probe's too (Ready=False)", how, pattern, where)
+	}
+	return eff, nil
+}
+
+// readinessPath is the path of the first HTTP readiness probe of pod on
+// port (on any port if port is 0); false if there is none.
+func readinessPath(pod *corev1.Pod, port int32) (string, bool) {
+	for _, c := range pod.Spec.Containers {
+		p := c.ReadinessProbe
+		if p == nil || p.HTTPGet == nil {
+			continue
+		}
+		probePort := p.HTTPGet.Port.IntVal
+		if p.HTTPGet.Port.Type == intstr.String {
+			probePort = 0
+			for _, cp := range c.Ports {
+				if cp.Name == p.HTTPGet.Port.StrVal {
+					probePort = cp.ContainerPort
+				}
+			}
+		}
+		if port == 0 || probePort == port {
+			return p.HTTPGet.Path, true
+		}
+	}
+	return "", false
+}
+
+// classifyHTTP reads the HTTPChaos path pattern against the probe's path.
+func classifyHTTP(pattern *string, probePath string, probed bool) httpRead {
+	switch {
+	case !probed:
+		return httpBlind
+	case pattern == nil || *pattern == "":
+		return httpOutage
+	case !strings.ContainsAny(*pattern, `*?[\`):
+		if path.Clean(*pattern) == path.Clean(probePath) {
+			return httpReadinessLie
+		}
+		return httpBlind
+	}
+	if ok, _ := path.Match(*pattern, probePath); ok {
+		// A pattern that covers the health path covers serving paths too.
+		return httpOutage
+	}
+	return httpBlind
+}
