@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/interlock-dev/interlock/harness"
+	"github.com/interlock-dev/interlock/harness/history"
+	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/harness/suite"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -27,6 +29,7 @@ func newNightlyCommand(streams Streams) *cobra.Command {
 		baseline      bool
 		shard         string
 		remediatorCmd string
+		historyDir    string
 	)
 	cmd := &cobra.Command{
 		Use:   "nightly [SCENARIO...]",
@@ -81,15 +84,30 @@ printed at the end, with the suite's wall time.
 			}
 			fmt.Fprintf(streams.Err, "Running %d scenario(s) of tier %s on the %s cluster, %d at a time; reports in %s\n",
 				len(ss), tier, provider, parallel, outDir)
+			store, commit := history.NewDir(historyDir), history.GitCommit(cmd.Context(), "")
+			suiteName := map[string]string{scenarios.TierNightly: history.SuiteNightly, scenarios.TierPR: history.SuitePR}[tier]
+			byName := map[string]*scenarios.Scenario{}
+			for _, s := range ss {
+				byName[s.Name()] = s
+			}
+			recorded := func(sc *scorecard.Scorecard) error {
+				rec, err := history.FromScorecard(sc, history.Meta{Scenario: byName[sc.Scenario], Commit: commit, Suite: suiteName})
+				if err != nil {
+					return err
+				}
+				return store.Append(rec)
+			}
 			sum, err := suite.Run(cmd.Context(), suite.Options{
 				Scenarios: ss, Baseline: baseline, Parallel: parallel, OutDir: outDir, Progress: streams.Err,
-				Run: harness.Options{Provider: p, ProviderName: provider, RemediatorCmd: remediatorCmd},
+				Run:      harness.Options{Provider: p, ProviderName: provider, RemediatorCmd: remediatorCmd},
+				Recorded: recorded,
 			})
 			if sum != nil {
 				if werr := suite.WriteMarkdown(streams.Out, sum); werr != nil {
 					return werr
 				}
-				fmt.Fprintf(streams.Err, "Wall time %s. Summary: %s\n", (time.Duration(sum.WallSeconds) * time.Second).String(), filepath.Join(outDir, "index.html"))
+				fmt.Fprintf(streams.Err, "Wall time %s. Summary: %s. Runs recorded in %s\n",
+					(time.Duration(sum.WallSeconds) * time.Second).String(), filepath.Join(outDir, "index.html"), historyDir)
 			}
 			if err != nil {
 				return err
@@ -107,6 +125,7 @@ printed at the end, with the suite's wall time.
 	cmd.Flags().BoolVar(&baseline, "baseline", true, "also run each scenario with remediation off, and grade did-no-harm")
 	cmd.Flags().StringVar(&shard, "shard", "", "run only shard I of N (I/N), scenarios dealt round-robin by name")
 	cmd.Flags().StringVar(&remediatorCmd, "remediator-cmd", "", "run this remediator instead of the built-in one (see scenario run)")
+	cmd.Flags().StringVar(&historyDir, "history", history.DirFromEnv(), "history directory every run is recorded in ($INTERLOCK_HISTORY)")
 	cmd.AddCommand(newNightlyMergeCommand(streams))
 	return cmd
 }

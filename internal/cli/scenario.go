@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/interlock-dev/interlock/harness"
+	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -43,6 +45,7 @@ func newScenarioRunCommand(streams Streams) *cobra.Command {
 		safetyCase    string
 		baseline      bool
 		outDir        string
+		historyDir    string
 	)
 	out := outputFlag{allowed: []string{"markdown", "json", "junit", "html"}, value: "markdown"}
 	cmd := &cobra.Command{
@@ -104,6 +107,11 @@ Progress goes to standard error; the scorecard to standard output.
 			}
 			opts.Baseline = base
 			sc, runErr := harness.Run(cmd.Context(), opts)
+			if historyDir != "" {
+				if err := recordRuns(cmd.Context(), historyDir, s, streams, base, sc); err != nil {
+					return err
+				}
+			}
 			if outDir != "" {
 				if err := writeScorecards(outDir, sc, base); err != nil {
 					return err
@@ -127,7 +135,27 @@ Progress goes to standard error; the scorecard to standard output.
 	cmd.Flags().StringVar(&safetyCase, "safety-case", "", "the external remediator's safety case (a SafetyCase YAML file); its figures replace the scenario's")
 	cmd.Flags().BoolVar(&baseline, "baseline", false, "also run with remediation off, and assert the remediator did no harm")
 	cmd.Flags().StringVar(&outDir, "out", "", "write scorecard.json, junit.xml, scorecard.md and scorecard.html here")
+	cmd.Flags().StringVar(&historyDir, "history", history.DirFromEnv(), `history directory the run is recorded in ($INTERLOCK_HISTORY); "" records nothing`)
 	return cmd
+}
+
+// recordRuns appends the runs, baseline first, to the history in dir.
+func recordRuns(ctx context.Context, dir string, s *scenarios.Scenario, streams Streams, runs ...*scorecard.Scorecard) error {
+	store, commit := history.NewDir(dir), history.GitCommit(ctx, "")
+	for _, run := range runs {
+		if run == nil {
+			continue
+		}
+		rec, err := history.FromScorecard(run, history.Meta{Scenario: s, Commit: commit, Suite: history.SuiteAdhoc})
+		if err == nil {
+			err = store.Append(rec)
+		}
+		if err != nil {
+			return fmt.Errorf("failed to record the run: %w", err)
+		}
+		fmt.Fprintf(streams.Err, "Run recorded as %s in %s\n", rec.ID, dir)
+	}
+	return nil
 }
 
 func failedAssertions(sc *scorecard.Scorecard) string {

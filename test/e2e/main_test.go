@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/e2e-framework/pkg/envconf"
 
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
 
@@ -46,6 +47,8 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(home)
 	// Clusters made here live in their own home, apart from a person's.
 	os.Setenv(cluster.HomeEnv, home)
+	// So is the history the runs are recorded in.
+	os.Setenv(history.DirEnv, filepath.Join(home, "history"))
 
 	tc, err := toolchain.New(toolchain.Options{Progress: os.Stderr})
 	if err != nil {
