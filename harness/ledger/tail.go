@@ -167,9 +167,11 @@ func (l *Ledger) poll() {
 			l.readToEOF()
 		}
 	}
-	// Replaced by a new file (rotation): the old one has been read to its
-	// end; follow the new one from its start.
+	// Replaced by a new file (rotation): read the old one to its end once
+	// more, for lines written to it since the read above and before the
+	// rename, then follow the new one from its start.
 	if fi, err := os.Stat(l.path); err == nil && !os.SameFile(fi, l.info) {
+		l.readToEOF()
 		l.flushPartial()
 		_ = l.f.Close()
 		l.f, l.info, l.line = nil, nil, 0
