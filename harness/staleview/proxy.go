@@ -2,9 +2,17 @@ package staleview
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -25,8 +33,11 @@ import (
 // requests (GET, LIST, writes) are never delayed: a remediator that reads
 // the live object before acting sees the truth.
 type Proxy struct {
-	// URL is where the proxy listens, http://127.0.0.1:PORT.
+	// URL is where the proxy listens, https://127.0.0.1:PORT.
 	URL string
+	// CA is the PEM certificate the proxy serves with, self-signed for
+	// 127.0.0.1. (client-go sends credentials only over TLS.)
+	CA []byte
 
 	lag  atomic.Int64
 	srv  *http.Server
@@ -56,7 +67,12 @@ func Start(kubeconfig []byte) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to listen: %w", err)
 	}
-	p := &Proxy{URL: "http://" + l.Addr().String()}
+	cert, caPEM, err := selfSigned()
+	if err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	p := &Proxy{URL: "https://" + l.Addr().String(), CA: caPEM}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(up)
@@ -71,8 +87,9 @@ func Start(kubeconfig []byte) (*Proxy, error) {
 			return nil
 		},
 	}
-	p.srv = &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = p.srv.Serve(l) }()
+	p.srv = &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+	go func() { _ = p.srv.ServeTLS(l, "", "") }()
 	return p, nil
 }
 
@@ -98,9 +115,8 @@ func (p *Proxy) Held() int {
 	return p.held
 }
 
-// Kubeconfig returns kubeconfig with its server replaced by the proxy. The
-// credentials are kept; the CA is dropped, since the proxy speaks plain
-// HTTP on the loopback interface.
+// Kubeconfig returns kubeconfig with its server replaced by the proxy, and
+// its CA by the proxy's. The credentials are kept.
 func (p *Proxy) Kubeconfig(kubeconfig []byte) ([]byte, error) {
 	c, err := clientcmd.Load(kubeconfig)
 	if err != nil {
@@ -108,7 +124,7 @@ func (p *Proxy) Kubeconfig(kubeconfig []byte) ([]byte, error) {
 	}
 	for _, cl := range c.Clusters {
 		cl.Server = p.URL
-		cl.CertificateAuthorityData, cl.CertificateAuthority = nil, ""
+		cl.CertificateAuthorityData, cl.CertificateAuthority = p.CA, ""
 		cl.InsecureSkipTLSVerify = false
 		cl.TLSServerName = ""
 	}
@@ -188,4 +204,30 @@ func (b *pipeBody) Read(p []byte) (int, error) { return b.pr.Read(p) }
 func (b *pipeBody) Close() error {
 	_ = b.pr.Close()
 	return b.body.Close()
+}
+
+// selfSigned makes the proxy's serving certificate, valid for 127.0.0.1
+// for a day.
+func selfSigned() (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("failed to generate the proxy's key: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "interlock-staleview"},
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:             time.Now().Add(-time.Minute),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("failed to issue the proxy's certificate: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }
