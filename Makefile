@@ -44,6 +44,7 @@ unit: ## Run the tests that need no cluster (skips test/e2e and experiments/buil
 lint: ## Check formatting and vet every module.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	./hack/lint-workflows.sh
 
 .PHONY: generate
 generate: ## Regenerate deep-copy code, CRDs and RBAC with the pinned controller-gen.
@@ -66,5 +67,18 @@ scenario: tools ## Run scenario NAME (default storm) on a fresh embedded cluster
 	./$(BIN) scenario run $(NAME) --out _output/$(NAME)
 
 .PHONY: nightly
-nightly: tools ## Run the nightly tier (PROVIDER=embedded|kind), each scenario with a baseline; summary in _output/nightly.
+nightly: $(if $(filter kind,$(PROVIDER)),build,tools) ## Every scenario with a baseline (PROVIDER=embedded|kind), then every broken remediator; summary in _output/nightly.
 	./$(BIN) nightly --provider $(PROVIDER) --parallel $(PARALLEL) --out _output/nightly
+	INTERLOCK_E2E_TIER=nightly $(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) -parallel 4 ./test/e2e -run 'TestBrokenRemediatorsFail|TestBrokenMatrix'
+
+.PHONY: image
+image: ## Build the remediator image interlock-remediator:dev (needs Docker).
+	docker build -t interlock-remediator:dev .
+
+.PHONY: nightly-kind
+nightly-kind: build ## Run the nightly tier on kind as CI does (needs Docker, kind, helm, kubectl): SHARD=1/4 OUT=_output/nightly-kind.
+	./hack/nightly-kind.sh --out $(or $(OUT),_output/nightly-kind) $(if $(SHARD),--shard $(SHARD))
+
+.PHONY: lint-workflows
+lint-workflows: ## Lint .github/workflows with the pinned actionlint (and hack/*.sh with shellcheck if installed).
+	./hack/lint-workflows.sh

@@ -20,6 +20,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -32,6 +33,7 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/experiments/builtin"
+	"github.com/interlock-dev/interlock/experiments/chaosmesh"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/harness/ledger"
@@ -59,6 +61,10 @@ type Options struct {
 	// ProviderName names the provider in the scorecard: "embedded" or
 	// "kind". Defaults to "embedded".
 	ProviderName string
+	// Injector names the fault injector: "builtin" (kwok Stages and the
+	// API, for the embedded cluster) or "chaosmesh" (Chaos Mesh objects,
+	// for a cluster that runs Chaos Mesh). Defaults to "builtin".
+	Injector string
 	// RemediatorCmd runs a remediator other than the built-in one, through
 	// sh -c, with KUBECONFIG, INTERLOCK_PAGE_URL and INTERLOCK_METRICS_ADDR
 	// set. Empty runs the built-in remediator.
@@ -215,7 +221,7 @@ func (r *run) do(ctx context.Context) (err error) {
 	}
 	defer led.Stop()
 
-	inj, err := builtin.New(c.Config)
+	inj, err := r.injector(c.Config)
 	if err != nil {
 		return err
 	}
@@ -258,6 +264,7 @@ func (r *run) do(ctx context.Context) (err error) {
 		r.scrape(ctx, scraper, counters)
 	}
 	halts := r.halts(ctx)
+	r.remediatorEvents(ctx)
 	rem.stop()
 	r.progress(scorecard.EventRecover, "Recovering %d fault(s)", len(faults))
 	for _, f := range faults {
@@ -280,6 +287,30 @@ func (r *run) do(ctx context.Context) (err error) {
 	r.sc.Truth = truth.Result()
 	r.grade(entries, truth, snaps, halts, counters, end)
 	return nil
+}
+
+// Injector applies a run's faults and takes them all back at teardown.
+type Injector interface {
+	experiments.Injector
+	// RecoverAll takes back every fault the injector ever applied to the
+	// cluster, also those of an interrupted run.
+	RecoverAll(ctx context.Context) error
+}
+
+// The injectors Options.Injector names.
+const (
+	InjectorBuiltin   = "builtin"
+	InjectorChaosMesh = "chaosmesh"
+)
+
+func (r *run) injector(cfg *rest.Config) (Injector, error) {
+	switch r.opts.Injector {
+	case "", InjectorBuiltin:
+		return builtin.New(cfg)
+	case InjectorChaosMesh:
+		return chaosmesh.NewForConfig(cfg, chaosmesh.Options{})
+	}
+	return nil, fmt.Errorf("unknown injector %q: want %s or %s", r.opts.Injector, InjectorBuiltin, InjectorChaosMesh)
 }
 
 // clusterName names a run's cluster after its scenario, unique per run.
@@ -344,7 +375,7 @@ type injected struct {
 
 // play runs the scenario's timeline: faults in and out, remediator faults,
 // truth sampled, until the duration ends.
-func (r *run) play(ctx context.Context, inj *builtin.Injector, rem *remediatorProc, led *ledger.Ledger, scraper *observe.Scraper, counters map[string][]float64) (*observe.Truth, []*injected, []snapshot, error) {
+func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *ledger.Ledger, scraper *observe.Scraper, counters map[string][]float64) (*observe.Truth, []*injected, []snapshot, error) {
 	s := r.opts.Scenario
 	faults := s.Faults()
 	var active []*injected
@@ -550,6 +581,32 @@ func (r *run) scrape(ctx context.Context, scraper *observe.Scraper, counters map
 		if err == nil {
 			counters[a.Name] = append(counters[a.Name], v)
 		}
+	}
+}
+
+// remediatorEvents adds the Events the remediator recorded about its
+// automations (its decisions, refusals and halts, in its own words) to the
+// timeline.
+func (r *run) remediatorEvents(ctx context.Context) {
+	var list eventsv1.EventList
+	if err := r.admin.List(ctx, &list, client.InNamespace(RemediatorNamespace)); err != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range list.Items {
+		if e.Regarding.Kind != "Automation" {
+			continue
+		}
+		at := e.EventTime.Time
+		if at.IsZero() {
+			at = e.DeprecatedLastTimestamp.Time
+		}
+		if at.IsZero() {
+			at = e.CreationTimestamp.Time
+		}
+		r.sc.Timeline = append(r.sc.Timeline, scorecard.Event{Time: at, Kind: scorecard.EventDecision,
+			Message: fmt.Sprintf("Automation %s: %s: %s", e.Regarding.Name, e.Reason, e.Note)})
 	}
 }
 

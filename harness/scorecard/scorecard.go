@@ -201,13 +201,17 @@ const (
 	EventHalt     = "halt"
 	EventPage     = "page"
 	EventRecover  = "recover"
+	// EventDecision is an Event the remediator recorded about one of its
+	// automations: a decision, a refusal, a halt, in its own words.
+	EventDecision = "decision"
 )
 
 // Event is one line of the run's narrative.
 type Event struct {
 	// Time is when it happened.
 	Time time.Time `json:"time"`
-	// Kind is one of "progress", "fault", "action", "halt", "page", "recover".
+	// Kind is one of "progress", "fault", "action", "halt", "page",
+	// "recover", "decision".
 	Kind string `json:"kind"`
 	// Message says what happened.
 	Message string `json:"message"`

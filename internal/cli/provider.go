@@ -3,17 +3,50 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/interlock-dev/interlock/experiments/chaosmesh"
+	"github.com/interlock-dev/interlock/harness"
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/scenarios"
 )
 
-// clusterProvider returns the provider named by --provider.
-func clusterProvider(name string, progress io.Writer) (cluster.Provider, error) {
+// The cluster providers --provider names.
+const (
+	providerEmbedded = "embedded"
+	providerKind     = "kind"
+)
+
+// clusterProvider returns the provider named by --provider and the fault
+// injector that works on its clusters: the builtin one on the embedded
+// cluster, Chaos Mesh on kind.
+func clusterProvider(name string, progress io.Writer) (cluster.Provider, string, error) {
 	switch name {
-	case "embedded":
-		return embeddedProvider(progress)
-	case "kind":
-		return nil, fmt.Errorf("the kind provider is not available in this build")
+	case providerEmbedded:
+		p, err := embeddedProvider(progress)
+		return p, harness.InjectorBuiltin, err
+	case providerKind:
+		p, err := cluster.NewKind(cluster.KindOptions{Images: []string{cluster.RemediatorImage}, ChaosMesh: true})
+		return p, harness.InjectorChaosMesh, err
 	}
-	return nil, fmt.Errorf("invalid --provider %q: must be embedded or kind", name)
+	return nil, "", fmt.Errorf("invalid --provider %q: must be %s or %s", name, providerEmbedded, providerKind)
+}
+
+// chaosMeshRefusals says why the chaosmesh injector cannot run a scenario's
+// faults, with their field paths; empty when it can.
+func chaosMeshRefusals(s *scenarios.Scenario) string {
+	var errs field.ErrorList
+	for i, f := range s.Faults() {
+		errs = append(errs, (*chaosmesh.Injector)(nil).Validate(f, field.NewPath("spec", "faults").Index(i))...)
+	}
+	if len(errs) == 0 {
+		return ""
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
 }
