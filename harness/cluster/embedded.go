@@ -88,7 +88,11 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		return nil, err
 	}
 	start := time.Now()
-	bins, err := e.Tools.Ensure(ctx)
+	var optional []string
+	if opts.Metrics {
+		optional = append(optional, "metrics-server")
+	}
+	bins, err := e.Tools.Ensure(ctx, toolchain.Required(optional...)...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to prepare cluster components: %w", err)
 	}
@@ -121,7 +125,11 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		}
 	}()
 
-	fmt.Fprintf(opts.Progress, "Starting control plane %q (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)\n", opts.Name)
+	components := "etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok"
+	if opts.Metrics {
+		components += ", metrics-server"
+	}
+	fmt.Fprintf(opts.Progress, "Starting control plane %q (%s)\n", opts.Name, components)
 	args := []string{
 		"--runtime", "binary",
 		"--kubeconfig=",
@@ -136,6 +144,13 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		// Nodes heartbeat every 5s with a 20s lease, so a lost node shows in
 		// about 20s rather than minutes.
 		"--heartbeat-factor=0.5",
+	}
+	if opts.Metrics {
+		margs, err := e.metricsArgs(bins["metrics-server"])
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, margs...)
 	}
 	args = append(args, e.ExtraArgs...)
 	p := e.provider(opts.Name, bins["kwokctl"], opts.Wait)
@@ -166,8 +181,21 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	if err := ApplyDefaultStages(ctx, cfg); err != nil {
 		return nil, err
 	}
+	if opts.Metrics {
+		if err := ApplyMetrics(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if err := restartComponent(ctx, dir, "kwok-controller"); err != nil {
 		return nil, err
+	}
+	if opts.Metrics {
+		mctx, cancel := context.WithTimeout(ctx, opts.Wait)
+		err := WaitMetricsAvailable(mctx, cfg)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
 
@@ -205,7 +233,7 @@ func (e *Embedded) writeFile(name string, data []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("failed to create %s: %w", filepath.Dir(path), err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+name+"-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(name)+"-*")
 	if err != nil {
 		return "", fmt.Errorf("failed to write %s: %w", path, err)
 	}

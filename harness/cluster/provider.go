@@ -50,6 +50,10 @@ type UpOptions struct {
 	Wait time.Duration
 	// Progress receives one line per step. Defaults to io.Discard.
 	Progress io.Writer
+	// Metrics runs metrics-server and has kwok simulate each pod's CPU and
+	// memory (see SetPodCPU), so the resource metrics API serves and
+	// HorizontalPodAutoscalers act on it. Defaults to false.
+	Metrics bool
 }
 
 // Cluster is a running cluster.

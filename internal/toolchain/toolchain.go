@@ -37,6 +37,9 @@ type Component struct {
 	Package string
 	// VersionArgs prove that the binary runs; they must exit 0.
 	VersionArgs []string
+	// Optional components run only on clusters that ask for them; a
+	// cluster that does not need not wait for them to build (see Required).
+	Optional bool
 }
 
 // The pinned tools modules. TestModulesMatchGoMod keeps these in step with hack/tools.
@@ -44,6 +47,9 @@ var (
 	Kubernetes = Module{Dir: "kubernetes", Upstream: "k8s.io/kubernetes", Version: "v1.37.2"}
 	Etcd       = Module{Dir: "etcd", Upstream: "go.etcd.io/etcd/server/v3", Version: "v3.7.3"}
 	Kwok       = Module{Dir: "kwok", Upstream: "sigs.k8s.io/kwok", Version: "v0.8.0"}
+	// MetricsServer serves the resource metrics API (kubectl top, the
+	// HorizontalPodAutoscaler) on clusters started with metrics.
+	MetricsServer = Module{Dir: "metrics-server", Upstream: "sigs.k8s.io/metrics-server", Version: "v0.8.0"}
 )
 
 // Components lists every binary, in build order: the smallest first, so a
@@ -56,6 +62,19 @@ var Components = []Component{
 	{Name: "kube-controller-manager", Module: Kubernetes, Package: "k8s.io/kubernetes/cmd/kube-controller-manager", VersionArgs: []string{"--version"}},
 	{Name: "kube-scheduler", Module: Kubernetes, Package: "k8s.io/kubernetes/cmd/kube-scheduler", VersionArgs: []string{"--version"}},
 	{Name: "kubectl", Module: Kubernetes, Package: "k8s.io/kubernetes/cmd/kubectl", VersionArgs: []string{"version", "--client"}},
+	{Name: "metrics-server", Module: MetricsServer, Package: "sigs.k8s.io/metrics-server/cmd/metrics-server", VersionArgs: []string{"--version"}, Optional: true},
+}
+
+// Required returns the names of the components every cluster runs, followed
+// by the optional ones named in extra.
+func Required(extra ...string) []string {
+	var names []string
+	for _, c := range Components {
+		if !c.Optional {
+			names = append(names, c.Name)
+		}
+	}
+	return append(names, extra...)
 }
 
 // CacheDirEnv overrides where built binaries are cached.
@@ -140,9 +159,11 @@ func lookup(name string) (Component, bool) {
 type Binaries map[string]string
 
 // Missing lists the components not yet in the cache.
-func (t *Toolchain) Missing() []Component {
+func (t *Toolchain) Missing() []Component { return t.missing(Components) }
+
+func (t *Toolchain) missing(cs []Component) []Component {
 	var out []Component
-	for _, c := range Components {
+	for _, c := range cs {
 		if !isExecutable(t.path(c)) {
 			out = append(out, c)
 		}
@@ -150,11 +171,23 @@ func (t *Toolchain) Missing() []Component {
 	return out
 }
 
-// Ensure builds every missing component and returns the paths of all of them.
-// Concurrent callers (two clusters coming up at once) wait on a file lock
-// rather than building twice.
-func (t *Toolchain) Ensure(ctx context.Context) (Binaries, error) {
-	if len(t.Missing()) > 0 {
+// Ensure builds the named components that are missing, or every component if
+// none is named, and returns the paths of those components. Concurrent
+// callers (two clusters coming up at once) wait on a file lock rather than
+// building twice.
+func (t *Toolchain) Ensure(ctx context.Context, names ...string) (Binaries, error) {
+	want := Components
+	if len(names) > 0 {
+		want = nil
+		for _, name := range names {
+			c, ok := lookup(name)
+			if !ok {
+				return nil, fmt.Errorf("unknown component %q", name)
+			}
+			want = append(want, c)
+		}
+	}
+	if len(t.missing(want)) > 0 {
 		if err := os.MkdirAll(t.opts.CacheDir, 0o755); err != nil {
 			return nil, fmt.Errorf("failed to create tools cache %s: %w", t.opts.CacheDir, err)
 		}
@@ -164,14 +197,14 @@ func (t *Toolchain) Ensure(ctx context.Context) (Binaries, error) {
 		}
 		defer unlock()
 		// Another process may have built them while this one waited.
-		if missing := t.Missing(); len(missing) > 0 {
+		if missing := t.missing(want); len(missing) > 0 {
 			if err := t.build(ctx, missing); err != nil {
 				return nil, err
 			}
 		}
 	}
 	bins := Binaries{}
-	for _, c := range Components {
+	for _, c := range want {
 		bins[c.Name] = t.path(c)
 	}
 	return bins, nil
