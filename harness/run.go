@@ -386,6 +386,10 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 	pending := slices.Clone(faults)
 	remFaults := slices.Clone(s.Spec.RemediatorFaults)
 	rollouts := pendingRollouts(s)
+	var loads []*loadState
+	for _, d := range s.Spec.Load {
+		loads = append(loads, &loadState{Demand: d})
+	}
 	var ends []faultEnd
 	seenActions := 0
 	for {
@@ -470,6 +474,9 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 			return nil, nil, nil, err
 		}
 		snaps = append(snaps, snap)
+		if err := r.playLoads(ctx, inj, loads, snap, &active); err != nil {
+			return nil, nil, nil, err
+		}
 		if n := len(ledger.Accepted(ledger.Actions(led.Entries(), actionFilter))); n > seenActions {
 			r.progress(scorecard.EventAction, "Remediator actions seen in the audit log: %d", n)
 			seenActions = n

@@ -7,6 +7,7 @@ import (
 
 	chaosmeshv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
@@ -90,9 +91,54 @@ type Spec struct {
 	// NamespaceRBAC in RemediatorNamespace besides.
 	// +optional
 	RBAC []rbacv1.PolicyRule `json:"rbac,omitempty"`
+	// Load is demand the fixture's workloads serve, which can overload
+	// them: the harness plays it through the run.
+	// +optional
+	Load []Demand `json:"load,omitempty"`
 	// Expect holds expectations beyond those drawn from the safety cases.
 	// +optional
 	Expect Expectations `json:"expect,omitempty"`
+}
+
+// Demand is demand a fixture workload serves, shared by its Ready pods. While
+// the demand is more than its Ready pods can carry (PodCapacity each) the
+// workload is overloaded and every one of its pods fails, as a service past
+// its capacity falls over; it serves again once its desired replicas could
+// carry the demand. A workload fails as a whole and comes back as a whole,
+// so losing pods to restarts can tip it over: the retry amplification and
+// metastable failure of the catalog.
+type Demand struct {
+	// Name names the load, a DNS label unique in the scenario; the overload
+	// shows as a fault of this name.
+	Name string `json:"name"`
+	// Namespace and Workload name the fixture workload that serves it.
+	Namespace string `json:"namespace"`
+	Workload  string `json:"workload"`
+	// Demand is the steady demand, in CPU units such as 600m.
+	Demand resource.Quantity `json:"demand"`
+	// PodCapacity is the most demand one pod carries, in the same units.
+	PodCapacity resource.Quantity `json:"podCapacity"`
+	// ColdStart adds demand while pods of another workload start: each of
+	// its pods created during the run adds Cost for Window after it is
+	// created, as a restarted client warming its caches does.
+	// +optional
+	ColdStart *ColdStart `json:"coldStart,omitempty"`
+	// ReportUsage writes each Ready pod's share of the demand into its
+	// kwok.x-k8s.io/usage-cpu annotation, which kwok reports as the pod's
+	// CPU usage to metrics-server, so that a HorizontalPodAutoscaler sees it.
+	// +optional
+	ReportUsage bool `json:"reportUsage,omitempty"`
+}
+
+// ColdStart is the demand a starting pod puts on a workload it depends on.
+type ColdStart struct {
+	// Workload names the fixture workload, in the load's namespace, whose
+	// starting pods add demand. Required.
+	Workload string `json:"workload"`
+	// Cost is the demand each starting pod adds. Required.
+	Cost resource.Quantity `json:"cost"`
+	// Window is how long after its creation a pod adds Cost. Required.
+	Window Duration `json:"window"`
 }
 
 // Fixture is the cluster a run starts from.

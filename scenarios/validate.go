@@ -11,6 +11,7 @@ import (
 	chaosmeshv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -70,6 +71,7 @@ func validate(s *Scenario) field.ErrorList {
 	v.remediatorFaults(spec.Child("remediatorFaults"))
 	v.automations(spec.Child("automations"))
 	v.rbac(spec.Child("rbac"))
+	v.load(spec.Child("load"))
 	v.expect(spec.Child("expect"))
 	return dedupe(v.errs)
 }
@@ -678,6 +680,45 @@ func (v *validator) podLabels(l map[string]string, p *field.Path) {
 		}
 		for _, msg := range validation.IsValidLabelValue(l[k]) {
 			v.add(field.Invalid(lp, l[k], msg))
+		}
+	}
+}
+
+// load checks each load names a fixture workload and positive figures.
+func (v *validator) load(lp *field.Path) {
+	names := map[string]int{}
+	workload := func(p *field.Path, ns, name string) {
+		for _, w := range v.workloads {
+			if w.Namespace == ns && w.Name == name {
+				return
+			}
+		}
+		v.add(notFound(p, name, fmt.Sprintf("no workload of the fixture is %s/%s", ns, name)))
+	}
+	positive := func(p *field.Path, q resource.Quantity) {
+		if q.Sign() <= 0 {
+			v.add(field.Invalid(p, q.String(), "must be a positive quantity, such as 300m"))
+		}
+	}
+	for i := range v.s.Spec.Load {
+		l := &v.s.Spec.Load[i]
+		p := lp.Index(i)
+		if v.dnsLabel(p.Child("name"), l.Name) {
+			if _, dup := names[l.Name]; dup {
+				v.add(field.Duplicate(p.Child("name"), l.Name))
+			}
+			names[l.Name] = i
+		}
+		workload(p.Child("workload"), l.Namespace, l.Workload)
+		if l.Demand.Sign() < 0 {
+			v.add(field.Invalid(p.Child("demand"), l.Demand.String(), "must not be negative"))
+		}
+		positive(p.Child("podCapacity"), l.PodCapacity)
+		if c := l.ColdStart; c != nil {
+			cp := p.Child("coldStart")
+			workload(cp.Child("workload"), l.Namespace, c.Workload)
+			positive(cp.Child("cost"), c.Cost)
+			v.positive(cp.Child("window"), &c.Window, "say how long a starting pod adds its cost, such as 20s")
 		}
 	}
 }

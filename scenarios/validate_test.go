@@ -244,6 +244,16 @@ func TestParseErrors(t *testing.T) {
 				"storm.yaml: spec.faults[0].podChaos.selector: Invalid value: selects no workload of the fixture: match the app label (the workload's name), the workload's labels or a rollout's",
 			},
 		},
+		"bad load": {
+			data: func(t *testing.T) string {
+				return edit(t, "  expect:\n", "  load:\n  - name: q\n    namespace: default\n    workload: db\n    demand: 100m\n    podCapacity: 0m\n    coldStart:\n      workload: storm\n      cost: 10m\n  expect:\n")
+			},
+			want: []string{
+				`storm.yaml: spec.load[0].workload: Not found: "db": no workload of the fixture is default/db`,
+				`storm.yaml: spec.load[0].podCapacity: Invalid value: "0": must be a positive quantity, such as 300m`,
+				`storm.yaml: spec.load[0].coldStart.window: Required value: say how long a starting pod adds its cost, such as 20s`,
+			},
+		},
 		"bad rollouts": {
 			data: func(t *testing.T) string {
 				return edit(t, "      replicas: 3\n", "      replicas: 3\n      rollouts:\n      - at: 200s\n        labels:\n          app: v2\n      - at: 20s\n")

@@ -36,6 +36,7 @@ var brokenMatrix = []struct {
 	{"empty-target-set", "--mode all-at-once --namespace pay", "max-actions"},
 	{"bad-deploy", "--mode no-budget --namespace shop --automation bad-deploy", "min-actions"},
 	{"stale-cache", "--mode trusts-cache --namespace shop --budget 5", "max-false-positives"},
+	{"cascading-restarts", "--mode all-at-once --namespace shop --budget 6", "blast-radius-held"},
 }
 
 // tierScenarios returns the scenarios of the tier under test: the pr tier's,

@@ -1,0 +1,170 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	chaosmeshv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/interlock-dev/interlock/experiments"
+	"github.com/interlock-dev/interlock/harness/observe"
+	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/scenarios"
+)
+
+// UsageAnnotation is the pod annotation kwok reports as the pod's CPU usage.
+const UsageAnnotation = "kwok.x-k8s.io/usage-cpu"
+
+// loadState is one scenario load as the run plays it.
+type loadState struct {
+	scenarios.Demand
+	// overload is the fault failing the workload while it is overloaded.
+	overload *injected
+	// count numbers the overloads, which name their faults.
+	count int
+	// usage is the per-pod usage last written, in millicores.
+	usage map[string]int64
+}
+
+// LoadFigures is what a load comes to at one instant.
+type LoadFigures struct {
+	// Demand is the demand now, in millicores: the steady demand plus the
+	// cold starts in their window.
+	Demand int64
+	// Ready and Desired count the serving workload's pods.
+	Ready, Desired int
+	// Starting counts the cold-starting pods in their window.
+	Starting int
+}
+
+// figures computes a load's figures from a snapshot.
+func figures(d *scenarios.Demand, snap snapshot, start time.Time) LoadFigures {
+	f := LoadFigures{Demand: d.Demand.MilliValue()}
+	for i := range snap.deps {
+		dep := &snap.deps[i]
+		if dep.Namespace == d.Namespace && dep.Name == d.Workload && dep.Spec.Replicas != nil {
+			f.Desired = int(*dep.Spec.Replicas)
+		}
+	}
+	for i := range snap.pods {
+		p := &snap.pods[i]
+		if p.Namespace != d.Namespace || p.DeletionTimestamp != nil {
+			continue
+		}
+		switch app := p.Labels[scenarios.AppLabel]; {
+		case app == d.Workload && podReady(p):
+			f.Ready++
+		case d.ColdStart != nil && app == d.ColdStart.Workload:
+			born := p.CreationTimestamp.Time
+			if born.After(start) && snap.at.Sub(born) < d.ColdStart.Window.Duration {
+				f.Starting++
+			}
+		}
+	}
+	if d.ColdStart != nil {
+		f.Demand += int64(f.Starting) * d.ColdStart.Cost.MilliValue()
+	}
+	return f
+}
+
+// Overloaded reports whether the Ready pods cannot carry the demand.
+func (f LoadFigures) Overloaded(capacity int64) bool {
+	return f.Demand > capacity*int64(f.Ready)
+}
+
+// Fits reports whether the desired replicas could carry the demand.
+func (f LoadFigures) Fits(capacity int64) bool {
+	return f.Demand <= capacity*int64(f.Desired)
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// playLoads plays each load on a snapshot: a workload that cannot carry its
+// demand is failed as a whole by an overload fault, and recovered once its
+// desired replicas could carry it. New overload faults join active, so that
+// truth counts them like any other fault.
+func (r *run) playLoads(ctx context.Context, inj Injector, loads []*loadState, snap snapshot, active *[]*injected) error {
+	for _, l := range loads {
+		f := figures(&l.Demand, snap, r.start)
+		capacity := l.PodCapacity.MilliValue()
+		switch {
+		case l.overload == nil && f.Overloaded(capacity):
+			l.count++
+			fault := experiments.Fault{Name: fmt.Sprintf("overload-%s-%d", l.Name, l.count), Object: &chaosmeshv1alpha1.PodChaos{
+				TypeMeta:   metav1.TypeMeta{APIVersion: chaosmeshv1alpha1.SchemeGroupVersion.String(), Kind: "PodChaos"},
+				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("overload-%s-%d", l.Name, l.count), Namespace: l.Namespace},
+				Spec: chaosmeshv1alpha1.PodChaosSpec{Action: chaosmeshv1alpha1.PodFailureAction, ContainerSelector: chaosmeshv1alpha1.ContainerSelector{
+					PodSelector: chaosmeshv1alpha1.PodSelector{Mode: chaosmeshv1alpha1.AllMode, Selector: chaosmeshv1alpha1.PodSelectorSpec{
+						GenericSelectorSpec: chaosmeshv1alpha1.GenericSelectorSpec{Namespaces: []string{l.Namespace},
+							LabelSelectors: map[string]string{scenarios.AppLabel: l.Workload}}}}}},
+			}}
+			eff, err := inj.Inject(ctx, fault)
+			if err != nil {
+				return fmt.Errorf("failed to overload %s/%s: %w", l.Namespace, l.Workload, err)
+			}
+			now := time.Now()
+			in := &injected{fault: fault, window: scorecard.FaultWindow{Name: fault.Name, Kind: "Overload", Target: eff.Description, Start: now}}
+			in.effect = observe.Effect{Name: fault.Name, Namespace: eff.Namespace, Selector: eff.Selector,
+				TrulyBroken: eff.TrulyBroken, LooksBroken: eff.LooksBroken, Start: now}
+			l.overload = in
+			*active = append(*active, in)
+			r.progress(scorecard.EventFault, "Overload: %s/%s must carry %dm on %d Ready pod(s) of %dm each (%d starting): every pod fails",
+				l.Namespace, l.Workload, f.Demand, f.Ready, capacity, f.Starting)
+		case l.overload != nil && f.Fits(capacity):
+			if err := inj.Recover(ctx, l.overload.fault); err != nil {
+				return fmt.Errorf("failed to lift the overload of %s/%s: %w", l.Namespace, l.Workload, err)
+			}
+			now := time.Now()
+			l.overload.window.End, l.overload.window.Recovered = now, true
+			l.overload.effect.End = now
+			l.overload = nil
+			r.progress(scorecard.EventRecover, "Overload over: %s/%s's %d replica(s) carry %dm again", l.Namespace, l.Workload, f.Desired, f.Demand)
+		}
+		if l.ReportUsage {
+			if err := r.reportUsage(ctx, l, snap, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reportUsage writes each Ready pod's share of the demand into its usage
+// annotation, only where it changed.
+func (r *run) reportUsage(ctx context.Context, l *loadState, snap snapshot, f LoadFigures) error {
+	share := f.Demand
+	if f.Ready > 0 {
+		share = f.Demand / int64(f.Ready)
+	}
+	if l.usage == nil {
+		l.usage = map[string]int64{}
+	}
+	for i := range snap.pods {
+		p := &snap.pods[i]
+		if p.Namespace != l.Namespace || p.Labels[scenarios.AppLabel] != l.Workload || p.DeletionTimestamp != nil || !podReady(p) {
+			continue
+		}
+		if v, ok := l.usage[p.Name]; ok && v == share {
+			continue
+		}
+		patch := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, UsageAnnotation, strconv.FormatInt(share, 10)+"m")
+		if err := r.admin.Patch(ctx, p, client.RawPatch(types.MergePatchType, patch)); client.IgnoreNotFound(err) != nil {
+			return fmt.Errorf("failed to report the usage of pod %s/%s: %w", p.Namespace, p.Name, err)
+		}
+		l.usage[p.Name] = share
+	}
+	return nil
+}
