@@ -66,6 +66,7 @@ func newClusterUpCommand(streams Streams) *cobra.Command {
 	cmd.Flags().IntVar(&opts.Nodes, "nodes", 1, "number of simulated nodes to create")
 	cmd.Flags().StringVar(&opts.Kubeconfig, "kubeconfig", "", "where to write the admin kubeconfig (default: inside the cluster's directory)")
 	cmd.Flags().DurationVar(&opts.Wait, "wait", 2*time.Minute, "how long to wait for the control plane and nodes")
+	cmd.Flags().BoolVar(&opts.Metrics, "metrics", false, "also run metrics-server with kwok's simulated pod usage, so that a HorizontalPodAutoscaler works")
 	return cmd
 }
 

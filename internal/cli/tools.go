@@ -16,8 +16,9 @@ func newToolsCommand(streams Streams) *cobra.Command {
 		Use:   "tools",
 		Short: "Build and locate the embedded cluster's components",
 		Long: `The embedded cluster's components (etcd, kube-apiserver, kube-controller-manager,
-kube-scheduler, kubectl, kwok, kwokctl) are built from the pinned Go modules in
-hack/tools into a per-version cache, once. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
+kube-scheduler, kubectl, kwok, kwokctl, and metrics-server for scenarios that
+autoscale) are built from the pinned Go modules in hack/tools into a
+per-version cache, once. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
 	}
 	build := &cobra.Command{
 		Use:     "build",
