@@ -105,8 +105,7 @@ func (r *deploysReconciler) handle(ctx context.Context, a *v1alpha1.Automation, 
 	if err != nil || res.sc.HealthGate == nil {
 		return ctrl.Result{}, err
 	}
-	gate := policy.HealthGate{ProgressDeadline: res.sc.HealthGate.ProgressDeadline.Duration,
-		MinAvailablePercent: int(res.sc.HealthGate.MinAvailablePercent), Hold: res.sc.Trigger.For.Duration}
+	gate := healthGate(res.sc)
 	now := r.e.Clock.Now()
 	ro, revs, err := r.rollout(ctx, d)
 	if err != nil || len(revs) == 0 {

@@ -181,8 +181,8 @@ func (e *Engine) Consider(ctx context.Context, a *v1alpha1.Automation, c Candida
 		Halted:      r.halted(),
 		Rollout:     c.Rollout,
 	}
-	if g := r.sc.HealthGate; g != nil {
-		in.HealthGate = policy.HealthGate{ProgressDeadline: g.ProgressDeadline.Duration, MinAvailablePercent: int(g.MinAvailablePercent)}
+	if r.sc.HealthGate != nil {
+		in.HealthGate = healthGate(r.sc)
 	}
 	proposal, err := e.proposalFor(ctx, a.Name, c.Target)
 	if err != nil {
@@ -478,4 +478,15 @@ func (e *Engine) live(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, error)
 		return nil, nil
 	}
 	return &cur, nil
+}
+
+// healthGate is the safety case's health gate as the policy reads it: its
+// deadline and minimum, and the trigger's hold.
+func healthGate(sc *v1alpha1.SafetyCaseSpec) policy.HealthGate {
+	g := policy.HealthGate{Hold: sc.Trigger.For.Duration}
+	if sc.HealthGate != nil {
+		g.ProgressDeadline = sc.HealthGate.ProgressDeadline.Duration
+		g.MinAvailablePercent = int(sc.HealthGate.MinAvailablePercent)
+	}
+	return g
 }
