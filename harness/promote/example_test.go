@@ -40,5 +40,5 @@ func ExampleDecide() {
 	// Output:
 	// allowed: false
 	// passed: scenario storm: nightly run run-3 failed (verdict fail)
-	// evidence: [run-1 run-2 run-3]
+	// evidence: [run-3]
 }

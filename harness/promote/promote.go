@@ -39,11 +39,13 @@ const (
 )
 
 // DefaultRuns is K, the number of latest nightly runs of each scenario that
-// must all have passed, by target rung: one for runbook, three for
-// supervised, five for unsupervised. The alert rung needs no evidence.
+// must all have passed, by target rung: one for runbook; one for
+// supervised, where a human watches every action, so one passing nightly
+// tier is enough; five for unsupervised, where no one does. The alert rung
+// needs no evidence.
 var DefaultRuns = map[policy.Rung]int{
 	policy.RungRunbook:      1,
-	policy.RungSupervised:   3,
+	policy.RungSupervised:   1,
 	policy.RungUnsupervised: 5,
 }
 
