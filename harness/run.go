@@ -654,16 +654,24 @@ func (r *run) grade(entries []scorecard.LedgerEntry, truth *observe.Truth, snaps
 	s := r.opts.Scenario
 	actions := ledger.Actions(entries, actionFilter)
 	workloads := map[string]string{}
+	replicas := truth.Replicas()
 	for _, e := range actions {
 		if e.Resource == "nodes" {
 			workloads[assert.TargetOf(e)] = "nodes"
+			continue
+		}
+		if e.Resource == "deployments" {
+			// A rollback's group is the Deployments of its namespace: the
+			// share of them rolled back at once.
+			g := "deployments in " + e.Namespace
+			workloads[assert.TargetOf(e)] = g
+			replicas[g] = deploymentsIn(snaps, e.Namespace)
 			continue
 		}
 		if w, ok := truth.WorkloadOf(e.Namespace, e.Name); ok {
 			workloads[assert.TargetOf(e)] = w
 		}
 	}
-	replicas := truth.Replicas()
 	nodes := s.Spec.Fixture.Nodes
 	replicas["nodes"] = nodes
 	var reversals []assert.Reversal
@@ -844,6 +852,20 @@ func (r *run) remediatorFault(ctx context.Context, p *remediatorProc, rf scenari
 func (p *remediatorProc) kill() {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	<-p.done
+}
+
+// deploymentsIn counts the Deployments in namespace, as last sampled.
+func deploymentsIn(snaps []snapshot, namespace string) int {
+	if len(snaps) == 0 {
+		return 0
+	}
+	n := 0
+	for _, d := range snaps[len(snaps)-1].deps {
+		if d.Namespace == namespace {
+			n++
+		}
+	}
+	return n
 }
 
 // nodeRecovered is when a node no longer shows what the automation's
