@@ -365,6 +365,11 @@ func (k *Kind) provider(name, bin string) *kind.Cluster {
 	return c
 }
 
+// ErrNoMetrics is Kind.Up's answer to UpOptions.Metrics: the kind provider
+// does not install metrics-server, so scenarios that autoscale run on the
+// embedded cluster.
+var ErrNoMetrics = errors.New("the kind provider does not install metrics-server: run scenarios that autoscale on the embedded cluster")
+
 // Up creates the cluster from kind-config.yaml with its own audit directory,
 // waits until every node is Ready, then loads Images and installs Chaos
 // Mesh if asked. UpOptions.Nodes, if above 0, is the number of workers;
@@ -373,6 +378,9 @@ func (k *Kind) provider(name, bin string) *kind.Cluster {
 func (k *Kind) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
+	}
+	if opts.Metrics {
+		return nil, ErrNoMetrics
 	}
 	start := time.Now()
 	bin, err := k.kindBinary(ctx)

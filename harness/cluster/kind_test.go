@@ -495,3 +495,18 @@ func TestKindUpCleansUpOnFailure(t *testing.T) {
 		t.Errorf("the cluster was not deleted:\n%s", kindLog)
 	}
 }
+
+func TestKindRefusesMetrics(t *testing.T) {
+	var ready atomic.Int32
+	bin := fakeKind(t, &ready)
+	k, err := cluster.NewKind(cluster.KindOptions{Home: t.TempDir(), Root: repoRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Up(t.Context(), cluster.UpOptions{Name: "hpa", Metrics: true}); !errors.Is(err, cluster.ErrNoMetrics) {
+		t.Fatalf("Up with Metrics: %v, want ErrNoMetrics", err)
+	}
+	if kindLog, _ := os.ReadFile(filepath.Join(bin, "kind.log")); strings.Contains(string(kindLog), "create cluster") {
+		t.Errorf("a cluster was created:\n%s", kindLog)
+	}
+}
