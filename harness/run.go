@@ -551,6 +551,13 @@ type snapshot struct {
 // actionFilter picks the remediator's actions out of its ledger.
 var actionFilter = ledger.Any(ledger.PodDeletions, ledger.PodEvictions, ledger.NodeCordons, ledger.DeploymentChanges)
 
+// ActionCount is how many remediation actions the run's ledger holds: the
+// accepted restarts, evictions, cordons, rollbacks and renewals, not the
+// remediator's bookkeeping (its status updates, Events, proposals).
+func ActionCount(sc *scorecard.Scorecard) int {
+	return len(ledger.Accepted(ledger.Actions(sc.Ledger, ledger.Any(actionFilter, actionsOf[v1alpha1.CertificateExpiry]))))
+}
+
 // actionsOf is what counts as one action of each automation type in the
 // ledger: a restart is a pod deletion; a node's drain is its cordon (the
 // evictions that follow are part of it); a rollback is a Deployment change;

@@ -77,7 +77,8 @@ type Entry struct {
 	// BaselineAvailability is the mean true availability with remediation
 	// off; nil without a baseline run.
 	BaselineAvailability *float64 `json:"baselineAvailability,omitempty"`
-	// Actions is how many actions the remediator's identity took, from the ledger.
+	// Actions is how many remediation actions the remediator took, from
+	// the ledger (harness.ActionCount).
 	Actions int `json:"actions"`
 	// DurationSeconds covers the scenario's runs, baseline included.
 	DurationSeconds float64 `json:"durationSeconds"`
@@ -231,11 +232,7 @@ func runOne(ctx context.Context, opts Options, s *scenarios.Scenario) (e Entry) 
 	}
 	e.Verdict, e.Error = sc.Verdict, sc.Error
 	e.Availability = sc.Truth.MeanAvailability
-	for _, l := range sc.Ledger {
-		if !l.Rejected() {
-			e.Actions++
-		}
-	}
+	e.Actions = harness.ActionCount(sc)
 	for _, a := range sc.Assertions {
 		if a.Verdict != scorecard.VerdictPass {
 			e.Failed = append(e.Failed, a.Name+" "+string(a.Verdict))

@@ -50,7 +50,7 @@ func scripted(verdicts map[string]scorecard.Verdict, baselines *atomic.Int32) Ru
 			return sc, errors.New(sc.Error)
 		}
 		sc.Assertions = []scorecard.Assertion{{Name: "budget-held", Verdict: v}}
-		sc.Ledger = []scorecard.LedgerEntry{{Verb: "delete", Code: 200}, {Verb: "delete", Code: 403}}
+		sc.Ledger = []scorecard.LedgerEntry{{Verb: "delete", Resource: "pods", Name: "a", Code: 200}, {Verb: "delete", Resource: "pods", Name: "b", Code: 403}, {Verb: "update", Resource: "automations", Subresource: "status", Code: 200}}
 		sc.Finalize()
 		return sc, nil
 	}
