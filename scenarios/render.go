@@ -14,6 +14,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -100,9 +101,10 @@ func PodLabels(w *Workload) map[string]string {
 // has and no teardown may delete); the remediator's ServiceAccount; a
 // ClusterRole with spec.rbac (DefaultRBAC when empty) and its
 // ClusterRoleBinding; a Role with NamespaceRBAC in RemediatorNamespace and
-// its RoleBinding; the workloads' TLS Secrets; the Deployments; and the
-// Automations under test, each with its safety case copied inline into
-// spec.safetyCase. Every object carries ScenarioLabel.
+// its RoleBinding; the workloads' TLS Secrets; the Deployments; the
+// autoscaled workloads' HorizontalPodAutoscalers; and the Automations under
+// test, each with its safety case copied inline into spec.safetyCase. Every
+// object carries ScenarioLabel.
 //
 // TLS certificates are valid from the time given by At (by default, the
 // time Render is called) for their workload's validFor. Everything else is
@@ -146,6 +148,11 @@ func Render(s *Scenario, opts ...RenderOption) ([]client.Object, error) {
 	}
 	for _, w := range workloads {
 		out = append(out, r.deployment(w))
+	}
+	for _, w := range workloads {
+		if w.Autoscale != nil {
+			out = append(out, r.autoscaler(w))
+		}
 	}
 	for i := range s.Spec.Automations {
 		a, err := r.automation(&s.Spec.Automations[i])
@@ -271,6 +278,9 @@ func (r *renderer) deployment(w *Workload) *appsv1.Deployment {
 			FailureThreshold: 1,
 		}
 	}
+	if w.CPURequest != nil {
+		c.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: w.CPURequest.DeepCopy()}
+	}
 	pod := corev1.PodSpec{Containers: []corev1.Container{c}}
 	if w.TLSSecret != "" {
 		pod.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "tls", MountPath: TLSMountPath, ReadOnly: true}}
@@ -286,6 +296,34 @@ func (r *renderer) deployment(w *Workload) *appsv1.Deployment {
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
 				Spec:       pod,
+			},
+		},
+	}
+}
+
+// autoscaler renders a workload's HorizontalPodAutoscaler: on the average
+// CPU utilization of its pods, scaling down as soon as the recommendation
+// drops (the default waits 5 minutes), and up at the default rate.
+func (r *renderer) autoscaler(w *Workload) *autoscalingv2.HorizontalPodAutoscaler {
+	meta := r.meta(w.Namespace, w.Name)
+	meta.Labels[AppLabel] = w.Name
+	a := w.Autoscale
+	return &autoscalingv2.HorizontalPodAutoscaler{
+		TypeMeta:   typeMeta(autoscalingv2.SchemeGroupVersion.String(), "HorizontalPodAutoscaler"),
+		ObjectMeta: meta,
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment", Name: w.Name},
+			MinReplicas:    ptr.To(a.MinReplicas),
+			MaxReplicas:    a.MaxReplicas,
+			Metrics: []autoscalingv2.MetricSpec{{
+				Type: autoscalingv2.ResourceMetricSourceType,
+				Resource: &autoscalingv2.ResourceMetricSource{
+					Name:   corev1.ResourceCPU,
+					Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To(a.TargetCPUUtilizationPercent)},
+				},
+			}},
+			Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{
+				ScaleDown: &autoscalingv2.HPAScalingRules{StabilizationWindowSeconds: ptr.To[int32](0)},
 			},
 		},
 	}

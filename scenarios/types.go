@@ -125,7 +125,10 @@ type Demand struct {
 	ColdStart *ColdStart `json:"coldStart,omitempty"`
 	// ReportUsage writes each Ready pod's share of the demand into its
 	// kwok.x-k8s.io/usage-cpu annotation, which kwok reports as the pod's
-	// CPU usage to metrics-server, so that a HorizontalPodAutoscaler sees it.
+	// CPU usage to metrics-server, so that a HorizontalPodAutoscaler sees
+	// it; a pod that is not Ready serves nothing and reports 1m. The run
+	// reports it from the moment the fixture is up, so that an autoscaler
+	// has settled on it before the run starts.
 	// +optional
 	ReportUsage bool `json:"reportUsage,omitempty"`
 }
@@ -178,7 +181,9 @@ type Workload struct {
 	// the only kind supported for now.
 	// +optional
 	Kind WorkloadKind `json:"kind,omitempty"`
-	// Replicas is the number of pods, at least 1. Required.
+	// Replicas is the number of pods, at least 1. Required. With Autoscale
+	// it is the number the workload starts with, within the autoscaler's
+	// range.
 	Replicas int32 `json:"replicas"`
 	// Labels are added to the pods' labels, next to app=NAME; they must not
 	// set "app".
@@ -203,6 +208,43 @@ type Workload struct {
 	// (a pod-failure on version: v2 makes it a bad deploy).
 	// +optional
 	Rollouts []Rollout `json:"rollouts,omitempty"`
+	// CPURequest is the CPU each pod requests, such as 100m: what a
+	// HorizontalPodAutoscaler measures utilization against. Required with
+	// Autoscale. Empty means no request.
+	// +optional
+	CPURequest *resource.Quantity `json:"cpuRequest,omitempty"`
+	// Autoscale gives the workload a HorizontalPodAutoscaler (autoscaling/v2)
+	// on its pods' CPU utilization: the real one of kube-controller-manager,
+	// which then owns the replica count. Replicas is only where it starts
+	// and must lie within its range. On the embedded cluster the run starts
+	// metrics-server and kwok's simulated resource usage, and a load with
+	// reportUsage drives the metric.
+	// +optional
+	Autoscale *Autoscale `json:"autoscale,omitempty"`
+}
+
+// Autoscale is a fixture workload's HorizontalPodAutoscaler. It scales down
+// as soon as its recommendation drops (no stabilization window), so that a
+// run of a few minutes shows it scaling both ways.
+type Autoscale struct {
+	// MinReplicas is the fewest replicas it scales to, at least 1. Required.
+	MinReplicas int32 `json:"minReplicas"`
+	// MaxReplicas is the most replicas it scales to, at least MinReplicas.
+	// Required.
+	MaxReplicas int32 `json:"maxReplicas"`
+	// TargetCPUUtilizationPercent is the average CPU utilization, in percent
+	// of CPURequest, it keeps the workload's pods at, such as 50. Required.
+	TargetCPUUtilizationPercent int32 `json:"targetCPUUtilizationPercent"`
+}
+
+// Autoscales reports whether any fixture workload has an autoscaler.
+func (s *Scenario) Autoscales() bool {
+	for _, w := range s.Spec.Fixture.Workloads {
+		if w.Autoscale != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Rollout is a new revision of a workload, rolled out during the run.

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	chaosmeshv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -36,7 +36,10 @@ import (
 //     positive spec.duration;
 //   - the fixture: 1 to MaxNodes nodes; workloads with unique names, an
 //     explicit namespace, at least one replica, valid labels without "app",
-//     a readiness path starting with "/", a TLS secret with its validFor;
+//     a readiness path starting with "/", a TLS secret with its validFor,
+//     a positive CPU request, required with an autoscaler whose range is
+//     at least one replica, holds the starting replicas and has a positive
+//     target;
 //   - faults: unique names, exactly one kind, a window inside the run,
 //     selectors that name namespaces and select workloads of the fixture,
 //     nodes that exist, HTTPChaos on the fixture's port and on workloads
@@ -249,9 +252,56 @@ func (v *validator) fixture(fp *field.Path) {
 		case w.ValidFor != nil:
 			v.add(field.Forbidden(wp.Child("validFor"), "only with tlsSecret"))
 		}
+		v.autoscale(w, wp)
 		if ok {
 			v.workloads = append(v.workloads, w)
 		}
+	}
+}
+
+// autoscale checks a workload's CPU request and autoscaler: a positive
+// request, which the autoscaler needs; a range of at least one replica that
+// holds the replicas the workload starts with; a positive target.
+func (v *validator) autoscale(w *Workload, wp *field.Path) {
+	if w.CPURequest != nil && w.CPURequest.Sign() <= 0 {
+		v.add(field.Invalid(wp.Child("cpuRequest"), w.CPURequest.String(), "must be a positive quantity, such as 100m"))
+	}
+	a := w.Autoscale
+	if a == nil {
+		return
+	}
+	ap := wp.Child("autoscale")
+	if w.CPURequest == nil {
+		v.add(field.Required(wp.Child("cpuRequest"), "an autoscaled workload needs a CPU request, such as 100m: the autoscaler measures utilization against it"))
+	}
+	rangeOK := true
+	switch {
+	case a.MinReplicas == 0:
+		v.add(field.Required(ap.Child("minReplicas"), "say the fewest replicas the autoscaler scales to, at least 1"))
+		rangeOK = false
+	case a.MinReplicas < 0:
+		v.add(field.Invalid(ap.Child("minReplicas"), a.MinReplicas, "must be at least 1"))
+		rangeOK = false
+	}
+	switch {
+	case a.MaxReplicas == 0:
+		v.add(field.Required(ap.Child("maxReplicas"), "say the most replicas the autoscaler scales to"))
+		rangeOK = false
+	case rangeOK && a.MaxReplicas < a.MinReplicas:
+		v.add(field.Invalid(ap.Child("maxReplicas"), a.MaxReplicas, fmt.Sprintf("must be at least minReplicas (%d)", a.MinReplicas)))
+		rangeOK = false
+	case a.MaxReplicas < 0:
+		v.add(field.Invalid(ap.Child("maxReplicas"), a.MaxReplicas, "must be at least 1"))
+		rangeOK = false
+	}
+	if rangeOK && w.Replicas > 0 && (w.Replicas < a.MinReplicas || w.Replicas > a.MaxReplicas) {
+		v.add(field.Invalid(wp.Child("replicas"), w.Replicas, fmt.Sprintf("the autoscaler keeps the workload within %d to %d replicas: start within them", a.MinReplicas, a.MaxReplicas)))
+	}
+	switch {
+	case a.TargetCPUUtilizationPercent == 0:
+		v.add(field.Required(ap.Child("targetCPUUtilizationPercent"), "say the average CPU utilization to keep the pods at, in percent of cpuRequest, such as 50"))
+	case a.TargetCPUUtilizationPercent < 0:
+		v.add(field.Invalid(ap.Child("targetCPUUtilizationPercent"), a.TargetCPUUtilizationPercent, "must be a positive percentage"))
 	}
 }
 

@@ -254,6 +254,27 @@ func TestParseErrors(t *testing.T) {
 				`storm.yaml: spec.load[0].coldStart.window: Required value: say how long a starting pod adds its cost, such as 20s`,
 			},
 		},
+		"autoscale without a CPU request, outside its range": {
+			data: func(t *testing.T) string {
+				return edit(t, "      replicas: 3\n", "      replicas: 3\n      autoscale:\n        minReplicas: 4\n        maxReplicas: 8\n        targetCPUUtilizationPercent: 50\n")
+			},
+			want: []string{
+				"storm.yaml: spec.fixture.workloads[0].cpuRequest: Required value: an autoscaled workload needs a CPU request, such as 100m: the autoscaler measures utilization against it",
+				"storm.yaml: spec.fixture.workloads[0].replicas: Invalid value: 3: the autoscaler keeps the workload within 4 to 8 replicas: start within them",
+			},
+		},
+		"bad autoscale figures": {
+			data: func(t *testing.T) string {
+				return edit(t, "      replicas: 3\n", "      replicas: 3\n      cpuRequest: 0m\n      autoscale:\n        maxReplicas: 2\n        targetCPUUtilizationPercent: -5\n",
+					"      replicas: 2\n", "      replicas: 2\n      cpuRequest: 100m\n      autoscale:\n        minReplicas: 3\n        maxReplicas: 2\n        targetCPUUtilizationPercent: 50\n")
+			},
+			want: []string{
+				`storm.yaml: spec.fixture.workloads[0].cpuRequest: Invalid value: "0": must be a positive quantity, such as 100m`,
+				"storm.yaml: spec.fixture.workloads[0].autoscale.minReplicas: Required value: say the fewest replicas the autoscaler scales to, at least 1",
+				"storm.yaml: spec.fixture.workloads[0].autoscale.targetCPUUtilizationPercent: Invalid value: -5: must be a positive percentage",
+				"storm.yaml: spec.fixture.workloads[1].autoscale.maxReplicas: Invalid value: 2: must be at least minReplicas (3)",
+			},
+		},
 		"bad rollouts": {
 			data: func(t *testing.T) string {
 				return edit(t, "      replicas: 3\n", "      replicas: 3\n      rollouts:\n      - at: 200s\n        labels:\n          app: v2\n      - at: 20s\n")
