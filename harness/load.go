@@ -142,29 +142,45 @@ func (r *run) playLoads(ctx context.Context, inj Injector, loads []*loadState, s
 	return nil
 }
 
-// reportUsage writes each Ready pod's share of the demand into its usage
-// annotation, only where it changed.
-func (r *run) reportUsage(ctx context.Context, l *loadState, snap snapshot, f LoadFigures) error {
-	share := f.Demand
-	if f.Ready > 0 {
-		share = f.Demand / int64(f.Ready)
+// IdleUsage is the CPU, in millicores, reported for a pod that serves
+// nothing (not Ready): a crash-looping process uses next to none. It is what
+// kwok reports for a pod without the usage annotation.
+const IdleUsage = 1
+
+// podUsage is the CPU a workload's pod uses, in millicores: its share of
+// the demand while Ready, IdleUsage otherwise.
+func podUsage(p *corev1.Pod, f LoadFigures) int64 {
+	if !podReady(p) {
+		return IdleUsage
 	}
+	if f.Ready == 0 {
+		return f.Demand
+	}
+	return f.Demand / int64(f.Ready)
+}
+
+// reportUsage writes each pod's usage (podUsage) into its usage annotation,
+// only where it changed: the Ready pods share the demand, the others idle.
+// Left alone, a pod that stops serving would keep reporting the share it
+// last carried.
+func (r *run) reportUsage(ctx context.Context, l *loadState, snap snapshot, f LoadFigures) error {
 	if l.usage == nil {
 		l.usage = map[string]int64{}
 	}
 	for i := range snap.pods {
 		p := &snap.pods[i]
-		if p.Namespace != l.Namespace || p.Labels[scenarios.AppLabel] != l.Workload || p.DeletionTimestamp != nil || !podReady(p) {
+		if p.Namespace != l.Namespace || p.Labels[scenarios.AppLabel] != l.Workload || p.DeletionTimestamp != nil {
 			continue
 		}
-		if v, ok := l.usage[p.Name]; ok && v == share {
+		use := podUsage(p, f)
+		if v, ok := l.usage[p.Name]; ok && v == use {
 			continue
 		}
-		patch := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, UsageAnnotation, strconv.FormatInt(share, 10)+"m")
+		patch := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, UsageAnnotation, strconv.FormatInt(use, 10)+"m")
 		if err := r.admin.Patch(ctx, p, client.RawPatch(types.MergePatchType, patch)); client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("failed to report the usage of pod %s/%s: %w", p.Namespace, p.Name, err)
 		}
-		l.usage[p.Name] = share
+		l.usage[p.Name] = use
 	}
 	return nil
 }

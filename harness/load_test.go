@@ -76,3 +76,33 @@ func TestLoadFigures(t *testing.T) {
 		})
 	}
 }
+
+// A Ready pod reports its share of the demand; a pod that is not Ready
+// serves nothing and reports IdleUsage, not the share it last carried.
+func TestPodUsage(t *testing.T) {
+	pod := func(ready bool) *corev1.Pod {
+		status := corev1.ConditionFalse
+		if ready {
+			status = corev1.ConditionTrue
+		}
+		return &corev1.Pod{Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: status}}}}
+	}
+	tests := map[string]struct {
+		ready bool
+		f     LoadFigures
+		want  int64
+	}{
+		"ready pods share the demand":          {ready: true, f: LoadFigures{Demand: 300, Ready: 4}, want: 75},
+		"cold starts raise the share":          {ready: true, f: LoadFigures{Demand: 460, Ready: 4, Starting: 4}, want: 115},
+		"a crash-looping pod idles":            {ready: false, f: LoadFigures{Demand: 300, Ready: 3}, want: IdleUsage},
+		"an overloaded workload idles":         {ready: false, f: LoadFigures{Demand: 300}, want: IdleUsage},
+		"no Ready pod counted: the whole load": {ready: true, f: LoadFigures{Demand: 300}, want: 300},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := podUsage(pod(tc.ready), tc.f); got != tc.want {
+				t.Errorf("podUsage = %dm, want %dm", got, tc.want)
+			}
+		})
+	}
+}

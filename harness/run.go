@@ -125,6 +125,8 @@ type run struct {
 	// stale is the proxy the remediator talks through when the scenario
 	// makes its view stale; nil otherwise.
 	stale *staleview.Proxy
+	// loads are the scenario's loads as the run plays them.
+	loads []*loadState
 }
 
 // hasStaleCache reports whether the scenario makes the remediator's view stale.
@@ -159,7 +161,7 @@ func (r *run) do(ctx context.Context) (err error) {
 	}
 	name := clusterName(s.Name())
 	r.progress(scorecard.EventProgress, "Bringing up "+r.sc.Provider+" cluster %s with %d node(s)", name, s.Spec.Fixture.Nodes)
-	c, err := r.opts.Provider.Up(ctx, cluster.UpOptions{Name: name, Nodes: s.Spec.Fixture.Nodes, Progress: io.Discard})
+	c, err := r.opts.Provider.Up(ctx, cluster.UpOptions{Name: name, Nodes: s.Spec.Fixture.Nodes, Metrics: needsMetrics(s), Progress: io.Discard})
 	if err != nil {
 		return fmt.Errorf("cluster failure: %w", err)
 	}
@@ -205,6 +207,9 @@ func (r *run) do(ctx context.Context) (err error) {
 	kc := filepath.Join(dir, "remediator.kubeconfig")
 	if err := os.WriteFile(kc, kubeconfig, 0o600); err != nil {
 		return fmt.Errorf("failed to write kubeconfig: %w", err)
+	}
+	for _, d := range s.Spec.Load {
+		r.loads = append(r.loads, &loadState{Demand: d})
 	}
 	if err := r.fixture(ctx); err != nil {
 		return err
@@ -364,6 +369,9 @@ func (r *run) fixture(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("fixture workloads never became available: %w", err)
 	}
+	if needsMetrics(r.opts.Scenario) {
+		return r.settleAutoscalers(ctx)
+	}
 	return nil
 }
 
@@ -386,9 +394,9 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 	pending := slices.Clone(faults)
 	remFaults := slices.Clone(s.Spec.RemediatorFaults)
 	rollouts := pendingRollouts(s)
-	var loads []*loadState
-	for _, d := range s.Spec.Load {
-		loads = append(loads, &loadState{Demand: d})
+	var hpas *autoscalers
+	if needsMetrics(s) {
+		hpas = newAutoscalers()
 	}
 	var ends []faultEnd
 	seenActions := 0
@@ -474,8 +482,13 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 			return nil, nil, nil, err
 		}
 		snaps = append(snaps, snap)
-		if err := r.playLoads(ctx, inj, loads, snap, &active); err != nil {
+		if err := r.playLoads(ctx, inj, r.loads, snap, &active); err != nil {
 			return nil, nil, nil, err
+		}
+		if hpas != nil {
+			if list, err := r.listAutoscalers(ctx); err == nil {
+				hpas.observe(r, list)
+			}
 		}
 		if n := len(ledger.Accepted(ledger.Actions(led.Entries(), actionFilter))); n > seenActions {
 			r.progress(scorecard.EventAction, "Remediator actions seen in the audit log: %d", n)
@@ -488,6 +501,11 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 		case <-ctx.Done():
 			return nil, nil, nil, fmt.Errorf("interrupted: %w", ctx.Err())
 		case <-tick.C:
+		}
+	}
+	if hpas != nil {
+		for _, line := range hpas.summary() {
+			r.progress(scorecard.EventProgress, "%s", line)
 		}
 	}
 	// Truth is judged once every fault's window is known, on every sample.
