@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,9 +48,9 @@ func (t *podTargets) candidateNames() []string {
 // selectPods lists the live pods the selector matches and picks the mode's
 // share of them, in name order, so that a run can be repeated.
 func (i *Injector) selectPods(ctx context.Context, ps *chaosv1alpha1.PodSelector, objNamespace string) (*podTargets, error) {
-	t := &podTargets{namespace: podNamespace(ps, objNamespace)}
+	t := &podTargets{namespace: experiments.PodNamespace(ps, objNamespace)}
 	var err error
-	if t.selector, err = podLabelSelector(ps); err != nil {
+	if t.selector, err = experiments.PodLabelSelector(ps); err != nil {
 		return nil, err
 	}
 	list, err := i.cs.CoreV1().Pods(t.namespace).List(ctx, metav1.ListOptions{LabelSelector: t.selector.String()})
@@ -169,18 +168,6 @@ func (i *Injector) killPods(ctx context.Context, t *podTargets, gracePeriod int6
 	}, nil
 }
 
-// httpFailure is how an HTTPChaos reads against a pod's readiness probe.
-type httpFailure int
-
-const (
-	// httpReadinessLie: only the health path fails; the workload serves.
-	httpReadinessLie httpFailure = iota
-	// httpBlind: serving paths fail; the health path passes.
-	httpBlind
-	// httpOutage: every path fails, the health path too.
-	httpOutage
-)
-
 // httpTarget finds the container an HTTPChaos aims at: the one whose HTTP
 // readiness probe is on spec.port (any, if the port is unset). It returns
 // the container's name and probe path, or ok false if no container has an
@@ -235,34 +222,13 @@ func servesPort(pod *corev1.Pod, port int32) bool {
 	return !declared
 }
 
-// classifyHTTP reads the HTTPChaos path against the probe's path.
-func classifyHTTP(pattern *string, probePath string, probed bool) httpFailure {
-	if !probed {
-		return httpBlind
-	}
-	if pattern == nil || *pattern == "" {
-		return httpOutage
-	}
-	if !strings.ContainsAny(*pattern, `*?[\`) {
-		if path.Clean(*pattern) == path.Clean(probePath) {
-			return httpReadinessLie
-		}
-		return httpBlind
-	}
-	if ok, _ := path.Match(*pattern, probePath); ok {
-		// A pattern that covers the health path covers serving paths too.
-		return httpOutage
-	}
-	return httpBlind
-}
-
 func (i *Injector) injectHTTPChaos(ctx context.Context, fault string, o *chaosv1alpha1.HTTPChaos) (experiments.Effect, error) {
 	t, err := i.selectPods(ctx, &o.Spec.PodSelector, o.Namespace)
 	if err != nil {
 		return experiments.Effect{}, err
 	}
 	var (
-		kind      httpFailure
+		kind      experiments.HTTPRead
 		container string
 		probe     string
 	)
@@ -271,7 +237,7 @@ func (i *Injector) injectHTTPChaos(ctx context.Context, fault string, o *chaosv1
 		if err != nil {
 			return experiments.Effect{}, err
 		}
-		k := classifyHTTP(o.Spec.Path, pp, probed)
+		k := experiments.ClassifyHTTP(o.Spec.Path, pp, probed)
 		if n == 0 {
 			kind, container, probe = k, c, pp
 			continue
@@ -285,7 +251,7 @@ func (i *Injector) injectHTTPChaos(ctx context.Context, fault string, o *chaosv1
 	mark := markStage(fault, t.namespace, matchLabels, t.candidateNames())
 	mark.exprs = append(mark.exprs, exprs...)
 	stages := []stage{mark}
-	if kind != httpBlind {
+	if kind != experiments.HTTPBlind {
 		stages = []stage{recoverPodsStage(fault), mark, podEffectStage(fault, podUnready, []string{container}, 0)}
 	}
 	if err := i.createStages(ctx, stages...); err != nil {
@@ -294,7 +260,7 @@ func (i *Injector) injectHTTPChaos(ctx context.Context, fault string, o *chaosv1
 	if err := i.markPods(ctx, fault, t.chosen); err != nil {
 		return experiments.Effect{}, err
 	}
-	if kind != httpBlind {
+	if kind != experiments.HTTPBlind {
 		if err := i.settle(ctx, fault, podsShowing(i, t.chosen, podNotReady)); err != nil {
 			return experiments.Effect{}, err
 		}
@@ -304,29 +270,11 @@ func (i *Injector) injectHTTPChaos(ctx context.Context, fault string, o *chaosv1
 	if o.Spec.Replace != nil && o.Spec.Replace.Code != nil {
 		how = "status " + strconv.Itoa(int(*o.Spec.Replace.Code))
 	}
-	pattern := "every path"
-	if o.Spec.Path != nil && *o.Spec.Path != "" {
-		pattern = "path " + *o.Spec.Path
-	}
 	eff := experiments.Effect{
 		Namespace: t.namespace,
 		Selector:  markerSelector(t.selector, fault),
 	}
-	pods := strings.Join(t.names(), ", ")
-	switch kind {
-	case httpReadinessLie:
-		eff.LooksBroken = true
-		eff.Description = fmt.Sprintf("HTTP %s on the health path %s of pod(s) %s in %s: readiness fails (Ready=False) while the workload serves",
-			how, probe, pods, t.namespace)
-	case httpBlind:
-		eff.TrulyBroken = true
-		eff.Description = fmt.Sprintf("HTTP %s on %s of pod(s) %s in %s: the workload fails while its readiness passes",
-			how, pattern, pods, t.namespace)
-	case httpOutage:
-		eff.TrulyBroken, eff.LooksBroken = true, true
-		eff.Description = fmt.Sprintf("HTTP %s on %s of pod(s) %s in %s: every request fails, the readiness probe's too (Ready=False)",
-			how, pattern, pods, t.namespace)
-	}
+	kind.Mark(&eff, how, o.Spec.Path, probe, fmt.Sprintf("pod(s) %s in %s", strings.Join(t.names(), ", "), t.namespace))
 	eff.Description += "; pods created while the fault lasts inherit it"
 	return eff, nil
 }

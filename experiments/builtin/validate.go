@@ -7,8 +7,6 @@ import (
 	"time"
 
 	chaosv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -83,7 +81,7 @@ func validatePodChaos(o *chaosv1alpha1.PodChaos, faultFor time.Duration, objPath
 	default:
 		errs = append(errs, field.NotSupported(spec.Child("action"), s.Action, PodChaosActions))
 	}
-	errs = append(errs, validatePodSelector(&s.PodSelector, o.Namespace, spec)...)
+	errs = append(errs, podSelectorRules.Validate(&s.PodSelector, o.Namespace, spec)...)
 	switch {
 	case s.Action == chaosv1alpha1.ContainerKillAction && len(s.ContainerNames) == 0:
 		errs = append(errs, field.Required(spec.Child("containerNames"), "container-kill needs the containers to kill"))
@@ -108,7 +106,7 @@ func validateHTTPChaos(o *chaosv1alpha1.HTTPChaos, faultFor time.Duration, objPa
 	spec := objPath.Child("spec")
 	s := &o.Spec
 	var errs field.ErrorList
-	errs = append(errs, validatePodSelector(&s.PodSelector, o.Namespace, spec)...)
+	errs = append(errs, podSelectorRules.Validate(&s.PodSelector, o.Namespace, spec)...)
 	targets := []chaosv1alpha1.PodHttpChaosTarget{chaosv1alpha1.PodHttpRequest, chaosv1alpha1.PodHttpResponse}
 	switch s.Target {
 	case "":
@@ -192,7 +190,7 @@ func validateTimeChaos(o *chaosv1alpha1.TimeChaos, faultFor time.Duration, objPa
 	spec := objPath.Child("spec")
 	s := &o.Spec
 	var errs field.ErrorList
-	errs = append(errs, validatePodSelector(&s.PodSelector, o.Namespace, spec)...)
+	errs = append(errs, podSelectorRules.Validate(&s.PodSelector, o.Namespace, spec)...)
 	errs = append(errs, validateNames(s.ContainerNames, spec.Child("containerNames"))...)
 	switch d, err := time.ParseDuration(s.TimeOffset); {
 	case s.TimeOffset == "":
@@ -214,50 +212,15 @@ func validateTimeChaos(o *chaosv1alpha1.TimeChaos, faultFor time.Duration, objPa
 	return errs
 }
 
-// validatePodSelector checks a Chaos Mesh pod selector, mode and value. The
-// builtin injector honours one namespace (from the selector or the object),
+// podSelectorRules are the builtin injector's rules for a Chaos Mesh pod
+// selector: it honours one namespace (from the selector or the object),
 // labelSelectors and expressionSelectors, and the modes one, all, fixed and
 // fixed-percent.
-func validatePodSelector(ps *chaosv1alpha1.PodSelector, namespace string, spec *field.Path) field.ErrorList {
-	sel := spec.Child("selector")
-	s := &ps.Selector
-	var errs field.ErrorList
-	switch {
-	case len(s.Namespaces) > 1:
-		errs = append(errs, field.Invalid(sel.Child("namespaces"), s.Namespaces, "the builtin injector targets one namespace per fault: split the fault"))
-	case len(s.Namespaces) == 1:
-		for _, msg := range validation.IsDNS1123Label(s.Namespaces[0]) {
-			errs = append(errs, field.Invalid(sel.Child("namespaces").Index(0), s.Namespaces[0], msg))
-		}
-	case namespace == "":
-		errs = append(errs, field.Required(sel.Child("namespaces"), "name the pods' namespace, here or in metadata.namespace"))
-	}
-	errs = append(errs, experiments.ValidateLabels(s.LabelSelectors, sel.Child("labelSelectors"))...)
-	if len(s.ExpressionSelectors) > 0 {
-		if _, err := metav1.LabelSelectorAsSelector(&metav1.LabelSelector{MatchExpressions: s.ExpressionSelectors}); err != nil {
-			errs = append(errs, field.Invalid(sel.Child("expressionSelectors"), s.ExpressionSelectors, err.Error()))
-		}
-	}
-	if s.FieldSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("fieldSelectors"), s.FieldSelectors, notHonoured))
-	}
-	if s.AnnotationSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("annotationSelectors"), s.AnnotationSelectors, notHonoured))
-	}
-	if s.Nodes != nil {
-		errs = append(errs, field.Invalid(sel.Child("nodes"), s.Nodes, notHonoured))
-	}
-	if s.Pods != nil {
-		errs = append(errs, field.Invalid(sel.Child("pods"), s.Pods, notHonoured))
-	}
-	if s.NodeSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("nodeSelectors"), s.NodeSelectors, notHonoured))
-	}
-	if s.PodPhaseSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("podPhaseSelectors"), s.PodPhaseSelectors, notHonoured))
-	}
-	errs = append(errs, experiments.ValidateMode(ps.Mode, ps.Value, spec)...)
-	return errs
+var podSelectorRules = experiments.PodSelectorRules{
+	SeveralNamespaces: "the builtin injector targets one namespace per fault: split the fault",
+	NoNamespace:       "name the pods' namespace, here or in metadata.namespace",
+	Refused:           notHonoured,
+	Mode:              experiments.ValidateMode,
 }
 
 func validateNames(names []string, fldPath *field.Path) field.ErrorList {
@@ -275,24 +238,4 @@ func remoteCluster(rc string, spec *field.Path) field.ErrorList {
 		return nil
 	}
 	return field.ErrorList{field.Invalid(spec.Child("remoteCluster"), rc, "the builtin injector acts on its own cluster only")}
-}
-
-// podNamespace is the namespace a validated pod selector targets.
-func podNamespace(ps *chaosv1alpha1.PodSelector, objNamespace string) string {
-	if len(ps.Selector.Namespaces) == 1 {
-		return ps.Selector.Namespaces[0]
-	}
-	return objNamespace
-}
-
-// podLabelSelector is the label selector of a validated pod selector.
-func podLabelSelector(ps *chaosv1alpha1.PodSelector) (labels.Selector, error) {
-	sel, err := metav1.LabelSelectorAsSelector(&metav1.LabelSelector{
-		MatchLabels:      ps.Selector.LabelSelectors,
-		MatchExpressions: ps.Selector.ExpressionSelectors,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("failed to parse the pod selector: %w", err)
-	}
-	return sel, nil
 }

@@ -2,13 +2,11 @@ package chaosmesh
 
 import (
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 
 	chaosv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -31,27 +29,6 @@ func (t *targets) names() string {
 		names[i] = p.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-// podNamespace is the namespace a validated pod selector targets: its own,
-// else the chaos object's, as Chaos Mesh defaults it.
-func podNamespace(ps *chaosv1alpha1.PodSelector, objNamespace string) string {
-	if len(ps.Selector.Namespaces) == 1 {
-		return ps.Selector.Namespaces[0]
-	}
-	return objNamespace
-}
-
-// podLabelSelector is the label selector of a validated pod selector.
-func podLabelSelector(ps *chaosv1alpha1.PodSelector) (labels.Selector, error) {
-	sel, err := metav1.LabelSelectorAsSelector(&metav1.LabelSelector{
-		MatchLabels:      ps.Selector.LabelSelectors,
-		MatchExpressions: ps.Selector.ExpressionSelectors,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("failed to parse the pod selector: %w", err)
-	}
-	return sel, nil
 }
 
 // predictEffect says what a validated fault's object does to the target
@@ -93,19 +70,6 @@ func predictEffect(obj runtime.Object, t *targets) (experiments.Effect, error) {
 	return eff, nil
 }
 
-// httpRead is how a failing HTTPChaos reads against a pod's readiness
-// probe, as the builtin injector reads it.
-type httpRead int
-
-const (
-	// httpReadinessLie: only the health path fails; the workload serves.
-	httpReadinessLie httpRead = iota
-	// httpBlind: serving paths fail; the health path passes.
-	httpBlind
-	// httpOutage: every path fails, the health path too.
-	httpOutage
-)
-
 // httpEffect predicts an HTTPChaos that fails requests (abort, or a 5xx in
 // place of the response, on every method and header) from the selected
 // pods' HTTP readiness probes on spec.port. Any other HTTPChaos is not
@@ -125,12 +89,12 @@ func httpEffect(o *chaosv1alpha1.HTTPChaos, t *targets, eff experiments.Effect) 
 		return eff, nil
 	}
 	var (
-		read  httpRead
+		read  experiments.HTTPRead
 		probe string
 	)
 	for n := range t.pods {
 		pp, probed := readinessPath(&t.pods[n], s.Port)
-		r := classifyHTTP(s.Path, pp, probed)
+		r := experiments.ClassifyHTTP(s.Path, pp, probed)
 		if n == 0 {
 			read, probe = r, pp
 			continue
@@ -139,21 +103,7 @@ func httpEffect(o *chaosv1alpha1.HTTPChaos, t *targets, eff experiments.Effect) 
 			return experiments.Effect{}, fmt.Errorf("pods %s and %s read the HTTPChaos differently (their readiness probes differ): select pods of one workload", t.pods[0].Name, t.pods[n].Name)
 		}
 	}
-	pattern := "every path"
-	if s.Path != nil && *s.Path != "" {
-		pattern = "path " + *s.Path
-	}
-	switch read {
-	case httpReadinessLie:
-		eff.LooksBroken = true
-		eff.Description = fmt.Sprintf("HTTP %s on the health path %s of %s: readiness fails (Ready=False) while the workload serves", how, probe, where)
-	case httpBlind:
-		eff.TrulyBroken = true
-		eff.Description = fmt.Sprintf("HTTP %s on %s of %s: the workload fails while its readiness passes", how, pattern, where)
-	case httpOutage:
-		eff.TrulyBroken, eff.LooksBroken = true, true
-		eff.Description = fmt.Sprintf("HTTP %s on %s of %s: every request fails, the readiness probe's too (Ready=False)", how, pattern, where)
-	}
+	read.Mark(&eff, how, s.Path, probe, where)
 	return eff, nil
 }
 
@@ -179,24 +129,4 @@ func readinessPath(pod *corev1.Pod, port int32) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// classifyHTTP reads the HTTPChaos path pattern against the probe's path.
-func classifyHTTP(pattern *string, probePath string, probed bool) httpRead {
-	switch {
-	case !probed:
-		return httpBlind
-	case pattern == nil || *pattern == "":
-		return httpOutage
-	case !strings.ContainsAny(*pattern, `*?[\`):
-		if path.Clean(*pattern) == path.Clean(probePath) {
-			return httpReadinessLie
-		}
-		return httpBlind
-	}
-	if ok, _ := path.Match(*pattern, probePath); ok {
-		// A pattern that covers the health path covers serving paths too.
-		return httpOutage
-	}
-	return httpBlind
 }

@@ -155,9 +155,9 @@ func (i *Injector) Inject(ctx context.Context, f experiments.Fault) (experiments
 
 // selectPods lists the live pods a validated selector matches.
 func (i *Injector) selectPods(ctx context.Context, ps *chaosv1alpha1.PodSelector, objNamespace string) (*targets, error) {
-	t := &targets{namespace: podNamespace(ps, objNamespace), nodes: slices.Clone(ps.Selector.Nodes)}
+	t := &targets{namespace: experiments.PodNamespace(ps, objNamespace), nodes: slices.Clone(ps.Selector.Nodes)}
 	var err error
-	if t.selector, err = podLabelSelector(ps); err != nil {
+	if t.selector, err = experiments.PodLabelSelector(ps); err != nil {
 		return nil, err
 	}
 	var list corev1.PodList

@@ -7,9 +7,7 @@ import (
 
 	"github.com/chaos-mesh/chaos-mesh/api/genericwebhook"
 	chaosv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/experiments"
@@ -71,7 +69,7 @@ func validate(f experiments.Fault, fldPath *field.Path) field.ErrorList {
 		return append(errs, field.NotSupported(objPath, kind, Kinds))
 	}
 	spec := objPath.Child("spec")
-	errs = append(errs, validateSelector(p.selector, p.meta.Namespace, spec)...)
+	errs = append(errs, podSelectorRules.Validate(p.selector, p.meta.Namespace, spec)...)
 	errs = append(errs, experiments.ValidateDuration(*p.duration, f.For, spec.Child("duration"))...)
 	if p.remoteCluster != "" {
 		errs = append(errs, field.Invalid(spec.Child("remoteCluster"), p.remoteCluster,
@@ -80,61 +78,33 @@ func validate(f experiments.Fault, fldPath *field.Path) field.ErrorList {
 	return append(errs, webhookErrors(f.Object, objPath, errs)...)
 }
 
-// validateSelector checks a pod selector, mode and value, at spec.
-func validateSelector(ps *chaosv1alpha1.PodSelector, namespace string, spec *field.Path) field.ErrorList {
-	sel := spec.Child("selector")
-	s := &ps.Selector
-	var errs field.ErrorList
-	switch {
-	case len(s.Namespaces) > 1:
-		errs = append(errs, field.Invalid(sel.Child("namespaces"), s.Namespaces, "the harness follows the pods of one namespace per fault: split the fault"))
-	case len(s.Namespaces) == 1:
-		for _, msg := range validation.IsDNS1123Label(s.Namespaces[0]) {
-			errs = append(errs, field.Invalid(sel.Child("namespaces").Index(0), s.Namespaces[0], msg))
-		}
-	case namespace == "":
-		errs = append(errs, field.Required(sel.Child("namespaces"),
-			"name the pods' namespace, here or in metadata.namespace; Chaos Mesh would otherwise select pods in the chaos object's own namespace"))
-	}
-	errs = append(errs, experiments.ValidateLabels(s.LabelSelectors, sel.Child("labelSelectors"))...)
-	if len(s.ExpressionSelectors) > 0 {
-		if _, err := metav1.LabelSelectorAsSelector(&metav1.LabelSelector{MatchExpressions: s.ExpressionSelectors}); err != nil {
-			errs = append(errs, field.Invalid(sel.Child("expressionSelectors"), s.ExpressionSelectors, err.Error()))
-		}
-	}
-	for i, n := range s.Nodes {
-		for _, msg := range validation.IsDNS1123Subdomain(n) {
-			errs = append(errs, field.Invalid(sel.Child("nodes").Index(i), n, msg))
-		}
-	}
-	if s.FieldSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("fieldSelectors"), s.FieldSelectors, notFollowed))
-	}
-	if s.AnnotationSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("annotationSelectors"), s.AnnotationSelectors, notFollowed))
-	}
-	if s.Pods != nil {
-		errs = append(errs, field.Invalid(sel.Child("pods"), s.Pods, notFollowed))
-	}
-	if s.NodeSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("nodeSelectors"), s.NodeSelectors, notFollowed))
-	}
-	if s.PodPhaseSelectors != nil {
-		errs = append(errs, field.Invalid(sel.Child("podPhaseSelectors"), s.PodPhaseSelectors, notFollowed))
-	}
-	switch ps.Mode {
+// podSelectorRules are the chaosmesh injector's rules for a pod selector:
+// the harness must be able to follow the pods a fault affects, by one
+// namespace, labels and node names, and mode all.
+var podSelectorRules = experiments.PodSelectorRules{
+	SeveralNamespaces: "the harness follows the pods of one namespace per fault: split the fault",
+	NoNamespace:       "name the pods' namespace, here or in metadata.namespace; Chaos Mesh would otherwise select pods in the chaos object's own namespace",
+	Refused:           notFollowed,
+	Nodes:             true,
+	Mode:              validateMode,
+}
+
+// validateMode checks a selector's mode and value, at spec: only mode all
+// selects pods the harness can tell.
+func validateMode(mode chaosv1alpha1.SelectorMode, value string, spec *field.Path) field.ErrorList {
+	switch mode {
 	case "":
-		errs = append(errs, field.Required(spec.Child("mode"), "set mode: all"))
+		return field.ErrorList{field.Required(spec.Child("mode"), "set mode: all")}
 	case chaosv1alpha1.AllMode:
-		if ps.Value != "" {
-			errs = append(errs, field.Invalid(spec.Child("value"), ps.Value, "mode all takes no value"))
+		if value != "" {
+			return field.ErrorList{field.Invalid(spec.Child("value"), value, "mode all takes no value")}
 		}
+		return nil
 	default:
-		e := field.NotSupported(spec.Child("mode"), ps.Mode, []chaosv1alpha1.SelectorMode{chaosv1alpha1.AllMode})
-		e.Detail = fmt.Sprintf("Chaos Mesh picks the pods of mode %s at random, and the harness could not tell which it picked: use mode all and narrow the selector", ps.Mode)
-		errs = append(errs, e)
+		e := field.NotSupported(spec.Child("mode"), mode, []chaosv1alpha1.SelectorMode{chaosv1alpha1.AllMode})
+		e.Detail = fmt.Sprintf("Chaos Mesh picks the pods of mode %s at random, and the harness could not tell which it picked: use mode all and narrow the selector", mode)
+		return field.ErrorList{e}
 	}
-	return errs
 }
 
 // webhookErrors runs the validation of Chaos Mesh's admission webhook on

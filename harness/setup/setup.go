@@ -9,11 +9,8 @@ import (
 	authnv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -21,41 +18,19 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/interlock-dev/interlock/config"
+	"github.com/interlock-dev/interlock/internal/crds"
 )
+
+// crdTimeout bounds how long InstallCRDs waits for each CRD to be served.
+const crdTimeout = 30 * time.Second
 
 // InstallCRDs creates interlock's CRDs and waits until the API serves them.
 func InstallCRDs(ctx context.Context, cfg *rest.Config) error {
-	cs, err := apiextensionsclient.NewForConfig(cfg)
-	if err != nil {
-		return fmt.Errorf("failed to create client: %w", err)
-	}
-	crds, err := config.CRDs()
+	all, err := config.CRDs()
 	if err != nil {
 		return err
 	}
-	for _, crd := range crds {
-		if _, err := cs.ApiextensionsV1().CustomResourceDefinitions().Create(ctx, crd, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("failed to create CRD %s: %w", crd.Name, err)
-		}
-	}
-	for _, crd := range crds {
-		err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-			got, err := cs.ApiextensionsV1().CustomResourceDefinitions().Get(ctx, crd.Name, metav1.GetOptions{})
-			if err != nil {
-				return false, nil
-			}
-			for _, c := range got.Status.Conditions {
-				if c.Type == apiextensionsv1.Established && c.Status == apiextensionsv1.ConditionTrue {
-					return true, nil
-				}
-			}
-			return false, nil
-		})
-		if err != nil {
-			return fmt.Errorf("CRD %s never became established: %w", crd.Name, err)
-		}
-	}
-	return nil
+	return crds.Install(ctx, cfg, all, crdTimeout)
 }
 
 // Identity is a ServiceAccount's identity and a kubeconfig that acts as it.

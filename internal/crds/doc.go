@@ -1,0 +1,2 @@
+// Package crds reads CustomResourceDefinition manifests embedded in the binary and installs them on a cluster.
+package crds

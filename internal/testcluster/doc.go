@@ -1,0 +1,2 @@
+// Package testcluster gives the tests of one package an embedded cluster to share, started by the first test that needs it and stopped when the tests end.
+package testcluster
