@@ -162,6 +162,19 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		return nil, fmt.Errorf("interrupted while waiting for another cluster to start: %w", err)
 	}
 	tmpKubeconfig, err := p.Create(ctx, args...)
+	if err != nil && ctx.Err() == nil {
+		// A component that never served, such as an API server whose port
+		// another process took between kwokctl's choice and its bind: say
+		// why, and start afresh once, on new ports.
+		fmt.Fprintf(opts.Progress, "The control plane did not come up (%v); the API server's log ends:\n%s\nStarting it again\n",
+			firstLine(err.Error()), logTail(filepath.Join(dir, "logs", "kube-apiserver.log"), 5))
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		derr := e.Down(cctx, opts.Name)
+		cancel()
+		if derr == nil {
+			tmpKubeconfig, err = p.Create(ctx, args...)
+		}
+	}
 	unlock()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -349,4 +362,14 @@ func copyFile(src, dst string) error {
 func isFile(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular()
+}
+
+// logTail returns the last n lines of the log at path, or why it cannot.
+func logTail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "  (" + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return "  " + strings.Join(lines[max(0, len(lines)-n):], "\n  ")
 }
