@@ -37,6 +37,8 @@ var brokenMatrix = []struct {
 	{"bad-deploy", "--mode no-budget --namespace shop --automation bad-deploy", "min-actions"},
 	{"stale-cache", "--mode trusts-cache --namespace shop --budget 5", "max-false-positives"},
 	{"cascading-restarts", "--mode all-at-once --namespace shop --budget 6", "blast-radius-held"},
+	{"autoscaler-feedback-loop", "--mode all-at-once --namespace shop --budget 6", "min-availability"},
+	{"autoscaler-feedback-loop", "--mode no-budget --namespace shop", "budget-held"},
 }
 
 // tierScenarios returns the scenarios of the tier under test: the pr tier's,
