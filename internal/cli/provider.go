@@ -34,9 +34,13 @@ func clusterProvider(name string, progress io.Writer) (cluster.Provider, string,
 	return nil, "", fmt.Errorf("invalid --provider %q: must be %s or %s", name, providerEmbedded, providerKind)
 }
 
-// chaosMeshRefusals says why the chaosmesh injector cannot run a scenario's
-// faults, with their field paths; empty when it can.
+// chaosMeshRefusals says why a scenario cannot run on kind with the
+// chaosmesh injector: faults Chaos Mesh has no kind for, with their field
+// paths, or an autoscaler, which needs metrics-server; empty when it can.
 func chaosMeshRefusals(s *scenarios.Scenario) string {
+	if s.Autoscales() {
+		return cluster.ErrNoMetrics.Error()
+	}
 	var errs field.ErrorList
 	for i, f := range s.Faults() {
 		errs = append(errs, (*chaosmesh.Injector)(nil).Validate(f, field.NewPath("spec", "faults").Index(i))...)
