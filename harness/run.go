@@ -786,7 +786,7 @@ func (p *remediatorProc) start(ctx context.Context) error {
 	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
 		select {
 		case <-p.done:
-			return false, fmt.Errorf("the remediator exited at start; the end of its log:\n%s", tail(p.logPath, 10))
+			return false, fmt.Errorf("the remediator exited at start; the end of its log:\n%s", cluster.LogTail(p.logPath, 10))
 		default:
 		}
 		conn, err := net.DialTimeout("tcp", p.metricsAddr, 100*time.Millisecond)
@@ -971,14 +971,4 @@ func nodeWrites(entries []scorecard.LedgerEntry, snaps []snapshot, recovered fun
 		reversals = append(reversals, rv)
 	}
 	return cordons, reversals
-}
-
-// tail returns the last n lines of the file at path, or why it cannot.
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

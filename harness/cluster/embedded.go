@@ -167,7 +167,7 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		// another process took between kwokctl's choice and its bind: say
 		// why, and start afresh once, on new ports.
 		fmt.Fprintf(opts.Progress, "The control plane did not come up (%v); the API server's log ends:\n%s\nStarting it again\n",
-			firstLine(err.Error()), logTail(filepath.Join(dir, "logs", "kube-apiserver.log"), 5))
+			firstLine(err.Error()), LogTail(filepath.Join(dir, "logs", "kube-apiserver.log"), 5))
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		derr := e.Down(cctx, opts.Name)
 		cancel()
@@ -364,8 +364,9 @@ func isFile(path string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// logTail returns the last n lines of the log at path, or why it cannot.
-func logTail(path string, n int) string {
+// LogTail returns the last n lines of the log at path, each indented, or
+// why it cannot be read.
+func LogTail(path string, n int) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "  (" + err.Error() + ")"
