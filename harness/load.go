@@ -13,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/interlock-dev/interlock/experiments"
-	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -115,10 +114,7 @@ func (r *run) playLoads(ctx context.Context, inj Injector, loads []*loadState, s
 			if err != nil {
 				return fmt.Errorf("failed to overload %s/%s: %w", l.Namespace, l.Workload, err)
 			}
-			now := time.Now()
-			in := &injected{fault: fault, window: scorecard.FaultWindow{Name: fault.Name, Kind: "Overload", Target: eff.Description, Start: now}}
-			in.effect = observe.Effect{Name: fault.Name, Namespace: eff.Namespace, Selector: eff.Selector,
-				TrulyBroken: eff.TrulyBroken, LooksBroken: eff.LooksBroken, Start: now}
+			in := newInjected(fault, "Overload", eff, time.Now())
 			l.overload = in
 			*active = append(*active, in)
 			r.progress(scorecard.EventFault, "Overload: %s/%s must carry %dm on %d Ready pod(s) of %dm each (%d starting): every pod fails",

@@ -402,38 +402,19 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 	seenActions := 0
 	for {
 		now := time.Now()
-		for i := 0; i < len(rollouts); i++ {
-			ro := rollouts[i]
-			if now.Sub(r.start) < ro.At.Duration {
-				continue
-			}
-			rollouts = slices.Delete(rollouts, i, i+1)
-			i--
+		elapsed := now.Sub(r.start)
+		for _, ro := range takeDue(&rollouts, func(ro rollout) bool { return elapsed >= ro.At.Duration }) {
 			if err := r.rollout(ctx, ro); err != nil {
 				return nil, nil, nil, err
 			}
 		}
 		// Faults due now go in; faults whose time is up come out.
-		for i := 0; i < len(pending); i++ {
-			f := pending[i]
-			if now.Sub(r.start) < f.At {
-				continue
-			}
-			pending = slices.Delete(pending, i, i+1)
-			i--
+		for _, f := range takeDue(&pending, func(f experiments.Fault) bool { return elapsed >= f.At }) {
 			eff, err := inj.Inject(ctx, f)
 			if err != nil {
 				return nil, nil, nil, fmt.Errorf("failed to inject fault %s: %w", f.Name, err)
 			}
-			in := &injected{fault: f, window: scorecard.FaultWindow{Name: f.Name, Kind: experiments.FieldName(f.Object), Target: eff.Description, Start: now}}
-			in.effect = observe.Effect{Name: f.Name, Namespace: eff.Namespace, Selector: eff.Selector, Nodes: eff.Nodes,
-				TrulyBroken: eff.TrulyBroken, LooksBroken: eff.LooksBroken, Start: now}
-			if len(eff.Nodes) > 0 {
-				// A node fault covers the pods on its nodes; truth reads Nodes
-				// for that, and a selector would cover pods everywhere.
-				in.effect.Selector = nil
-			}
-			active = append(active, in)
+			active = append(active, newInjected(f, experiments.FieldName(f.Object), eff, now))
 			r.progress(scorecard.EventFault, "Fault %s injected: %s", f.Name, eff.Description)
 		}
 		for _, in := range active {
@@ -450,13 +431,9 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 				r.progress(scorecard.EventRecover, "Fault %s recovered", in.fault.Name)
 			}
 		}
-		for i := 0; i < len(remFaults); i++ {
-			rf := remFaults[i]
-			if now.Sub(r.start) < rf.At.Duration || r.opts.NoRemediator {
-				continue
-			}
-			remFaults = slices.Delete(remFaults, i, i+1)
-			i--
+		for _, rf := range takeDue(&remFaults, func(rf scenarios.RemediatorFault) bool {
+			return !r.opts.NoRemediator && elapsed >= rf.At.Duration
+		}) {
 			r.scrape(ctx, scraper, counters)
 			end, err := r.remediatorFault(ctx, rem, rf)
 			if err != nil {
@@ -466,13 +443,7 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 				ends = append(ends, *end)
 			}
 		}
-		for i := 0; i < len(ends); i++ {
-			if now.Before(ends[i].at) {
-				continue
-			}
-			e := ends[i]
-			ends = slices.Delete(ends, i, i+1)
-			i--
+		for _, e := range takeDue(&ends, func(e faultEnd) bool { return !now.Before(e.at) }) {
 			if err := e.do(ctx); err != nil {
 				return nil, nil, nil, err
 			}
@@ -518,6 +489,34 @@ func (r *run) play(ctx context.Context, inj Injector, rem *remediatorProc, led *
 		truth.Observe(sn.at, sn.pods, sn.deps)
 	}
 	return truth, active, snaps, nil
+}
+
+// takeDue removes the items whose time has come from *items, keeping the
+// order of the others, and returns them in their order.
+func takeDue[T any](items *[]T, due func(T) bool) []T {
+	var out []T
+	*items = slices.DeleteFunc(*items, func(x T) bool {
+		if due(x) {
+			out = append(out, x)
+			return true
+		}
+		return false
+	})
+	return out
+}
+
+// newInjected records a fault injected now with its effect, as the
+// scorecard's fault window and as what truth judges the pods by.
+func newInjected(f experiments.Fault, kind string, eff experiments.Effect, now time.Time) *injected {
+	in := &injected{fault: f, window: scorecard.FaultWindow{Name: f.Name, Kind: kind, Target: eff.Description, Start: now}}
+	in.effect = observe.Effect{Name: f.Name, Namespace: eff.Namespace, Selector: eff.Selector, Nodes: eff.Nodes,
+		TrulyBroken: eff.TrulyBroken, LooksBroken: eff.LooksBroken, Start: now}
+	if len(eff.Nodes) > 0 {
+		// A node fault covers the pods on its nodes; truth reads Nodes
+		// for that, and a selector would cover pods everywhere.
+		in.effect.Selector = nil
+	}
+	return in
 }
 
 // rollout is a fixture rollout due during the run.
