@@ -3,6 +3,7 @@ package assert
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/scorecard"
@@ -58,6 +59,19 @@ func fmtCount(v float64) string {
 const availabilityEpsilon = 1e-9
 
 // didNoHarm compiles DidNoHarm (see its doc).
+// HarmTolerance is how far below the baseline's mean true availability a
+// run may fall and still be judged to have done no harm: half a percentage
+// point. The baseline and the run are two runs of the same timeline, and
+// pods turn Ready a little sooner or later in each; on the embedded
+// cluster that moves the mean by a few tenths of a point between runs of
+// the same remediator, while harm worth the name (a restart storm, a drain
+// of healthy capacity) costs whole points.
+const HarmTolerance = 0.005
+
+func points(f float64) string {
+	return strconv.FormatFloat(100*f, 'f', -1, 64) + " percentage point"
+}
+
 func didNoHarm() Check {
 	c := Check{Name: DidNoHarm, Source: "baseline.meanAvailability"}
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
@@ -65,7 +79,8 @@ func didNoHarm() Check {
 			return scorecard.Assertion{}, "no baseline run with the remediator off"
 		}
 		base := *o.BaselineAvailability
-		limit := "at least " + pct(base) + " (mean true availability without the remediator)"
+		limit := fmt.Sprintf("at least %s (mean true availability without the remediator), less %s of run-to-run jitter",
+			pct(base), points(HarmTolerance))
 		if len(o.Truth.Samples) == 0 {
 			return errored("no availability samples", limit, "the harness sampled no true availability in this run"), ""
 		}
@@ -73,7 +88,7 @@ func didNoHarm() Check {
 		measured := pct(with) + " with the remediator"
 		ev := fmt.Sprintf("mean true availability over %s: %s with the remediator, %s without",
 			plural(len(o.Truth.Samples), "sample"), pct(with), pct(base))
-		if with+availabilityEpsilon >= base {
+		if with+HarmTolerance+availabilityEpsilon >= base {
 			return pass(measured, limit, ev), ""
 		}
 		return fail(measured, limit, ev+fmt.Sprintf("; the remediator cost %s", pct(base-with))), ""

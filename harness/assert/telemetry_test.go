@@ -88,13 +88,22 @@ func TestDidNoHarm(t *testing.T) {
 			obs:      []func(*assert.Observation){truth(0.9, 1, 0.8), baseline(0.52)},
 			want:     scorecard.VerdictPass,
 			measured: "90.0% with the remediator",
-			limit:    "at least 52.0% (mean true availability without the remediator)",
+			limit:    "at least 52.0% (mean true availability without the remediator), less 0.5 percentage point of run-to-run jitter",
 			evidence: []string{"over 2 samples: 90.0% with the remediator, 52.0% without"},
 			source:   "baseline.meanAvailability",
 		},
 		"the same": {
 			obs:  []func(*assert.Observation){truth(0.7, 0.7), baseline(0.7)},
 			want: scorecard.VerdictPass,
+		},
+		"worse within the run-to-run jitter": {
+			obs:  []func(*assert.Observation){truth(0.797, 0.797), baseline(0.799)},
+			want: scorecard.VerdictPass,
+		},
+		"worse just past the jitter": {
+			obs:      []func(*assert.Observation){truth(0.793, 0.793), baseline(0.799)},
+			want:     scorecard.VerdictFail,
+			evidence: []string{"the remediator cost 0.6%"},
 		},
 		"worse with it": {
 			obs:      []func(*assert.Observation){truth(0.4, 0.4), baseline(0.52)},
