@@ -31,7 +31,7 @@ var brokenMatrix = []struct {
 	{"lying-health-check-blind", "--mode periodic --namespace shop", "max-false-positives"},
 	{"node-loss", "--mode no-reversal --automation node-loss --hold 30s --budget 3", "reversal-measured"},
 	{"node-flap", "--mode drain-eagerly --automation node-loss", "budget-held-per-target"},
-	{"disk-pressure", "--mode no-reversal --automation disk-pressure --hold 1m --budget 4", "reversal-measured"},
+	{"disk-pressure", "--mode no-reversal --automation disk-pressure --hold 30s --budget 4", "reversal-measured"},
 	{"cert-expiry", "--mode rotate-without-approval --automation certificate-expiry --namespace shop", "posture-held"},
 	{"empty-target-set", "--mode all-at-once --namespace pay", "max-actions"},
 	{"bad-deploy", "--mode no-budget --namespace shop --automation bad-deploy", "min-actions"},
