@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -220,10 +221,16 @@ func TestCLIUpDown(t *testing.T) {
 	if out, errOut, code := runCLI(t, "cluster", "down", "--name", "cli-a"); code != 0 {
 		t.Fatalf("cluster down exited %d: %s %s", code, out, errOut)
 	}
+	// A pid may be reused by a process of another test once cli-a's is
+	// gone: a live pid counts only if it still runs from cli-a's directory.
+	under := cluster.ProcessesUnder(provider.Dir("cli-a"))
 	for _, pid := range pids {
-		if cluster.Alive(pid) {
+		if cluster.Alive(pid) && slices.Contains(under, pid) {
 			t.Errorf("pid %d of cli-a still alive after down", pid)
 		}
+	}
+	if len(under) > 0 {
+		t.Errorf("processes of cli-a left after down: %v", under)
 	}
 	if _, err := os.Stat(provider.Dir("cli-a")); !os.IsNotExist(err) {
 		t.Errorf("cluster directory left behind: %v", err)
