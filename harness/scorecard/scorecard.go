@@ -47,6 +47,14 @@ type Scorecard struct {
 	DurationSeconds float64 `json:"durationSeconds"`
 	// Assertions are the graded assertions, in the order they were evaluated.
 	Assertions []Assertion `json:"assertions"`
+	// Skipped are the assertions that could not be graded, with the reason:
+	// a figure the safety case or the scenario does not state, or a check
+	// that needs what the run did not have (did-no-harm without a
+	// baseline). A skipped assertion never passes a promotion gate.
+	Skipped []Skip `json:"skipped"`
+	// Actions are the remediation actions the harness counted in the ledger,
+	// by time: the figure every assertion, the card and the chart use.
+	Actions []Action `json:"actions"`
 	// Ledger is every mutating request the remediator made, as the API
 	// server's audit log recorded it.
 	Ledger []LedgerEntry `json:"ledger"`
@@ -87,6 +95,53 @@ type Assertion struct {
 	Automation string `json:"automation,omitempty"`
 }
 
+// Skip is an assertion that was not graded, and why.
+type Skip struct {
+	// Name identifies the assertion, such as "halted-and-paged".
+	Name string `json:"name"`
+	// Automation names the automation it is about, if one.
+	Automation string `json:"automation,omitempty"`
+	// Source is the field its limit would come from.
+	Source string `json:"source,omitempty"`
+	// Reason says why it was not graded, such as
+	// "safetyCase.budget.pageWithin is not stated".
+	Reason string `json:"reason"`
+}
+
+// Action is one remediation action as the harness counted it from the
+// ledger: one accepted write, or a drain (a node's cordon or taint with the
+// evictions of its pods that followed while it was in flight).
+type Action struct {
+	// Time is when the API server received the action's first request.
+	Time time.Time `json:"time"`
+	// Automation is the automation it counts against; empty when the
+	// scenario has several and the action is none of theirs, in which case
+	// it counts against every one.
+	Automation string `json:"automation,omitempty"`
+	// Kind is what it did: restart, evict, drain, cordon, taint,
+	// scale-down, scale-up, suspend, rollout, rotate-credential, delete,
+	// create, update, reversal (see ledger.Kinds).
+	Kind string `json:"kind"`
+	// Class is its class in the action-class table ("restart",
+	// "scale-down", ...), or "unknown" when the write fits no class.
+	Class string `json:"class"`
+	// Target names what it was taken on, as "resource [namespace/]name".
+	Target string `json:"target"`
+	// Detail says what the request bodies show it changed, such as
+	// "spec.replicas 3 → 0"; empty when no body is recorded.
+	Detail string `json:"detail,omitempty"`
+	// AuditIDs are the ledger entries it is made of, its own first.
+	AuditIDs []string `json:"auditIDs"`
+	// Counted is false for a reversal of the remediator's own earlier
+	// action (an uncordon of a node it cordoned): recorded, but not held
+	// against the budget.
+	Counted bool `json:"counted"`
+	// Until is when the target stopped being affected: a node uncordoned
+	// and untainted, a pod's replacement Ready, a workload back at its
+	// level. Zero if it still was at the end of the run.
+	Until time.Time `json:"until"`
+}
+
 // LedgerEntry is one mutating request from the API server's audit log.
 type LedgerEntry struct {
 	// Time is when the API server received the request.
@@ -107,6 +162,55 @@ type LedgerEntry struct {
 	Code int `json:"code"`
 	// AuditID is the audit event's ID.
 	AuditID string `json:"auditID"`
+	// UserAgent is the client's user agent as the API server recorded it.
+	UserAgent string `json:"userAgent,omitempty"`
+	// ImpersonatedBy is the user that made the request on User's behalf
+	// with impersonation; empty when no impersonation took place.
+	ImpersonatedBy string `json:"impersonatedBy,omitempty"`
+	// Message is the API server's message for a rejected request, such as
+	// why it was forbidden.
+	Message string `json:"message,omitempty"`
+	// Actor says who the harness attributes the request to: "remediator",
+	// "harness", "component" (the cluster's own controllers) or
+	// "unattributed". Empty before attribution.
+	Actor string `json:"actor,omitempty"`
+	// Kind is what the request did, as the harness classified it (see
+	// Action.Kind), or "bookkeeping" or "review"; empty before
+	// classification.
+	Kind string `json:"kind,omitempty"`
+	// After is the object as the write left it, read from the response body
+	// that the audit policy records for nodes, workloads and Automations;
+	// nil for other resources.
+	After *ObjectState `json:"after,omitempty"`
+}
+
+// ObjectState is the part of an object after a write that grading reads.
+// Only the fields the object has are set.
+type ObjectState struct {
+	// Unschedulable is a node's spec.unschedulable.
+	Unschedulable *bool `json:"unschedulable,omitempty"`
+	// Taints are a node's taints, as "key=value:Effect".
+	Taints []string `json:"taints,omitempty"`
+	// Replicas is a workload's spec.replicas (or its scale's).
+	Replicas *int32 `json:"replicas,omitempty"`
+	// Paused is a Deployment's spec.paused, or a CronJob's or Job's
+	// spec.suspend.
+	Paused *bool `json:"paused,omitempty"`
+	// Template is a digest of a workload's pod template: a change of it is
+	// a rollout (or a rollback).
+	Template string `json:"template,omitempty"`
+	// Halted is an Automation's Halted condition; nil if it has none.
+	Halted *Condition `json:"halted,omitempty"`
+}
+
+// Condition is one status condition, as written.
+type Condition struct {
+	// Status is "True", "False" or "Unknown".
+	Status string `json:"status"`
+	// Reason is the condition's reason.
+	Reason string `json:"reason,omitempty"`
+	// LastTransitionTime is the time the writer claims it changed.
+	LastTransitionTime time.Time `json:"lastTransitionTime"`
 }
 
 // Rejected reports whether the API server refused the request (a status code
@@ -179,6 +283,9 @@ type FaultWindow struct {
 	End time.Time `json:"end"`
 	// Recovered reports whether the harness recovered the fault.
 	Recovered bool `json:"recovered"`
+	// AtTeardown reports that the fault lasted to the end of the run and
+	// was recovered at teardown, after the remediator stopped.
+	AtTeardown bool `json:"atTeardown,omitempty"`
 }
 
 // Page is one alert that reached the harness's pager.
@@ -255,6 +362,7 @@ func (s *Scorecard) Finalize() {
 
 	slices.SortStableFunc(s.Timeline, func(a, b Event) int { return a.Time.Compare(b.Time) })
 	slices.SortStableFunc(s.Ledger, func(a, b LedgerEntry) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(s.Actions, func(a, b Action) int { return a.Time.Compare(b.Time) })
 	slices.SortStableFunc(s.Pages, func(a, b Page) int { return a.Time.Compare(b.Time) })
 	slices.SortStableFunc(s.Faults, func(a, b FaultWindow) int { return a.Start.Compare(b.Start) })
 	slices.SortStableFunc(s.Truth.Samples, func(a, b AvailabilitySample) int { return a.Time.Compare(b.Time) })
@@ -277,6 +385,11 @@ func (s *Scorecard) ExitCode() int {
 // normalize replaces nil slices and maps with empty ones.
 func (s *Scorecard) normalize() {
 	s.Assertions = nonNil(s.Assertions)
+	s.Skipped = nonNil(s.Skipped)
+	s.Actions = nonNil(s.Actions)
+	for i := range s.Actions {
+		s.Actions[i].AuditIDs = nonNil(s.Actions[i].AuditIDs)
+	}
 	s.Ledger = nonNil(s.Ledger)
 	s.Budgets = nonNil(s.Budgets)
 	s.Faults = nonNil(s.Faults)
@@ -305,6 +418,7 @@ func nonNil[T any](s []T) []T {
 func normalized(s *Scorecard) *Scorecard {
 	c := *s
 	c.Pages = slices.Clone(s.Pages)
+	c.Actions = slices.Clone(s.Actions)
 	c.normalize()
 	return &c
 }
