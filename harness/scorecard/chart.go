@@ -360,7 +360,7 @@ func newChart(s *Scorecard) chart {
 func budgetLabel(n int, bs []BudgetLine) string {
 	per := func(b BudgetLine) string {
 		if b.WindowSeconds > 0 {
-			return " per " + formatWindow(b.WindowSeconds)
+			return " per " + formatSeconds(b.WindowSeconds)
 		}
 		return ""
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -43,36 +42,49 @@ func seconds(f float64) time.Duration {
 	return time.Duration(f * float64(time.Second))
 }
 
-// formatDuration prints a duration for people: 4m12s, 2.4s, 0s.
+// formatDuration prints a duration for people, rounded to what a reader can
+// use: whole milliseconds under a quarter of a second (115ms), tenths of a
+// second under ten seconds (0.3s, 4.2s, 2s), whole seconds under a minute
+// (12s), then minutes and two-digit seconds (1m05s, 10m) and hours (1h30m,
+// 2h00m05s). Every duration the text renderings print comes through here:
+// the run's length, budget windows, fault windows. Zero or less prints as
+// 0s, and anything under half a millisecond as <1ms.
 func formatDuration(d time.Duration) string {
-	switch {
-	case d <= 0:
+	if d <= 0 {
 		return "0s"
-	case d < 10*time.Second:
-		return d.Round(100 * time.Millisecond).String()
+	}
+	if ms := d.Round(time.Millisecond); ms < 250*time.Millisecond {
+		if ms == 0 {
+			return "<1ms"
+		}
+		return fmt.Sprintf("%dms", ms/time.Millisecond)
+	}
+	if t := d.Round(100 * time.Millisecond); t < 10*time.Second {
+		if tenths := t % time.Second / (100 * time.Millisecond); tenths != 0 {
+			return fmt.Sprintf("%d.%ds", t/time.Second, tenths)
+		}
+		return fmt.Sprintf("%ds", t/time.Second)
+	}
+	total := int64(d.Round(time.Second) / time.Second)
+	h, m, sec := total/3600, total%3600/60, total%60
+	switch {
+	case h == 0 && m == 0:
+		return fmt.Sprintf("%ds", sec)
+	case h == 0 && sec == 0:
+		return fmt.Sprintf("%dm", m)
+	case h == 0:
+		return fmt.Sprintf("%dm%02ds", m, sec)
+	case m == 0 && sec == 0:
+		return fmt.Sprintf("%dh", h)
+	case sec == 0:
+		return fmt.Sprintf("%dh%02dm", h, m)
 	default:
-		return d.Round(time.Second).String()
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, sec)
 	}
 }
 
-// formatWindow prints a budget window compactly: 10m, 90s is 1m30s, 1h30m.
-func formatWindow(sec float64) string {
-	total := int64(seconds(sec).Round(time.Second) / time.Second)
-	if total <= 0 {
-		return "0s"
-	}
-	var b strings.Builder
-	if h := total / 3600; h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
-	}
-	if m := total % 3600 / 60; m > 0 {
-		fmt.Fprintf(&b, "%dm", m)
-	}
-	if s := total % 60; s > 0 {
-		fmt.Fprintf(&b, "%ds", s)
-	}
-	return b.String()
-}
+// formatSeconds prints a float number of seconds as formatDuration does.
+func formatSeconds(sec float64) string { return formatDuration(seconds(sec)) }
 
 // formatClock prints a non-negative offset as m:ss or h:mm:ss.
 func formatClock(d time.Duration) string {

@@ -24,7 +24,7 @@ var htmlTemplate = template.Must(template.New("scorecard").Funcs(template.FuncMa
 	"code":     formatCode,
 	"none":     orNone,
 	"time":     formatTime,
-	"duration": func(sec float64) string { return formatDuration(seconds(sec)) },
+	"duration": formatSeconds,
 	"labels":   sortedLabels,
 	"plural":   plural,
 	"width":    func(f float64) string { return num(100 * min(max(f, 0), 1)) },

@@ -56,7 +56,7 @@ func (m *mdWriter) write(s *Scorecard) {
 	m.printf("- **Provider:** %s\n", mdEscape(orNone(s.Provider)))
 	m.printf("- **Remediator:** %s\n", remediator)
 	m.printf("- **Started:** %s\n", formatTime(s.StartedAt))
-	m.printf("- **Duration:** %s\n", formatDuration(seconds(s.DurationSeconds)))
+	m.printf("- **Duration:** %s\n", formatSeconds(s.DurationSeconds))
 	pass, fail, errs := s.counts()
 	m.printf("- **Assertions:** %d passed, %d failed, %d errored\n", pass, fail, errs)
 	if s.Error != "" {
