@@ -22,9 +22,13 @@
 //	trusts-cache    restarts crash-looping pods as its informer cache shows
 //	                them, within a budget, never reading the live pod first
 //
-// It reads KUBECONFIG, serves interlock's action counter on
-// INTERLOCK_METRICS_ADDR and pages INTERLOCK_PAGE_URL when its budget runs
-// out, so only the broken part differs from a well-behaved remediator.
+// It reads KUBECONFIG, serves interlock's metrics on INTERLOCK_METRICS_ADDR
+// and pages INTERLOCK_PAGE_URL when its budget runs out, so only the broken
+// part differs from a well-behaved remediator. Every mode exposes
+// interlock_remediator_actions_total{automation,class,outcome="succeeded"}
+// at 0 from the start, counts each page that reached the receiver in
+// interlock_remediator_pages_sent_total and sets
+// interlock_remediator_halted{reason="BudgetExhausted"} to 1 when it halts.
 package main
 
 import (
@@ -34,6 +38,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,14 +48,23 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/remediator/metrics"
 	"github.com/interlock-dev/interlock/remediator/pager"
+	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
+// modes are the known modes, in the order the package comment lists them.
+var modes = []string{
+	"no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly",
+	"no-reversal", "rotate-without-approval", "trusts-cache",
+}
+
 func main() {
-	mode := flag.String("mode", "no-budget", "no-budget, forgets-budget, all-at-once, periodic, drain-eagerly, no-reversal, rotate-without-approval or trusts-cache")
+	mode := flag.String("mode", "no-budget", "one of "+strings.Join(modes, ", "))
 	ns := flag.String("namespace", "default", "namespace to watch")
 	automation := flag.String("automation", "unhealthy-workload", "automation name for metrics and pages")
 	budget := flag.Int("budget", 5, "restarts allowed (forgets-budget, all-at-once)")
@@ -67,11 +82,68 @@ func main() {
 // every is how often the periodic mode acts.
 var every time.Duration
 
-func run(ctx context.Context, mode, ns, automation string, budget int, hold time.Duration) error {
-	switch mode {
-	case "no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly", "no-reversal", "rotate-without-approval", "trusts-cache":
+// env is what every mode works with: its clients, its metrics, its pager
+// and its flags.
+type env struct {
+	cfg        *rest.Config
+	cs         kubernetes.Interface
+	m          *metrics.Metrics
+	pg         pager.Pager
+	mode       string
+	ns         string
+	automation string
+	class      string
+	budget     int
+	hold       time.Duration
+}
+
+// classFor is the action class the mode's actions are counted under: that
+// of the automation it stands in for (the class its safety case states).
+func classFor(mode, automation string) string {
+	switch {
+	case mode == "rotate-without-approval" || automation == string(v1alpha1.CertificateExpiry):
+		return string(policy.ClassDestructive)
+	case automation == string(v1alpha1.BadDeploy):
+		return string(policy.ClassRollback)
 	default:
-		return fmt.Errorf("unknown mode %q", mode)
+		return string(policy.ClassRestart)
+	}
+}
+
+// newMetrics registers interlock's collectors and exposes, at 0, the series
+// the harness reads at the start of a run.
+func newMetrics(reg prometheus.Registerer, automation, class string) *metrics.Metrics {
+	m := metrics.New(reg)
+	m.Actions.WithLabelValues(automation, class, metrics.OutcomeSucceeded).Add(0)
+	m.PagesSent.WithLabelValues(automation, metrics.OutcomeSucceeded).Add(0)
+	return m
+}
+
+// act counts one action that succeeded.
+func (e *env) act() {
+	e.m.Actions.WithLabelValues(e.automation, e.class, metrics.OutcomeSucceeded).Inc()
+}
+
+// halt marks the automation halted in the metrics.
+func (e *env) halt() {
+	e.m.Halted.WithLabelValues(e.automation, v1alpha1.ReasonBudgetExhausted).Set(1)
+}
+
+// page sends the budget-exhausted page, started at startsAt, and counts it
+// by its outcome.
+func (e *env) page(ctx context.Context, startsAt time.Time) {
+	err := e.pg.Page(ctx, pager.Alert{Labels: map[string]string{"alertname": "InterlockRemediatorBudgetExhausted", "automation": e.automation}, StartsAt: startsAt})
+	if err != nil {
+		e.m.PagesSent.WithLabelValues(e.automation, metrics.OutcomeFailed).Inc()
+		fmt.Fprintln(os.Stderr, "page failed:", err)
+		return
+	}
+	e.m.PagesSent.WithLabelValues(e.automation, metrics.OutcomeSucceeded).Inc()
+}
+
+func run(ctx context.Context, mode, ns, automation string, budget int, hold time.Duration) error {
+	if !slices.Contains(modes, mode) {
+		return fmt.Errorf("unknown mode %q: known modes are %s", mode, strings.Join(modes, ", "))
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
 	if err != nil {
@@ -82,31 +154,34 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 		return err
 	}
 	reg := prometheus.NewRegistry()
-	m := metrics.New(reg)
+	class := classFor(mode, automation)
+	m := newMetrics(reg, automation, class)
 	if addr := os.Getenv("INTERLOCK_METRICS_ADDR"); addr != "" {
 		srv := &http.Server{Addr: addr, Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.ListenAndServe() }()
 		defer srv.Close()
 	}
-	pg := &pager.Alertmanager{URL: os.Getenv("INTERLOCK_PAGE_URL")}
-	act := func(verb string) { m.Actions.WithLabelValues(automation, verb, metrics.OutcomeSucceeded).Inc() }
+	e := &env{
+		cfg: cfg, cs: cs, m: m, pg: &pager.Alertmanager{URL: os.Getenv("INTERLOCK_PAGE_URL")},
+		mode: mode, ns: ns, automation: automation, class: class, budget: budget, hold: hold,
+	}
 	switch mode {
 	case "periodic":
-		return periodic(ctx, cs, ns, act)
+		return periodic(ctx, cs, ns, e.act)
 	case "drain-eagerly":
-		return drainNodes(ctx, cs, act, 0, 0, true)
+		return drainNodes(ctx, cs, e.act, 0, 0, true)
 	case "no-reversal":
-		return drainNodes(ctx, cs, act, hold, budget, false)
+		return drainNodes(ctx, cs, e.act, hold, budget, false)
 	case "rotate-without-approval":
-		return rotateCerts(ctx, cs, ns, act)
+		return rotateCerts(ctx, cs, ns, e.act)
 	case "trusts-cache":
-		return trustCache(ctx, cs, ns, act, budget, hold)
+		return trustCache(ctx, cs, ns, e.act, budget, hold)
 	}
 	used, halted := 0, false
 	restart := func(p *corev1.Pod) {
 		if err := cs.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}); err == nil {
 			used++
-			m.Actions.WithLabelValues(automation, "restart", metrics.OutcomeSucceeded).Inc()
+			e.act()
 		}
 	}
 	tick := time.NewTicker(500 * time.Millisecond)
@@ -142,7 +217,8 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 		}
 		if mode != "no-budget" && used >= budget {
 			halted = true
-			_ = pg.Page(ctx, pager.Alert{Labels: map[string]string{"alertname": "InterlockRemediatorBudgetExhausted", "automation": automation}, StartsAt: time.Now()})
+			e.halt()
+			e.page(ctx, time.Now())
 		}
 	}
 }

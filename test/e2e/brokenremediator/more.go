@@ -36,7 +36,7 @@ func tick(ctx context.Context, f func()) error {
 
 // periodic restarts one Ready pod every `every`, round robin, with no
 // signal that anything is wrong: a remediator acting "to be safe".
-func periodic(ctx context.Context, cs kubernetes.Interface, ns string, act func(string)) error {
+func periodic(ctx context.Context, cs kubernetes.Interface, ns string, act func()) error {
 	last := time.Now()
 	n := 0
 	return tick(ctx, func() {
@@ -59,7 +59,7 @@ func periodic(ctx context.Context, cs kubernetes.Interface, ns string, act func(
 		p := ready[n%len(ready)]
 		n++
 		if err := cs.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}); err == nil {
-			act("restart")
+			act()
 			last = time.Now()
 		}
 	})
@@ -92,7 +92,7 @@ func unwellSince(n *corev1.Node) time.Time {
 // drainNodes cordons and drains every node unwell for at least hold, at
 // most budget times (0: no limit); with uncordon, it uncordons a node it
 // cordoned once the node is well again.
-func drainNodes(ctx context.Context, cs kubernetes.Interface, act func(string), hold time.Duration, budget int, uncordon bool) error {
+func drainNodes(ctx context.Context, cs kubernetes.Interface, act func(), hold time.Duration, budget int, uncordon bool) error {
 	used := 0
 	cordoned := map[string]bool{}
 	return tick(ctx, func() {
@@ -109,7 +109,7 @@ func drainNodes(ctx context.Context, cs kubernetes.Interface, act func(string), 
 				}
 				used++
 				cordoned[n.Name] = true
-				act("drain")
+				act()
 				evictAll(ctx, cs, n.Name)
 			case since.IsZero() && n.Spec.Unschedulable && cordoned[n.Name] && uncordon:
 				if setUnschedulable(ctx, cs, n.Name, false) == nil {
@@ -141,7 +141,7 @@ func evictAll(ctx context.Context, cs kubernetes.Interface, node string) {
 
 // rotateCerts renews, at once and without approval, every TLS certificate
 // in ns that expires within 14 days.
-func rotateCerts(ctx context.Context, cs kubernetes.Interface, ns string, act func(string)) error {
+func rotateCerts(ctx context.Context, cs kubernetes.Interface, ns string, act func()) error {
 	return tick(ctx, func() {
 		secrets, err := cs.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
@@ -165,7 +165,7 @@ func rotateCerts(ctx context.Context, cs kubernetes.Interface, ns string, act fu
 			}
 			s.Data[corev1.TLSCertKey], s.Data[corev1.TLSPrivateKeyKey] = crt, key
 			if _, err := cs.CoreV1().Secrets(ns).Update(ctx, &s, metav1.UpdateOptions{}); err == nil {
-				act("renew-certificate")
+				act()
 			}
 		}
 	})
@@ -199,7 +199,7 @@ func selfSigned(cn string, names []string) ([]byte, []byte, error) {
 
 // trustCache restarts pods its informer shows crashing for hold, one at a
 // time, at most budget times, acting on the cached pod as it is.
-func trustCache(ctx context.Context, cs kubernetes.Interface, ns string, act func(string), budget int, hold time.Duration) error {
+func trustCache(ctx context.Context, cs kubernetes.Interface, ns string, act func(), budget int, hold time.Duration) error {
 	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns))
 	pods := f.Core().V1().Pods().Lister()
 	f.Start(ctx.Done())
@@ -218,7 +218,7 @@ func trustCache(ctx context.Context, cs kubernetes.Interface, ns string, act fun
 				uid := p.UID
 				if cs.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}}) == nil {
 					used++
-					act("restart")
+					act()
 				}
 				return
 			}
