@@ -7,30 +7,12 @@ import (
 // Filter selects ledger entries.
 type Filter func(scorecard.LedgerEntry) bool
 
-// bookkeepingResources are the resources a remediator writes to keep its own
-// state and to talk to people, not to act on what it tends: its Automations
-// (status, conditions, action records), its RemediationProposals, events,
-// leader-election leases, and the review requests (TokenReview,
-// SubjectAccessReview, SelfSubjectReview, ...) that are creates in the audit
-// log but change nothing.
-var bookkeepingResources = map[string]bool{
-	"automations":               true,
-	"remediationproposals":      true,
-	"events":                    true,
-	"leases":                    true,
-	"tokenreviews":              true,
-	"subjectaccessreviews":      true,
-	"localsubjectaccessreviews": true,
-	"selfsubjectaccessreviews":  true,
-	"selfsubjectrulesreviews":   true,
-	"selfsubjectreviews":        true,
+// IsBookkeeping reports whether e was classified (see Classifier) as
+// bookkeeping or a review, not an action. An entry not classified yet counts
+// as an action: nothing is let off unseen.
+func IsBookkeeping(e scorecard.LedgerEntry) bool {
+	return e.Kind == KindBookkeeping || e.Kind == KindReview
 }
-
-// IsBookkeeping reports whether e is one of the remediator's bookkeeping
-// writes rather than an action on what it tends: a write to an Automation
-// (its status included) or a RemediationProposal, an event, a lease, or an
-// access or token review. The ledger keeps them; Actions does not count them.
-func IsBookkeeping(e scorecard.LedgerEntry) bool { return bookkeepingResources[e.Resource] }
 
 // Actions returns the entries that are actions, not bookkeeping (see
 // IsBookkeeping), and that f accepts, in their order. A nil f accepts every
@@ -85,19 +67,16 @@ func PodEvictions(e scorecard.LedgerEntry) bool {
 // controller replaces it: deletions and evictions.
 func PodRestarts(e scorecard.LedgerEntry) bool { return PodDeletions(e) || PodEvictions(e) }
 
-// NodeCordons selects patches and updates of a node's spec (not its status).
-//
-// The audit policy records requests at the Metadata level, without their
-// bodies, so the ledger cannot see that a node patch sets
-// spec.unschedulable. A remediator's only write to a node's spec is a cordon
-// (uncordoning is a human's resume), so every such write counts as one.
-func NodeCordons(e scorecard.LedgerEntry) bool {
+// NodeWrites selects patches and updates of a node's spec (not its
+// status): cordons, uncordons, taints and any other change; the entry's
+// Kind tells which.
+func NodeWrites(e scorecard.LedgerEntry) bool {
 	return e.Resource == "nodes" && e.Subresource == "" && (e.Verb == "patch" || e.Verb == "update")
 }
 
 // DeploymentChanges selects patches and updates of a Deployment or its
-// scale: rollbacks (kubectl rollout undo patches the Deployment's template)
-// and scale changes.
+// scale: rollouts (kubectl rollout undo patches the Deployment's template),
+// scale changes and pauses; the entry's Kind tells which.
 func DeploymentChanges(e scorecard.LedgerEntry) bool {
 	return e.Resource == "deployments" && (e.Subresource == "" || e.Subresource == "scale") &&
 		(e.Verb == "patch" || e.Verb == "update")

@@ -9,8 +9,11 @@ import (
 	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
+// testScope is the bookkeeping scope of testdata/audit.log's remediator.
+var testScope = ledger.Scope{Namespace: "interlock-system", Automations: []string{"restart-crashlooping"}}
+
 func TestActions(t *testing.T) {
-	entries := parseTestdata(t, remediator)
+	entries := ledger.ClassifyAll(parseTestdata(t, remediator), testScope)
 	tests := map[string]struct {
 		filter    ledger.Filter
 		wantIDs   []int // lines of testdata/audit.log
@@ -37,7 +40,7 @@ func TestActions(t *testing.T) {
 			wantCount: 2,
 		},
 		"node cordons": {
-			filter:    ledger.NodeCordons,
+			filter:    ledger.NodeWrites,
 			wantIDs:   []int{10},
 			wantCount: 1,
 		},
@@ -47,7 +50,7 @@ func TestActions(t *testing.T) {
 			wantCount: 1,
 		},
 		"restarts or cordons": {
-			filter:    ledger.Any(ledger.PodRestarts, ledger.NodeCordons),
+			filter:    ledger.Any(ledger.PodRestarts, ledger.NodeWrites),
 			wantIDs:   []int{5, 8, 9, 10},
 			wantCount: 3,
 		},
@@ -77,24 +80,40 @@ func TestActions(t *testing.T) {
 	}
 }
 
-func TestIsBookkeeping(t *testing.T) {
+func TestScopeIsBookkeeping(t *testing.T) {
+	own := func(e scorecard.LedgerEntry) scorecard.LedgerEntry { e.Namespace = "interlock-system"; return e }
 	tests := map[string]struct {
 		entry scorecard.LedgerEntry
 		want  bool
 	}{
-		"automation status":     {scorecard.LedgerEntry{Verb: "update", Resource: "automations", Subresource: "status"}, true},
-		"proposal":              {scorecard.LedgerEntry{Verb: "create", Resource: "remediationproposals"}, true},
-		"event":                 {scorecard.LedgerEntry{Verb: "create", Resource: "events"}, true},
-		"lease":                 {scorecard.LedgerEntry{Verb: "update", Resource: "leases"}, true},
-		"self subject review":   {scorecard.LedgerEntry{Verb: "create", Resource: "selfsubjectreviews"}, true},
-		"pod deletion":          {scorecard.LedgerEntry{Verb: "delete", Resource: "pods"}, false},
-		"configmap (state too)": {scorecard.LedgerEntry{Verb: "update", Resource: "configmaps"}, false},
+		"its automation's status":     {own(scorecard.LedgerEntry{Verb: "update", Resource: "automations", Subresource: "status", Name: "restart-crashlooping"}), true},
+		"another automation's status": {own(scorecard.LedgerEntry{Verb: "update", Resource: "automations", Subresource: "status", Name: "other"}), false},
+		"its automation's spec":       {own(scorecard.LedgerEntry{Verb: "patch", Resource: "automations", Name: "restart-crashlooping"}), false},
+		"proposal":                    {own(scorecard.LedgerEntry{Verb: "create", Resource: "remediationproposals"}), true},
+		"proposal elsewhere":          {scorecard.LedgerEntry{Verb: "create", Resource: "remediationproposals", Namespace: "shop"}, false},
+		"event anywhere":              {scorecard.LedgerEntry{Verb: "create", Resource: "events", Namespace: "shop"}, true},
+		"every event at once":         {scorecard.LedgerEntry{Verb: "deletecollection", Resource: "events", Namespace: "shop"}, false},
+		"its lease":                   {own(scorecard.LedgerEntry{Verb: "update", Resource: "leases"}), true},
+		"a lease in kube-system":      {scorecard.LedgerEntry{Verb: "update", Resource: "leases", Namespace: "kube-system"}, false},
+		"pod deletion":                {scorecard.LedgerEntry{Verb: "delete", Resource: "pods", Namespace: "shop"}, false},
+		"configmap in its namespace":  {own(scorecard.LedgerEntry{Verb: "update", Resource: "configmaps"}), false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := ledger.IsBookkeeping(tc.entry); got != tc.want {
+			if got := testScope.IsBookkeeping(tc.entry); got != tc.want {
 				t.Errorf("IsBookkeeping = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestIsBookkeepingNeedsAClassification(t *testing.T) {
+	e := scorecard.LedgerEntry{Verb: "create", Resource: "events"}
+	if ledger.IsBookkeeping(e) {
+		t.Error("an entry not classified yet is bookkeeping; want it counted as an action")
+	}
+	e.Kind = ledger.KindBookkeeping
+	if !ledger.IsBookkeeping(e) {
+		t.Error("a classified event is not bookkeeping")
 	}
 }

@@ -27,12 +27,12 @@ func ExampleParse() {
 	}
 	fmt.Println("entries:", len(entries))
 	fmt.Println("pod restarts:", ledger.Count(entries, ledger.PodRestarts))
-	fmt.Println("node cordons:", ledger.Count(entries, ledger.NodeCordons))
+	fmt.Println("node writes:", ledger.Count(entries, ledger.NodeWrites))
 	// Output:
 	// 03:00:50 delete pods shop/api-7d9f4-2xk8q 200
 	// 03:01:05 create pods/eviction shop/api-7d9f4-8pl2m 201
 	// 03:01:05 create pods/eviction shop/api-7d9f4-r5c7w 429
 	// entries: 11
 	// pod restarts: 2
-	// node cordons: 1
+	// node writes: 1
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/interlock-dev/interlock/harness/scorecard"
@@ -30,11 +31,17 @@ type auditEvent struct {
 	User             userInfo   `json:"user"`
 	ImpersonatedUser *userInfo  `json:"impersonatedUser"`
 	ObjectRef        *objectRef `json:"objectRef"`
+	UserAgent        string     `json:"userAgent"`
 	ResponseStatus   *struct {
-		Code int `json:"code"`
+		Code    int    `json:"code"`
+		Message string `json:"message"`
 	} `json:"responseStatus"`
-	RequestReceivedTimestamp time.Time `json:"requestReceivedTimestamp"`
-	StageTimestamp           time.Time `json:"stageTimestamp"`
+	// RequestObject and ResponseObject are present only where the audit
+	// policy records bodies (Request and RequestResponse levels).
+	RequestObject            json.RawMessage `json:"requestObject"`
+	ResponseObject           json.RawMessage `json:"responseObject"`
+	RequestReceivedTimestamp time.Time       `json:"requestReceivedTimestamp"`
+	StageTimestamp           time.Time       `json:"stageTimestamp"`
 }
 
 type userInfo struct {
@@ -62,14 +69,16 @@ type selector struct {
 // request, another user, or a request received before since.
 //
 // The user is the effective one: if the request was impersonated, the
-// impersonated user made it, and User records that identity.
+// impersonated user made it, and User records that identity while
+// ImpersonatedBy keeps the one that asked. A request whose impersonation the
+// API server refused was made by the user that asked; its Message says so.
 func (s selector) entry(ev *auditEvent) (scorecard.LedgerEntry, bool) {
 	if ev.Stage != StageResponseComplete || ev.ObjectRef == nil || !isMutating(ev.Verb) {
 		return scorecard.LedgerEntry{}, false
 	}
-	user := ev.User.Username
+	user, by := ev.User.Username, ""
 	if ev.ImpersonatedUser != nil && ev.ImpersonatedUser.Username != "" {
-		user = ev.ImpersonatedUser.Username
+		user, by = ev.ImpersonatedUser.Username, ev.User.Username
 	}
 	if s.user != "" && user != s.user {
 		return scorecard.LedgerEntry{}, false
@@ -82,19 +91,34 @@ func (s selector) entry(ev *auditEvent) (scorecard.LedgerEntry, bool) {
 		return scorecard.LedgerEntry{}, false
 	}
 	e := scorecard.LedgerEntry{
-		Time:        at,
-		User:        user,
-		Verb:        ev.Verb,
-		Resource:    ev.ObjectRef.Resource,
-		Subresource: ev.ObjectRef.Subresource,
-		Namespace:   ev.ObjectRef.Namespace,
-		Name:        ev.ObjectRef.Name,
-		AuditID:     ev.AuditID,
+		Time:           at,
+		User:           user,
+		Verb:           ev.Verb,
+		Resource:       ev.ObjectRef.Resource,
+		Subresource:    ev.ObjectRef.Subresource,
+		Namespace:      ev.ObjectRef.Namespace,
+		Name:           ev.ObjectRef.Name,
+		AuditID:        ev.AuditID,
+		UserAgent:      ev.UserAgent,
+		ImpersonatedBy: by,
 	}
 	if ev.ResponseStatus != nil {
 		e.Code = ev.ResponseStatus.Code
+		if e.Code >= 400 {
+			e.Message = ev.ResponseStatus.Message
+		}
+	}
+	if e.Code < 400 && ev.Verb != "delete" && ev.Verb != "deletecollection" {
+		e.After = stateOf(ev.ResponseObject, ev.RequestObject, ev.Verb)
 	}
 	return e, true
+}
+
+// TriedImpersonation reports whether e is a request that asked to act as
+// another user and was refused for it: the API server's refusal names the
+// impersonate verb.
+func TriedImpersonation(e scorecard.LedgerEntry) bool {
+	return e.Code == 403 && strings.Contains(e.Message, "cannot impersonate")
 }
 
 func isMutating(verb string) bool {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/scorecard"
@@ -70,8 +71,14 @@ func TestParseKeepsTheRemediatorsMutations(t *testing.T) {
 		{Time: ts(t, "2026-09-14T03:02:12Z"), User: remediator, Verb: "create", Resource: "selfsubjectreviews",
 			Code: 201, AuditID: auditID(17)},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(scorecard.LedgerEntry{}, "UserAgent", "ImpersonatedBy", "Message")); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)
+	}
+	if got[9].ImpersonatedBy != "kubernetes-admin" || got[9].UserAgent == "" {
+		t.Errorf("the impersonated patch: impersonated by %q, user agent %q; want kubernetes-admin and kubectl's agent", got[9].ImpersonatedBy, got[9].UserAgent)
+	}
+	if got[6].Message == "" || got[2].Message != "" {
+		t.Errorf("messages: the refused delete has %q, the accepted one %q; want the refusal only", got[6].Message, got[2].Message)
 	}
 }
 
