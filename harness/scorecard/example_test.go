@@ -39,7 +39,7 @@ func ExampleWriteMarkdown() {
 	// - **Remediator:** `built-in` as `system:serviceaccount:interlock-system:remediator`
 	// - **Started:** 2026-09-14 03:00:00 UTC
 	// - **Duration:** 1m30s
-	// - **Assertions:** 0 passed, 1 failed, 0 errored
+	// - **Assertions:** 0 passed, 1 failed, 0 errored, 0 skipped
 	//
 	// ## Assertions
 	//

@@ -112,6 +112,12 @@ func stormRun(s *scorecard.Scorecard) {
 		{Name: "no-healthy-pod-restarted", Verdict: scorecard.VerdictPass, Measured: "0 false positives", Limit: "0",
 			Evidence: "every deleted pod was broken by the harness", Source: "scenario.expect[0]"},
 	}
+	s.Skipped = []scorecard.Skip{
+		{Name: "reversal-measured", Automation: "restart-crashlooping", Source: "safetyCase.reversal.timeToReverse",
+			Reason: "safetyCase.reversal.timeToReverse is not stated"},
+		{Name: "max-false-negatives", Source: "scenario.expect[1]",
+			Reason: "the scenario states no limit for false negatives"},
+	}
 }
 
 // errorRun is a run that never got going: the cluster did not come up.
@@ -120,6 +126,7 @@ func errorRun(s *scorecard.Scorecard) {
 	s.Identity = ""
 	s.DurationSeconds = 121.4
 	s.Error = "failed to start cluster: kube-apiserver did not become ready within 2m0s: dial tcp 127.0.0.1:6443: connect: connection refused"
+	s.Skipped = []scorecard.Skip{{Name: "did-no-harm", Reason: "no baseline run to compare with (run with --baseline)"}}
 }
 
 // hostileRun fills every text field with markup, separators, URLs and
@@ -137,6 +144,7 @@ func hostileRun(s *scorecard.Scorecard) {
 		s.Assertions[i].Evidence = evil
 	}
 	s.Assertions = append(s.Assertions, scorecard.Assertion{Name: "broken" + evil, Verdict: scorecard.VerdictError, Evidence: evil})
+	s.Skipped = append(s.Skipped, scorecard.Skip{Name: evil, Automation: evil, Source: evil, Reason: evil})
 	s.Ledger[1].Name = evil
 	s.Faults[0].Name = evil
 	s.Pages[0].Alert = evil

@@ -38,9 +38,10 @@ type htmlPage struct {
 	Pass    int
 	Fail    int
 	Errors  int
-	Actions int // accepted requests by the remediator
-	Reject  int // rejected requests by the remediator
-	Budget  int // the highest budget, 0 if none
+	Counts  string // "4 passed, 1 failed, 0 errored, 2 skipped"
+	Actions int    // accepted requests by the remediator
+	Reject  int    // rejected requests by the remediator
+	Budget  int    // the highest budget, 0 if none
 	// LedgerOpen shows the ledger unfolded when it is short.
 	LedgerOpen bool
 	// Better is true when the remediator did not lower availability.
@@ -53,7 +54,7 @@ func (p htmlPage) Offset(t time.Time) string { return formatOffset(t, p.Origin) 
 // WriteHTML writes s as one self-contained HTML page: a verdict banner,
 // summary figures, an SVG timeline (fault windows, remediator actions
 // against their budgets, halts, pages, true availability), the assertions,
-// truth, faults, pages, the ledger and the timeline. The page loads nothing
+// the skipped assertions, truth, faults, pages, the ledger and the timeline. The page loads nothing
 // from anywhere (inline CSS, no scripts, no fonts, no images); all text from
 // the scorecard is escaped. s is not modified.
 func WriteHTML(w io.Writer, s *Scorecard) error {
@@ -69,6 +70,7 @@ func WriteHTML(w io.Writer, s *Scorecard) error {
 		LedgerOpen: len(n.Ledger) <= markdownRows,
 	}
 	p.Pass, p.Fail, p.Errors = n.counts()
+	p.Counts = n.countsLine()
 	if c := n.Comparison; c != nil {
 		p.Better = c.AvailabilityWith >= c.AvailabilityWithout
 	}

@@ -16,6 +16,7 @@ type junitSuites struct {
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -44,6 +45,13 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure"`
 	Error     *junitProblem `xml:"error"`
+	Skipped   *junitSkipped `xml:"skipped"`
+}
+
+// junitSkipped marks a test case that was not run, with the reason.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+	Body    string `xml:",cdata"`
 }
 
 type junitProblem struct {
@@ -62,8 +70,11 @@ const junitRunCase = "run"
 // WriteJUnit writes s as JUnit XML: a <testsuites> root holding one
 // <testsuite> named after the scenario, with one <testcase> per assertion
 // (classname "interlock.<scenario>"), a <failure> for each failed assertion
-// and an <error> for each errored one. If the run reported an Error, or has
-// no assertions, a test case named "run" carries it. Measured figure, limit
+// and an <error> for each errored one. Each skipped assertion is a test case
+// of its own holding <skipped message="REASON"> (its automation and source in
+// the body), counted in the suite's
+// skipped attribute. If the run reported an Error, or has no assertions, a
+// test case named "run" carries it. Measured figure, limit
 // and evidence are in the element's body, a CDATA section; the timeline is
 // in <system-out>.
 // Characters that XML cannot hold are replaced with U+FFFD. s is not modified.
@@ -105,6 +116,11 @@ func WriteJUnit(w io.Writer, s *Scorecard) error {
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
+	for _, k := range s.Skipped {
+		suite.Cases = append(suite.Cases, junitCase{Classname: class, Name: k.Name, Time: junitSeconds(0),
+			Skipped: &junitSkipped{Message: k.Reason, Body: xmlSafe(skipBody(k))}})
+		suite.Skipped++
+	}
 	if s.Error != "" || len(s.Assertions) == 0 {
 		tc := junitCase{Classname: class, Name: junitRunCase, Time: junitSeconds(s.DurationSeconds)}
 		if s.Error != "" {
@@ -129,6 +145,7 @@ func WriteJUnit(w io.Writer, s *Scorecard) error {
 		Tests:    suite.Tests,
 		Failures: suite.Failures,
 		Errors:   suite.Errors,
+		Skipped:  suite.Skipped,
 		Time:     suite.Time,
 		Suites:   []junitSuite{suite},
 	}
@@ -154,6 +171,20 @@ func junitSeconds(f float64) string {
 // assertionMessage is a one-line summary of an assertion's outcome.
 func assertionMessage(a Assertion) string {
 	return fmt.Sprintf("measured %s, limit %s", orNone(a.Measured), orNone(a.Limit))
+}
+
+// skipBody names a skipped assertion's automation and the field its limit
+// would come from, when known: a test case name alone cannot tell two
+// automations' skips apart.
+func skipBody(k Skip) string {
+	var b strings.Builder
+	if k.Automation != "" {
+		fmt.Fprintf(&b, "automation: %s\n", k.Automation)
+	}
+	if k.Source != "" {
+		fmt.Fprintf(&b, "source:     %s\n", k.Source)
+	}
+	return b.String()
 }
 
 // assertionBody spells out an assertion for a CI log.

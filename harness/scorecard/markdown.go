@@ -16,7 +16,7 @@ import (
 const markdownRows = 30
 
 // WriteMarkdown writes s as Markdown for a person reading a terminal or a CI
-// job summary: the verdict, the assertions, truth, comparison, faults, pages,
+// job summary: the verdict, the assertions graded and skipped, truth, comparison, faults, pages,
 // the ledger and the timeline. Tables longer than 30 rows lose their middle.
 // Text from the scorecard is escaped so it cannot break a table or inject
 // markup. s is not modified.
@@ -57,8 +57,7 @@ func (m *mdWriter) write(s *Scorecard) {
 	m.printf("- **Remediator:** %s\n", remediator)
 	m.printf("- **Started:** %s\n", formatTime(s.StartedAt))
 	m.printf("- **Duration:** %s\n", formatSeconds(s.DurationSeconds))
-	pass, fail, errs := s.counts()
-	m.printf("- **Assertions:** %d passed, %d failed, %d errored\n", pass, fail, errs)
+	m.printf("- **Assertions:** %s\n", s.countsLine())
 	if s.Error != "" {
 		m.printf("\n> **Error:** %s\n", mdEscape(s.Error))
 	}
@@ -76,6 +75,20 @@ func (m *mdWriter) write(s *Scorecard) {
 			rows = append(rows, []string{"**" + verdictLabel(a.Verdict) + "**", name, mdEscape(a.Measured), mdEscape(a.Limit), mdEscape(a.Evidence)})
 		}
 		m.table([]string{"Verdict", "Assertion", "Measured", "Limit", "Evidence"}, rows, len(rows), "")
+	}
+
+	if len(s.Skipped) > 0 {
+		m.printf("\n## Skipped\n\n")
+		m.printf("Not graded: a skipped assertion neither passes nor fails.\n\n")
+		rows := make([][]string, 0, len(s.Skipped))
+		for _, k := range s.Skipped {
+			name := mdEscape(k.Name)
+			if k.Source != "" {
+				name += " (" + mdCode(k.Source) + ")"
+			}
+			rows = append(rows, []string{name, mdEscape(orNone(k.Automation)), mdEscape(k.Reason)})
+		}
+		m.table([]string{"Assertion", "Automation", "Why"}, rows, len(rows), "")
 	}
 
 	if c := s.Comparison; c != nil {

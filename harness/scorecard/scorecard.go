@@ -1,6 +1,7 @@
 package scorecard
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -499,6 +500,13 @@ func (s *Scorecard) counts() (pass, fail, errs int) {
 		}
 	}
 	return pass, fail, errs
+}
+
+// countsLine is the headline of the assertions, as every rendering prints
+// it: "4 passed, 1 failed, 0 errored, 2 skipped".
+func (s *Scorecard) countsLine() string {
+	pass, fail, errs := s.counts()
+	return fmt.Sprintf("%d passed, %d failed, %d errored, %d skipped", pass, fail, errs, len(s.Skipped))
 }
 
 // actions returns the ledger entries that are the remediator's own requests:

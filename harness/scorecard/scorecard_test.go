@@ -185,11 +185,13 @@ type junit struct {
 	Tests    int      `xml:"tests,attr"`
 	Failures int      `xml:"failures,attr"`
 	Errors   int      `xml:"errors,attr"`
+	Skipped  int      `xml:"skipped,attr"`
 	Suites   []struct {
 		Name     string `xml:"name,attr"`
 		Tests    int    `xml:"tests,attr"`
 		Failures int    `xml:"failures,attr"`
 		Errors   int    `xml:"errors,attr"`
+		Skipped  int    `xml:"skipped,attr"`
 		Time     string `xml:"time,attr"`
 		Cases    []struct {
 			Classname string `xml:"classname,attr"`
@@ -202,20 +204,27 @@ type junit struct {
 				Message string `xml:"message,attr"`
 				Body    string `xml:",chardata"`
 			} `xml:"error"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+				Body    string `xml:",chardata"`
+			} `xml:"skipped"`
 		} `xml:"testcase"`
 	} `xml:"testsuite"`
 }
 
 func TestJUnitParses(t *testing.T) {
 	tests := map[string]struct {
-		s                       *scorecard.Scorecard
-		tests, failures, errors int
-		failed                  []string // names of failed cases
-		errored                 []string // names of errored cases
+		s                                *scorecard.Scorecard
+		tests, failures, errors, skipped int
+		failed                           []string // names of failed cases
+		errored                          []string // names of errored cases
+		skips                            []string // name: message of skipped cases
 	}{
-		"storm":   {s: newScorecard(stormRun), tests: 5, failures: 1, errors: 0, failed: []string{"halted-and-paged"}},
-		"error":   {s: newScorecard(errorRun), tests: 1, failures: 0, errors: 1, errored: []string{"run"}},
-		"hostile": {s: newScorecard(hostileRun), tests: 7, failures: 1, errors: 2},
+		"storm": {s: newScorecard(stormRun), tests: 7, failures: 1, errors: 0, skipped: 2, failed: []string{"halted-and-paged"},
+			skips: []string{"reversal-measured: safetyCase.reversal.timeToReverse is not stated", "max-false-negatives: the scenario states no limit for false negatives"}},
+		"error": {s: newScorecard(errorRun), tests: 2, failures: 0, errors: 1, skipped: 1, errored: []string{"run"},
+			skips: []string{"did-no-harm: no baseline run to compare with (run with --baseline)"}},
+		"hostile": {s: newScorecard(hostileRun), tests: 10, failures: 1, errors: 2, skipped: 3},
 		"zero":    {s: &scorecard.Scorecard{}, tests: 1},
 	}
 	for name, tc := range tests {
@@ -238,16 +247,23 @@ func TestJUnitParses(t *testing.T) {
 			if suite.Name != scenario {
 				t.Errorf("suite name = %q, want %q", suite.Name, scenario)
 			}
-			if suite.Tests != tc.tests || suite.Failures != tc.failures || suite.Errors != tc.errors ||
-				got.Tests != tc.tests || got.Failures != tc.failures || got.Errors != tc.errors {
-				t.Errorf("counts: suite %d/%d/%d, root %d/%d/%d; want %d/%d/%d",
-					suite.Tests, suite.Failures, suite.Errors, got.Tests, got.Failures, got.Errors, tc.tests, tc.failures, tc.errors)
+			if suite.Tests != tc.tests || suite.Failures != tc.failures || suite.Errors != tc.errors || suite.Skipped != tc.skipped ||
+				got.Tests != tc.tests || got.Failures != tc.failures || got.Errors != tc.errors || got.Skipped != tc.skipped {
+				t.Errorf("counts: suite %d/%d/%d/%d, root %d/%d/%d/%d; want %d/%d/%d/%d",
+					suite.Tests, suite.Failures, suite.Errors, suite.Skipped, got.Tests, got.Failures, got.Errors, got.Skipped,
+					tc.tests, tc.failures, tc.errors, tc.skipped)
 			}
 			if len(suite.Cases) != tc.tests {
 				t.Fatalf("got %d test cases, want %d", len(suite.Cases), tc.tests)
 			}
-			var failed, errored []string
+			var failed, errored, skips []string
 			for _, c := range suite.Cases {
+				if c.Skipped != nil {
+					skips = append(skips, c.Name+": "+c.Skipped.Message)
+					if c.Failure != nil || c.Error != nil {
+						t.Errorf("skipped case %q also failed or errored", c.Name)
+					}
+				}
 				if c.Classname != "interlock."+scenario {
 					t.Errorf("classname = %q, want %q", c.Classname, "interlock."+scenario)
 				}
@@ -266,6 +282,12 @@ func TestJUnitParses(t *testing.T) {
 			}
 			if tc.errored != nil && !reflect.DeepEqual(errored, tc.errored) {
 				t.Errorf("errored cases = %q, want %q", errored, tc.errored)
+			}
+			if tc.skips != nil && !reflect.DeepEqual(skips, tc.skips) {
+				t.Errorf("skipped cases = %q, want %q", skips, tc.skips)
+			}
+			if len(skips) != tc.skipped {
+				t.Errorf("%d skipped cases, want %d", len(skips), tc.skipped)
 			}
 		})
 	}
