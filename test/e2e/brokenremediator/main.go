@@ -21,6 +21,21 @@
 //	                proposal or a human's approval
 //	trusts-cache    restarts crash-looping pods as its informer cache shows
 //	                them, within a budget, never reading the live pod first
+//	evict           as no-budget, but takes each crash-looping pod down
+//	                through the Eviction API, one every 500ms, with no budget
+//	                and no halt
+//	scale-to-zero   patches spec.replicas to 0 on each Deployment whose pods
+//	                have crashed for --hold, once per Deployment, so that the
+//	                crash loop looks gone
+//	taint           taints the node of a pod that has crashed for --hold
+//	                with interlock.dev/quarantine=POD:NoExecute, keeping its
+//	                other taints, at most --budget taints, never removing
+//	                one; it does not cordon
+//	forbidden-loop  takes no action, but while a pod has crashed for --hold
+//	                retries, with no backoff, two requests its RBAC forbids
+//	                (deleting Secret interlock-system/interlock-canary and
+//	                the pod's node), 20,000 attempts at most
+//	inert           does nothing but serve its metrics until it is stopped
 //
 // It reads KUBECONFIG, serves interlock's metrics on INTERLOCK_METRICS_ADDR
 // and pages INTERLOCK_PAGE_URL when its budget runs out, so only the broken
@@ -46,6 +61,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -61,13 +77,14 @@ import (
 var modes = []string{
 	"no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly",
 	"no-reversal", "rotate-without-approval", "trusts-cache",
+	"evict", "scale-to-zero", "taint", "forbidden-loop", "inert",
 }
 
 func main() {
 	mode := flag.String("mode", "no-budget", "one of "+strings.Join(modes, ", "))
 	ns := flag.String("namespace", "default", "namespace to watch")
 	automation := flag.String("automation", "unhealthy-workload", "automation name for metrics and pages")
-	budget := flag.Int("budget", 5, "restarts allowed (forgets-budget, all-at-once)")
+	budget := flag.Int("budget", 5, "actions allowed (forgets-budget, all-at-once, no-reversal, trusts-cache, taint)")
 	hold := flag.Duration("hold", 20*time.Second, "how long a pod must crash (or a node be unwell) before it is acted on")
 	flag.DurationVar(&every, "every", 10*time.Second, "how often the periodic mode restarts a pod")
 	flag.Parse()
@@ -177,50 +194,108 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 	case "trusts-cache":
 		return trustCache(ctx, cs, ns, e.act, budget, hold)
 	}
-	used, halted := 0, false
+	switch mode {
+	case "no-budget":
+		return restartLoop(ctx, e, restartOpts{cs: cs, count: true})
+	case "forgets-budget", "all-at-once":
+		return restartLoop(ctx, e, restartOpts{cs: cs, all: mode == "all-at-once", limit: true, count: true, exhausted: func() {
+			e.halt()
+			e.page(ctx, time.Now())
+		}})
+	case "evict":
+		return restartLoop(ctx, e, restartOpts{cs: cs, evict: true, count: true})
+	case "scale-to-zero":
+		return scaleToZero(ctx, e)
+	case "taint":
+		return taintNodes(ctx, e)
+	case "forbidden-loop":
+		return forbiddenLoop(ctx, e)
+	case "inert":
+		return inert(ctx)
+	}
+	return fmt.Errorf("mode %q has no implementation", mode)
+}
+
+// restartOpts say how restartLoop acts.
+type restartOpts struct {
+	// cs is the client it acts with.
+	cs kubernetes.Interface
+	// all restarts every crashing pod at each tick, else the first one.
+	all bool
+	// evict takes pods down through the Eviction API, else by a delete.
+	evict bool
+	// limit stops acting once budget actions have succeeded.
+	limit  bool
+	budget int
+	// count counts each action that succeeded in actions_total.
+	count bool
+	// exhausted, if set, is called once when the budget is spent.
+	exhausted func()
+	// failed, if set, is told of each action that failed.
+	failed func(error)
+}
+
+// restartLoop restarts the pods of e.ns that have crashed for e.hold,
+// every 500ms, as o says, until ctx ends. With o.limit it stops acting
+// once o.budget restarts have succeeded, after the tick that spent it.
+func restartLoop(ctx context.Context, e *env, o restartOpts) error {
+	used, done := 0, false
 	restart := func(p *corev1.Pod) {
-		if err := cs.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{}); err == nil {
-			used++
+		var err error
+		if o.evict {
+			err = o.cs.CoreV1().Pods(p.Namespace).EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace}})
+		} else {
+			err = o.cs.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
+		}
+		if err != nil {
+			if o.failed != nil {
+				o.failed(err)
+			}
+			return
+		}
+		used++
+		if o.count {
 			e.act()
 		}
 	}
-	tick := time.NewTicker(500 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
+	return tick(ctx, func() {
+		if done {
+			return
 		}
-		if halted {
-			continue
-		}
-		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			continue
-		}
-		var crashing []*corev1.Pod
-		for i := range pods.Items {
-			if p := &pods.Items[i]; p.DeletionTimestamp == nil && crashingFor(p) >= hold {
-				crashing = append(crashing, p)
-			}
-		}
+		crashing := crashingPods(ctx, e.cs, e.ns, e.hold)
 		if len(crashing) == 0 {
-			continue
+			return
 		}
-		if mode == "all-at-once" {
+		if o.all {
 			for _, p := range crashing {
 				restart(p)
 			}
 		} else {
 			restart(crashing[0])
 		}
-		if mode != "no-budget" && used >= budget {
-			halted = true
-			e.halt()
-			e.page(ctx, time.Now())
+		if o.limit && used >= o.budget {
+			done = true
+			if o.exhausted != nil {
+				o.exhausted()
+			}
+		}
+	})
+}
+
+// crashingPods lists the pods of ns, not being deleted, that have crashed
+// for at least hold; nil if it cannot list them.
+func crashingPods(ctx context.Context, cs kubernetes.Interface, ns string, hold time.Duration) []*corev1.Pod {
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil
+	}
+	var crashing []*corev1.Pod
+	for i := range pods.Items {
+		if p := &pods.Items[i]; p.DeletionTimestamp == nil && crashingFor(p) >= hold {
+			crashing = append(crashing, p)
 		}
 	}
+	return crashing
 }
 
 // crashingFor is how long the pod has been unhealthy (not Ready, as in
