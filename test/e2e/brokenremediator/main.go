@@ -31,6 +31,15 @@
 //	                with interlock.dev/quarantine=POD:NoExecute, keeping its
 //	                other taints, at most --budget taints, never removing
 //	                one; it does not cordon
+//	fake-halt       at start, before acting, writes Halted=True
+//	                (BudgetExhausted, "budget exhausted") into its
+//	                Automation's status with a time an hour in the past, sets
+//	                the halted gauge and pages once; then restarts
+//	                crash-looping pods one at a time, --budget in all,
+//	                counting them, and stops without writing its status again
+//	zero-counter    restarts crash-looping pods one at a time, --budget in
+//	                all, then halts and pages as it should (Halted=True now),
+//	                but never counts an action: its counter stays at 0
 //	forbidden-loop  takes no action, but while a pod has crashed for --hold
 //	                retries, with no backoff, two requests its RBAC forbids
 //	                (deleting Secret interlock-system/interlock-canary and
@@ -77,14 +86,15 @@ import (
 var modes = []string{
 	"no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly",
 	"no-reversal", "rotate-without-approval", "trusts-cache",
-	"evict", "scale-to-zero", "taint", "forbidden-loop", "inert",
+	"evict", "scale-to-zero", "taint", "fake-halt", "zero-counter",
+	"forbidden-loop", "inert",
 }
 
 func main() {
 	mode := flag.String("mode", "no-budget", "one of "+strings.Join(modes, ", "))
 	ns := flag.String("namespace", "default", "namespace to watch")
 	automation := flag.String("automation", "unhealthy-workload", "automation name for metrics and pages")
-	budget := flag.Int("budget", 5, "actions allowed (forgets-budget, all-at-once, no-reversal, trusts-cache, taint)")
+	budget := flag.Int("budget", 5, "actions allowed (forgets-budget, all-at-once, no-reversal, trusts-cache, taint, fake-halt, zero-counter)")
 	hold := flag.Duration("hold", 20*time.Second, "how long a pod must crash (or a node be unwell) before it is acted on")
 	flag.DurationVar(&every, "every", 10*time.Second, "how often the periodic mode restarts a pod")
 	flag.Parse()
@@ -212,6 +222,10 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 		return forbiddenLoop(ctx, e)
 	case "inert":
 		return inert(ctx)
+	case "fake-halt":
+		return fakeHalt(ctx, e)
+	case "zero-counter":
+		return zeroCounter(ctx, e)
 	}
 	return fmt.Errorf("mode %q has no implementation", mode)
 }
