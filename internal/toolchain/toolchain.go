@@ -50,6 +50,9 @@ var (
 	// MetricsServer serves the resource metrics API (kubectl top, the
 	// HorizontalPodAutoscaler) on clusters started with metrics.
 	MetricsServer = Module{Dir: "metrics-server", Upstream: "sigs.k8s.io/metrics-server", Version: "v0.8.0"}
+	// Descheduler is a third-party remediator, not a cluster component:
+	// examples/descheduler grades it with --remediator-cmd.
+	Descheduler = Module{Dir: "descheduler", Upstream: "sigs.k8s.io/descheduler", Version: "v0.36.0"}
 )
 
 // Components lists every binary, in build order: the smallest first, so a
@@ -63,6 +66,7 @@ var Components = []Component{
 	{Name: "kube-scheduler", Module: Kubernetes, Package: "k8s.io/kubernetes/cmd/kube-scheduler", VersionArgs: []string{"--version"}},
 	{Name: "kubectl", Module: Kubernetes, Package: "k8s.io/kubernetes/cmd/kubectl", VersionArgs: []string{"version", "--client"}},
 	{Name: "metrics-server", Module: MetricsServer, Package: "sigs.k8s.io/metrics-server/cmd/metrics-server", VersionArgs: []string{"--version"}, Optional: true},
+	{Name: "descheduler", Module: Descheduler, Package: "sigs.k8s.io/descheduler/cmd/descheduler", VersionArgs: []string{"version"}, Optional: true},
 }
 
 // Required returns the names of the components every cluster runs, followed

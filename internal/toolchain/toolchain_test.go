@@ -23,7 +23,7 @@ func repoToolsDir(t *testing.T) string {
 
 // The versions compiled into interlock must be the ones hack/tools pins.
 func TestModulesMatchGoMod(t *testing.T) {
-	for _, m := range []toolchain.Module{toolchain.Kubernetes, toolchain.Etcd, toolchain.Kwok, toolchain.MetricsServer} {
+	for _, m := range []toolchain.Module{toolchain.Kubernetes, toolchain.Etcd, toolchain.Kwok, toolchain.MetricsServer, toolchain.Descheduler} {
 		t.Run(m.Dir, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(repoToolsDir(t), m.Dir, "go.mod"))
 			if err != nil {
