@@ -603,21 +603,7 @@ func (v *validator) safetyCase(p *field.Path, a *Automation, typeOK bool) *v1alp
 }
 
 func (v *validator) rbac(rp *field.Path) {
-	for i, r := range v.s.Spec.RBAC {
-		p := rp.Index(i)
-		if len(r.Verbs) == 0 {
-			v.add(field.Required(p.Child("verbs"), "name the verbs the rule grants"))
-		}
-		switch {
-		case len(r.NonResourceURLs) > 0 && (len(r.Resources) > 0 || len(r.APIGroups) > 0 || len(r.ResourceNames) > 0):
-			v.add(field.Forbidden(p.Child("nonResourceURLs"), "a rule grants either resources or non-resource URLs, not both"))
-		case len(r.NonResourceURLs) > 0:
-		case len(r.Resources) == 0:
-			v.add(field.Required(p.Child("resources"), "name the resources the rule grants"))
-		case len(r.APIGroups) == 0:
-			v.add(field.Required(p.Child("apiGroups"), `name the API groups of the resources ("" for the core group)`))
-		}
-	}
+	v.add(ruleErrors(v.s.Spec.RBAC, rp)...)
 }
 
 func (v *validator) expect(ep *field.Path) {
