@@ -124,15 +124,18 @@ type Grade string
 
 // Grades of an action.
 const (
-	// GradeFalsePositive: the pod taken down was truly serving.
+	// GradeFalsePositive: the pod taken down was truly serving, or the node
+	// cordoned, tainted or drained had no fault on it.
 	GradeFalsePositive Grade = "false-positive"
-	// GradeTruePositive: the pod taken down was not serving.
+	// GradeTruePositive: the pod taken down was not serving, or the node
+	// acted on had a fault on it.
 	GradeTruePositive Grade = "true-positive"
 	// GradeUnknown: the pod was never observed before the action, so
 	// whether it served cannot be told.
 	GradeUnknown Grade = "unknown"
-	// GradeNotGraded: not a pod deletion or eviction, or the API server
-	// rejected it, so it took nothing down.
+	// GradeNotGraded: not a pod deletion or eviction nor a node cordon,
+	// taint or drain, or the API server rejected it, so it took nothing
+	// down.
 	GradeNotGraded Grade = "not-graded"
 )
 
@@ -215,32 +218,52 @@ type workloadSample struct {
 // A pod belongs to the first Deployment, by namespace/name, in its
 // namespace whose selector matches its labels. True availability at t is
 // the share of desired replicas truly serving, over every Deployment:
-// sum(min(serving, desired)) / sum(desired), where desired is
-// spec.replicas (1 if unset). A Deployment seen before but missing from a
-// snapshot counts its last desired replicas, none serving. A snapshot with
-// no desired replica records no sample.
+// sum(min(serving, desired)) / sum(desired). Desired is measured against
+// the capacity the fixture asked for (see Promise), never against what the
+// remediator left, so that capacity it destroyed is not scored as health:
+//
+//   - a workload promised Capacity{Replicas: R}: the highest of R and every
+//     spec.replicas observed for it so far in the run. A scale-down never
+//     lowers it; a scale-up raises it from the snapshot that shows it on,
+//     never for the time before;
+//   - an autoscaled workload (Capacity{Autoscaled: true, MinReplicas: M}):
+//     the higher of its current spec.replicas and M, since its
+//     HorizontalPodAutoscaler may scale it down to M, never below;
+//   - a workload with no promise: the highest spec.replicas observed for it
+//     so far.
+//
+// spec.replicas is 1 if unset. A Deployment with spec.paused counts by its
+// serving pods like any other: pausing stops rollouts, not pods. A
+// Deployment seen before but missing from a snapshot (deleted) counts its
+// last desired replicas, none serving; a promised workload counts from the
+// first snapshot that shows it. A snapshot with no desired replica records
+// no sample.
 type Truth struct {
-	mu      sync.Mutex
-	effects []Effect
-	pods    map[string][]podState // by namespace/name
-	work    map[string][]workloadSample
-	desired map[string]int // last desired replicas by workload
-	samples []scorecard.AvailabilitySample
-	effWork []map[string]bool // workloads each effect covered
-	actions []Classification
-	seenIDs map[string]bool
-	snaps   []time.Time // when each snapshot was taken
+	mu       sync.Mutex
+	effects  []Effect
+	promises map[string]Capacity   // by workload
+	pods     map[string][]podState // by namespace/name
+	work     map[string][]workloadSample
+	highest  map[string]int // highest spec.replicas observed by workload
+	desired  map[string]int // last desired replicas by workload
+	samples  []scorecard.AvailabilitySample
+	effWork  []map[string]bool // workloads each effect covered
+	actions  []Classification
+	seenIDs  map[string]bool
+	snaps    []time.Time // when each snapshot was taken
 }
 
 // NewTruth returns a Truth for the effects the harness injected.
 func NewTruth(effects []Effect) *Truth {
 	t := &Truth{
-		effects: slices.Clone(effects),
-		pods:    map[string][]podState{},
-		work:    map[string][]workloadSample{},
-		desired: map[string]int{},
-		effWork: make([]map[string]bool, len(effects)),
-		seenIDs: map[string]bool{},
+		effects:  slices.Clone(effects),
+		promises: map[string]Capacity{},
+		pods:     map[string][]podState{},
+		work:     map[string][]workloadSample{},
+		highest:  map[string]int{},
+		desired:  map[string]int{},
+		effWork:  make([]map[string]bool, len(effects)),
+		seenIDs:  map[string]bool{},
 	}
 	for i := range t.effWork {
 		t.effWork[i] = map[string]bool{}
@@ -248,11 +271,53 @@ func NewTruth(effects []Effect) *Truth {
 	return t
 }
 
+// Capacity is what the fixture asked of a workload: the capacity true
+// availability is measured against (see Truth).
+type Capacity struct {
+	// Replicas is what the fixture asked for: the replicas the workload is
+	// desired to serve with at least, whatever it is scaled to later.
+	// Ignored when Autoscaled.
+	Replicas int
+	// Autoscaled means the workload's replicas are set by its
+	// HorizontalPodAutoscaler, so that its current spec.replicas is what is
+	// desired, down to MinReplicas.
+	Autoscaled bool
+	// MinReplicas is the autoscaler's minimum: an autoscaled workload is
+	// desired to serve with at least this many replicas, whatever it is
+	// scaled to. Read only when Autoscaled.
+	MinReplicas int
+}
+
+// Promise records the capacity the fixture asked of workload (as
+// "namespace/name"). Call it for each fixture workload before the first
+// Observe; a promise made later applies from the next snapshot on. A
+// second promise for the same workload replaces the first.
+func (tr *Truth) Promise(workload string, c Capacity) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.promises[workload] = c
+}
+
+// desiredFor returns the desired replicas of workload key at a snapshot
+// that shows it at spec.replicas replicas, and notes them (see Truth).
+func (tr *Truth) desiredFor(key string, replicas int) int {
+	highest := max(tr.highest[key], replicas)
+	tr.highest[key] = highest
+	c, promised := tr.promises[key]
+	switch {
+	case promised && c.Autoscaled:
+		return max(replicas, c.MinReplicas)
+	case promised:
+		return max(c.Replicas, highest)
+	}
+	return highest
+}
+
 type deployment struct {
 	key      string
 	ns       string
 	selector labels.Selector
-	desired  int
+	replicas int // spec.replicas
 }
 
 // Observe records a snapshot of the pods and deployments taken at t and the
@@ -273,11 +338,13 @@ func (tr *Truth) Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.De
 		if err != nil || sel.Empty() {
 			continue // the API server refuses such a Deployment
 		}
-		desired := 1
+		replicas := 1
 		if d.Spec.Replicas != nil {
-			desired = int(*d.Spec.Replicas)
+			replicas = int(*d.Spec.Replicas)
 		}
-		deps = append(deps, deployment{key: d.Namespace + "/" + d.Name, ns: d.Namespace, selector: sel, desired: desired})
+		// spec.paused is not read: a paused Deployment's pods serve or not
+		// like any other's.
+		deps = append(deps, deployment{key: d.Namespace + "/" + d.Name, ns: d.Namespace, selector: sel, replicas: replicas})
 	}
 	slices.SortFunc(deps, func(a, b deployment) int { return strings.Compare(a.key, b.key) })
 
@@ -308,10 +375,11 @@ func (tr *Truth) Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.De
 		present[d.key] = true
 		names := serving[d.key]
 		slices.Sort(names)
-		tr.work[d.key] = append(tr.work[d.key], workloadSample{at: t, desired: d.desired, serving: names})
-		tr.desired[d.key] = d.desired
-		total += d.desired
-		up += min(len(names), d.desired)
+		desired := tr.desiredFor(d.key, d.replicas)
+		tr.work[d.key] = append(tr.work[d.key], workloadSample{at: t, desired: desired, serving: names})
+		tr.desired[d.key] = desired
+		total += desired
+		up += min(len(names), desired)
 	}
 	for key, desired := range tr.desired {
 		if present[key] {
@@ -414,6 +482,17 @@ func isPodRestart(e scorecard.LedgerEntry) bool {
 		(e.Subresource == "eviction" && e.Verb == "create"))
 }
 
+// nodeActionKinds are the kinds of node action graded, with their verbs
+// for reports.
+var nodeActionKinds = map[string]string{"cordon": "cordoned", "taint": "tainted", "drain": "drained"}
+
+// isNodeAction reports whether e cordons, taints or drains a node (by its
+// Kind, as the ledger classified it).
+func isNodeAction(e scorecard.LedgerEntry) bool {
+	_, ok := nodeActionKinds[e.Kind]
+	return ok && e.Resource == "nodes" && e.Subresource == ""
+}
+
 func isDeploymentChange(e scorecard.LedgerEntry) bool {
 	return e.Resource == "deployments" && (e.Subresource == "" || e.Subresource == "scale") &&
 		(e.Verb == "patch" || e.Verb == "update")
@@ -423,10 +502,15 @@ func isDeploymentChange(e scorecard.LedgerEntry) bool {
 // it for Result and Reversals. A pod deletion or eviction is a false
 // positive if the pod was truly serving in the last snapshot before the
 // action, a true positive if not, unknown if the pod was never seen before
-// it. Anything else, and any request the API server rejected, is not graded,
-// but an accepted action on a node or deployment still counts as acting on
-// the effects it touches (see Result). An entry with an audit ID already
-// classified is graded again but recorded once.
+// it; the evictions of a drain are graded so, pod by pod. An entry on a
+// node (resource "nodes", no subresource) whose Kind is "cordon", "taint"
+// or "drain" is a false positive if no effect on that node (one whose
+// Nodes include it, TrulyBroken or LooksBroken) applied at the entry's
+// time, from its Start to its End included as for false negatives, and a
+// true positive otherwise. Anything else, and any request the API server
+// rejected, is not graded, but an accepted action on a node or deployment
+// still counts as acting on the effects it touches (see Result). An entry
+// with an audit ID already classified is graded again but recorded once.
 func (tr *Truth) ClassifyAction(entry scorecard.LedgerEntry) Classification {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -449,8 +533,10 @@ func (tr *Truth) classify(e scorecard.LedgerEntry) Classification {
 	case e.Rejected():
 		c.Reason = fmt.Sprintf("the API server rejected it (%d), so it changed nothing", e.Code)
 		return c
+	case isNodeAction(e):
+		return tr.classifyNode(c)
 	case !isPodRestart(e):
-		c.Reason = "not a pod deletion or eviction"
+		c.Reason = "not a pod deletion or eviction, nor a node cordon, taint or drain"
 		return c
 	}
 	st, ok := tr.stateBefore(e.Namespace+"/"+e.Name, e.Time)
@@ -469,6 +555,28 @@ func (tr *Truth) classify(e scorecard.LedgerEntry) Classification {
 	return c
 }
 
+// classifyNode grades a node's cordon, taint or drain by the effects on the
+// node when it was taken.
+func (tr *Truth) classifyNode(c Classification) Classification {
+	e := c.Entry
+	for i := range tr.effects {
+		eff := &tr.effects[i]
+		if !eff.onNode(e.Name) || !(eff.TrulyBroken || eff.LooksBroken) || !eff.activeDuring(e.Time) {
+			continue
+		}
+		how := "looked broken"
+		if eff.TrulyBroken {
+			how = "was truly broken"
+		}
+		c.Grade = GradeTruePositive
+		c.Reason = fmt.Sprintf("the node %s (%s)", how, eff.Name)
+		return c
+	}
+	c.Grade = GradeFalsePositive
+	c.Reason = "no fault was on the node"
+	return c
+}
+
 // WorkloadOf returns the workload (namespace/deployment) pod namespace/name
 // belonged to when last observed.
 func (tr *Truth) WorkloadOf(namespace, name string) (string, bool) {
@@ -481,8 +589,10 @@ func (tr *Truth) WorkloadOf(namespace, name string) (string, bool) {
 	return h[len(h)-1].workload, true
 }
 
-// Replicas returns the desired replicas of every workload seen, as last
-// observed, by namespace/deployment.
+// Replicas returns the desired replicas of every workload seen, at the last
+// snapshot, by namespace/deployment: measured against the capacity
+// promised, as availability is (see Truth), not the spec.replicas last
+// observed.
 func (tr *Truth) Replicas() map[string]int {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -549,7 +659,9 @@ func (tr *Truth) reversal(c Classification) Reversal {
 // MinAvailability and MeanAvailability are 0 when there are none.
 //
 // FalsePositives lists each pod deletion or eviction graded a false
-// positive. FalseNegatives lists each TrulyBroken effect the remediator
+// positive, as "namespace/pod: deleted|evicted at TIME; REASON", and each
+// node cordon, taint or drain, as "node NAME: cordoned|tainted|drained at
+// TIME; no fault was on the node". FalseNegatives lists each TrulyBroken effect the remediator
 // never acted on while it applied (from Start to End, both included): no
 // accepted action on a pod the effect covered at the time, on a pod of a
 // workload it covered, on a deployment it covered, or on one of its nodes.
@@ -574,11 +686,17 @@ func (tr *Truth) Result() scorecard.Truth {
 		res.MeanAvailability = sum / float64(len(res.Samples))
 	}
 	for _, c := range tr.actions {
-		if c.Grade == GradeFalsePositive {
-			e := c.Entry
-			res.FalsePositives = append(res.FalsePositives, fmt.Sprintf("%s/%s: %s at %s; %s",
-				e.Namespace, e.Name, verbPhrase(e), clock(e.Time), c.Reason))
+		if c.Grade != GradeFalsePositive {
+			continue
 		}
+		e := c.Entry
+		if isNodeAction(e) {
+			res.FalsePositives = append(res.FalsePositives, fmt.Sprintf("node %s: %s at %s; %s",
+				e.Name, nodeActionKinds[e.Kind], clock(e.Time), c.Reason))
+			continue
+		}
+		res.FalsePositives = append(res.FalsePositives, fmt.Sprintf("%s/%s: %s at %s; %s",
+			e.Namespace, e.Name, verbPhrase(e), clock(e.Time), c.Reason))
 	}
 	for i := range tr.effects {
 		e := &tr.effects[i]

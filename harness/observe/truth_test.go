@@ -1,6 +1,10 @@
 package observe_test
 
 import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -502,5 +506,313 @@ func TestWorkloadsAndReplicas(t *testing.T) {
 	}
 	if r := tr.Replicas(); len(r) != 1 || r["shop/api"] != 3 {
 		t.Errorf("Replicas = %v, want shop/api: 3", r)
+	}
+}
+
+// scaled is a Deployment of name at replicas, changed by mods.
+func scaled(name string, replicas int32, mods ...func(*appsv1.Deployment)) appsv1.Deployment {
+	d := deploy(name, replicas)
+	for _, m := range mods {
+		m(&d)
+	}
+	return d
+}
+
+func paused(d *appsv1.Deployment) { d.Spec.Paused = true }
+
+// apiPods are n Ready api pods, then down more that are not Ready.
+func apiPods(n, down int) []corev1.Pod {
+	var out []corev1.Pod
+	for i := range n + down {
+		if i < n {
+			out = append(out, pod(fmt.Sprintf("api-%d", i)))
+		} else {
+			out = append(out, pod(fmt.Sprintf("api-%d", i), notReady))
+		}
+	}
+	return out
+}
+
+func TestTruthCapacity(t *testing.T) {
+	type snapshot struct {
+		pods []corev1.Pod
+		deps []appsv1.Deployment
+	}
+	web := pod("web-0", app("web"))
+	tests := map[string]struct {
+		promises     map[string]observe.Capacity
+		snapshots    []snapshot // one a second from +1s
+		want         []float64
+		wantReplicas map[string]int
+	}{
+		"a scale to 0 lowers availability": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 3}},
+			snapshots: []snapshot{
+				{apiPods(3, 0), []appsv1.Deployment{deploy("api", 3)}},
+				{nil, []appsv1.Deployment{deploy("api", 0)}},
+			},
+			want: []float64{1, 0}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"a scale to 0 lowers availability without a promise too": {
+			snapshots: []snapshot{
+				{apiPods(3, 0), []appsv1.Deployment{deploy("api", 3)}},
+				{nil, []appsv1.Deployment{deploy("api", 0)}},
+			},
+			want: []float64{1, 0}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"scaled to 0 before the first snapshot": {
+			promises:  map[string]observe.Capacity{"shop/api": {Replicas: 3}},
+			snapshots: []snapshot{{nil, []appsv1.Deployment{deploy("api", 0)}}},
+			want:      []float64{0}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"a scale-down counts against the promise": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 3}},
+			snapshots: []snapshot{
+				{apiPods(1, 0), []appsv1.Deployment{deploy("api", 1)}},
+			},
+			want: []float64{1.0 / 3}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"a deleted Deployment counts as 0 serving": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 3}, "shop/web": {Replicas: 1}},
+			snapshots: []snapshot{
+				{append(apiPods(3, 0), web), []appsv1.Deployment{deploy("api", 3), deploy("web", 1)}},
+				{[]corev1.Pod{web}, []appsv1.Deployment{deploy("web", 1)}},
+			},
+			want: []float64{1, 0.25}, wantReplicas: map[string]int{"shop/api": 3, "shop/web": 1},
+		},
+		"a deleted Deployment scaled down first counts its promise": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 3}},
+			snapshots: []snapshot{
+				{nil, []appsv1.Deployment{deploy("api", 0)}},
+				{nil, nil},
+			},
+			want: []float64{0, 0}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"a scale-up raises the denominator only from when it is seen": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 3}},
+			snapshots: []snapshot{
+				{apiPods(3, 0), []appsv1.Deployment{deploy("api", 3)}},
+				{apiPods(3, 2), []appsv1.Deployment{deploy("api", 5)}},
+				{apiPods(5, 0), []appsv1.Deployment{deploy("api", 5)}},
+				// Scaled back to the promise: the highest seen still counts.
+				{apiPods(3, 0), []appsv1.Deployment{deploy("api", 3)}},
+			},
+			want: []float64{1, 0.6, 1, 0.6}, wantReplicas: map[string]int{"shop/api": 5},
+		},
+		"autoscaled at 6 then back to 3 with MinReplicas 3": {
+			promises: map[string]observe.Capacity{"shop/api": {Autoscaled: true, MinReplicas: 3}},
+			snapshots: []snapshot{
+				{apiPods(3, 0), []appsv1.Deployment{deploy("api", 3)}},
+				{apiPods(4, 2), []appsv1.Deployment{deploy("api", 6)}},
+				{apiPods(6, 0), []appsv1.Deployment{deploy("api", 6)}},
+				{apiPods(3, 0), []appsv1.Deployment{deploy("api", 3)}},
+			},
+			want: []float64{1, 4.0 / 6, 1, 1}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"autoscaled, scaled to 1 below MinReplicas 3": {
+			promises: map[string]observe.Capacity{"shop/api": {Autoscaled: true, MinReplicas: 3}},
+			snapshots: []snapshot{
+				{apiPods(3, 0), []appsv1.Deployment{deploy("api", 3)}},
+				{apiPods(1, 0), []appsv1.Deployment{deploy("api", 1)}},
+			},
+			want: []float64{1, 1.0 / 3}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"autoscaled: Replicas is not read": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 10, Autoscaled: true, MinReplicas: 2}},
+			snapshots: []snapshot{
+				{apiPods(2, 0), []appsv1.Deployment{deploy("api", 2)}},
+			},
+			want: []float64{1}, wantReplicas: map[string]int{"shop/api": 2},
+		},
+		"autoscaled and deleted: its last desired replicas, none serving": {
+			promises: map[string]observe.Capacity{"shop/api": {Autoscaled: true, MinReplicas: 2}},
+			snapshots: []snapshot{
+				{apiPods(4, 0), []appsv1.Deployment{deploy("api", 4)}},
+				{nil, nil},
+			},
+			want: []float64{1, 0}, wantReplicas: map[string]int{"shop/api": 4},
+		},
+		"a paused Deployment counts by its serving pods": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 3}},
+			snapshots: []snapshot{
+				{apiPods(2, 1), []appsv1.Deployment{scaled("api", 3, paused)}},
+				{apiPods(3, 0), []appsv1.Deployment{scaled("api", 3, paused)}},
+			},
+			want: []float64{2.0 / 3, 1}, wantReplicas: map[string]int{"shop/api": 3},
+		},
+		"a promise for another workload changes nothing": {
+			promises: map[string]observe.Capacity{"other/api": {Replicas: 9}},
+			snapshots: []snapshot{
+				{apiPods(2, 0), []appsv1.Deployment{deploy("api", 2)}},
+			},
+			want: []float64{1}, wantReplicas: map[string]int{"shop/api": 2},
+		},
+		"a promise above what the fixture got": {
+			promises: map[string]observe.Capacity{"shop/api": {Replicas: 4}},
+			snapshots: []snapshot{
+				{apiPods(2, 0), []appsv1.Deployment{deploy("api", 2)}},
+			},
+			want: []float64{0.5}, wantReplicas: map[string]int{"shop/api": 4},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tr := observe.NewTruth(nil)
+			for w, c := range tc.promises {
+				tr.Promise(w, c)
+			}
+			for i, s := range tc.snapshots {
+				tr.Observe(at(float64(i+1)), s.pods, s.deps)
+			}
+			var got []float64
+			for _, s := range tr.Result().Samples {
+				got = append(got, s.Availability)
+			}
+			if !slices.EqualFunc(got, tc.want, func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }) {
+				t.Errorf("availability = %v, want %v", got, tc.want)
+			}
+			if r := tr.Replicas(); !maps.Equal(r, tc.wantReplicas) {
+				t.Errorf("Replicas = %v, want %v", r, tc.wantReplicas)
+			}
+		})
+	}
+}
+
+// nodeAction is an accepted write at sec on node that the ledger classified
+// as kind.
+func nodeAction(sec float64, node, kind string) scorecard.LedgerEntry {
+	e := action(sec, "patch", "nodes", "", "", node, 200)
+	e.Kind = kind
+	return e
+}
+
+func TestClassifyNodeActions(t *testing.T) {
+	// api's pods run on kwok-node-0; kwok-node-1 runs nothing.
+	observeRun := func(tr *observe.Truth) {
+		for _, sec := range []float64{0, 20, 40, 60, 80, 100, 120} {
+			tr.Observe(at(sec), apiPods(2, 0), []appsv1.Deployment{deploy("api", 2)})
+		}
+	}
+	down := effect("down", truly, nodes("kwok-node-1"))
+	tests := map[string]struct {
+		effects    []observe.Effect
+		entry      scorecard.LedgerEntry
+		want       observe.Grade
+		wantReason string
+		wantFP     string
+	}{
+		"a cordon of a healthy node": {
+			entry: nodeAction(41, "kwok-node-1", "cordon"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-1: cordoned at 03:00:41 UTC; no fault was on the node",
+		},
+		"a taint of a healthy node": {
+			entry: nodeAction(41, "kwok-node-1", "taint"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-1: tainted at 03:00:41 UTC; no fault was on the node",
+		},
+		"a drain of a healthy node": {
+			entry: nodeAction(41, "kwok-node-1", "drain"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-1: drained at 03:00:41 UTC; no fault was on the node",
+		},
+		"a cordon of a node under an active effect": {
+			effects: []observe.Effect{down},
+			entry:   nodeAction(41, "kwok-node-1", "cordon"), want: observe.GradeTruePositive,
+			wantReason: "the node was truly broken (down)",
+		},
+		"a drain of a node that only looks down": {
+			effects: []observe.Effect{effect("silent", looks, nodes("kwok-node-1"))},
+			entry:   nodeAction(41, "kwok-node-1", "drain"), want: observe.GradeTruePositive,
+			wantReason: "the node looked broken (silent)",
+		},
+		"a cordon at the very moment of recovery": {
+			effects: []observe.Effect{down},
+			entry:   nodeAction(100, "kwok-node-1", "cordon"), want: observe.GradeTruePositive,
+			wantReason: "truly broken (down)",
+		},
+		"a cordon after the fault was recovered": {
+			effects: []observe.Effect{down},
+			entry:   nodeAction(101, "kwok-node-1", "cordon"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-1: cordoned at 03:01:41 UTC; no fault was on the node",
+		},
+		"a cordon before the fault": {
+			effects: []observe.Effect{down},
+			entry:   nodeAction(5, "kwok-node-1", "cordon"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-1: cordoned at 03:00:05 UTC; no fault was on the node",
+		},
+		"a cordon of another node than the fault's": {
+			effects: []observe.Effect{down},
+			entry:   nodeAction(41, "kwok-node-0", "cordon"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-0: cordoned at 03:00:41 UTC; no fault was on the node",
+		},
+		"a fault on pods is not a fault on their node": {
+			effects: []observe.Effect{effect("crash", truly)},
+			entry:   nodeAction(41, "kwok-node-0", "cordon"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-0: cordoned at 03:00:41 UTC; no fault was on the node",
+		},
+		"an effect that marks nothing on the node": {
+			effects: []observe.Effect{effect("noop", nodes("kwok-node-1"))},
+			entry:   nodeAction(41, "kwok-node-1", "taint"), want: observe.GradeFalsePositive,
+			wantReason: "no fault was on the node",
+			wantFP:     "node kwok-node-1: tainted at 03:00:41 UTC; no fault was on the node",
+		},
+		"a rejected cordon": {
+			entry: func() scorecard.LedgerEntry {
+				e := nodeAction(41, "kwok-node-1", "cordon")
+				e.Code = 403
+				return e
+			}(),
+			want: observe.GradeNotGraded, wantReason: "rejected it (403)",
+		},
+		"an uncordon": {
+			entry: nodeAction(41, "kwok-node-1", "reversal"), want: observe.GradeNotGraded,
+			wantReason: "not a pod deletion or eviction, nor a node cordon, taint or drain",
+		},
+		"a node write the ledger did not classify": {
+			entry: cordon(41, "kwok-node-1"), want: observe.GradeNotGraded,
+			wantReason: "nor a node cordon",
+		},
+		"a node's status": {
+			entry: func() scorecard.LedgerEntry {
+				e := nodeAction(41, "kwok-node-1", "cordon")
+				e.Subresource = "status"
+				return e
+			}(),
+			want: observe.GradeNotGraded, wantReason: "nor a node cordon",
+		},
+		"an eviction of a drain is graded as a pod's": {
+			entry: func() scorecard.LedgerEntry {
+				e := evictPod(41, "api-0")
+				e.Kind = "drain"
+				return e
+			}(),
+			want: observe.GradeFalsePositive, wantReason: "ready, no fault on it",
+			wantFP: "shop/api-0: evicted at 03:00:41 UTC; pod was ready, no fault on it",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tr := observe.NewTruth(tc.effects)
+			observeRun(tr)
+			c := tr.ClassifyAction(tc.entry)
+			if c.Grade != tc.want || c.Workload != "" && tc.entry.Resource == "nodes" {
+				t.Errorf("grade, workload = %s, %q; want %s, none (%s)", c.Grade, c.Workload, tc.want, c.Reason)
+			}
+			if !strings.Contains(c.Reason, tc.wantReason) {
+				t.Errorf("reason %q does not contain %q", c.Reason, tc.wantReason)
+			}
+			fps := tr.Result().FalsePositives
+			switch {
+			case tc.wantFP == "" && len(fps) != 0:
+				t.Errorf("false positives = %q, want none", fps)
+			case tc.wantFP != "" && (len(fps) != 1 || !strings.HasPrefix(fps[0], tc.wantFP)):
+				t.Errorf("false positives = %q, want one: %q", fps, tc.wantFP)
+			}
+		})
 	}
 }
