@@ -22,6 +22,8 @@ const (
 	actionsHeight = 200.0 // actions panel
 	quietHeight   = 90.0  // actions panel with no actions and no budget
 	panelGap      = 32.0  // between the panels
+	bkGap         = 10.0  // between the actions panel and the bookkeeping lane
+	bkHeight      = 16.0  // the bookkeeping lane
 	availHeight   = 110.0 // availability panel
 	axisHeight    = 40.0  // x tick labels and the axis title
 	charWidth     = 7.0   // mean width of a character of bold 11-unit text
@@ -55,9 +57,13 @@ type chart struct {
 	LaneText  []text // fault names
 	Budgets   []line // dashed budget lines
 	BudgetTxt []text // budget labels
-	StepPath  string // cumulative actions
-	StepDots  []dot  // one per accepted action
-	Ticks     []line // one per remediator request
+	StepPath  string // cumulative counted actions
+	StepDots  []dot  // one per counted action
+	Reversals []mark // one per action not counted, on the step line
+	Ticks     []line // one per remediator request that is not bookkeeping
+	BkFrame   []rect // the bookkeeping lane, if the remediator kept books
+	BkLabel   []text // its label
+	BkTicks   []line // one per bookkeeping or review request
 	Pages     []mark // page arrivals
 	PageLines []line // page arrival lines through both panels
 	PageText  []text // page labels
@@ -105,6 +111,12 @@ func newChart(s *Scorecard) chart {
 	if !ok {
 		start, end = time.Unix(0, 0), time.Unix(60, 0)
 	}
+	// Offsets count from the run's origin, as in every other rendering; the
+	// plot starts at start, which is earlier only if data came before it.
+	origin := s.origin()
+	if !ok {
+		origin = start
+	}
 	spanSec := end.Sub(start).Seconds()
 	plotW := chartWidth - chartLeft - chartRight
 	x := func(t time.Time) float64 {
@@ -136,8 +148,11 @@ func newChart(s *Scorecard) chart {
 			p.x1 = p.x0 + 2
 		}
 		name := f.Name
-		if !f.Recovered {
+		switch {
+		case !f.Recovered:
 			name += " (not recovered)"
+		case f.AtTeardown:
+			name += " (to teardown)"
 		}
 		labelW := float64(len([]rune(name)))*charWidth + 8
 		p.label = text{X: num(p.x0 + 4), Anchor: "start", Class: "lanetext", Body: name}
@@ -162,13 +177,25 @@ func newChart(s *Scorecard) chart {
 	}
 
 	actTop := chartTop + float64(len(laneEnds))*laneHeight + pageRowHeight
-	acts := s.actions()
+	acts := s.sortedActions()
+	var requests, books []LedgerEntry
+	for _, e := range s.remediatorRequests() {
+		if isBookkeeping(e) {
+			books = append(books, e)
+		} else {
+			requests = append(requests, e)
+		}
+	}
 	actHeight := actionsHeight
 	if len(acts) == 0 && len(s.Budgets) == 0 {
 		actHeight = quietHeight
 	}
 	actBottom := actTop + actHeight
 	availTop := actBottom + panelGap
+	bkTop := actBottom + bkGap
+	if len(books) > 0 {
+		availTop = bkTop + bkHeight + panelGap
+	}
 	availBottom := availTop + availHeight
 	height := availBottom + axisHeight
 
@@ -184,26 +211,35 @@ func newChart(s *Scorecard) chart {
 		},
 	}
 
-	// Time axis.
+	// Time axis: ticks at round offsets from the origin, negative ones for
+	// data that came before it.
 	step := xTickStep(spanSec)
-	for sec := 0.0; sec <= spanSec+1e-9; sec += step {
-		t := start.Add(seconds(sec))
-		xx := num(x(t))
+	before, after := origin.Sub(start).Seconds(), end.Sub(origin).Seconds()
+	for k := math.Ceil(-before/step - 1e-9); k*step <= after+1e-9; k++ {
+		off := time.Duration(k * step * float64(time.Second))
+		xf := x(origin.Add(off))
+		xx := num(xf)
 		c.Grid = append(c.Grid, line{X1: xx, Y1: num(actTop), X2: xx, Y2: num(availBottom), Class: "grid"})
 		anchor := "middle"
-		if sec == 0 {
+		if xf-left < 1 {
 			anchor = "start"
 		}
-		c.XLabels = append(c.XLabels, text{X: xx, Y: num(availBottom + 15), Anchor: anchor, Class: "axis", Body: formatClock(seconds(sec))})
+		c.XLabels = append(c.XLabels, text{X: xx, Y: num(availBottom + 15), Anchor: anchor, Class: "axis", Body: formatClock(off)})
 	}
 
 	// Fault bands and lanes.
 	for _, p := range faults {
 		class := fmt.Sprintf("f%d", len(c.Bands)%faultColors)
 		title := fmt.Sprintf("%s: %s on %s, %s to %s", p.f.Name, p.f.Kind, p.f.Target,
-			formatOffset(p.f.Start, start), formatOffset(p.f.End, start))
-		if !p.f.Recovered {
+			formatOffset(p.f.Start, origin), formatOffset(p.f.End, origin))
+		if d := faultDuration(p.f); d != "—" {
+			title += " (" + d + ")"
+		}
+		switch {
+		case !p.f.Recovered:
 			title += ", not recovered"
+		case p.f.AtTeardown:
+			title += ", recovered at teardown"
 		}
 		c.Bands = append(c.Bands, rect{X: num(p.x0), Y: num(actTop), W: num(p.x1 - p.x0), H: num(availBottom - actTop), Class: "band " + class, Title: title})
 		y := chartTop + float64(p.lane)*laneHeight
@@ -217,8 +253,8 @@ func newChart(s *Scorecard) chart {
 	}
 
 	// Actions panel: y scale from 0 to a little above the larger of the
-	// action count and the highest budget.
-	total := accepted(acts)
+	// counted actions and the highest budget.
+	total := s.countedActions()
 	top, ystep := yScale(max(total, s.maxBudget(), 1))
 	y := func(n float64) float64 { return actBottom - actHeight*n/top }
 	for v := 0.0; v <= top+1e-9; v += ystep {
@@ -239,25 +275,58 @@ func newChart(s *Scorecard) chart {
 		c.BudgetTxt = append(c.BudgetTxt, text{X: num(right - 4), Y: num(yy - 5), Anchor: "end", Class: "budgettext", Body: label})
 	}
 
-	// Cumulative accepted actions as a step line, with a dot per action and
-	// a tick per request (rejected requests in their own colour).
+	// Requests by the remediator: a tick each at the foot of the actions
+	// panel (rejected ones in their own colour), and its bookkeeping apart,
+	// in a lane of its own below the panel. Neither is an action: only the
+	// counted Actions raise the step line.
+	reqTitle := func(e LedgerEntry) string {
+		status := formatCode(e.Code)
+		if e.Kind != "" {
+			status += ", " + e.Kind
+		}
+		return fmt.Sprintf("%s %s %s %s (%s)", formatOffset(e.Time, origin), e.User, e.Verb, e.Object(), status)
+	}
+	for _, e := range requests {
+		xx := num(x(e.Time))
+		class := "tick"
+		if e.Rejected() {
+			class = "tick rejected"
+		}
+		c.Ticks = append(c.Ticks, line{X1: xx, Y1: num(actBottom), X2: xx, Y2: num(actBottom - tickLength), Class: class, Title: reqTitle(e)})
+	}
+	if len(books) > 0 {
+		c.BkFrame = []rect{{X: num(left), Y: num(bkTop), W: num(plotW), H: num(bkHeight), Class: "bkframe"}}
+		c.BkLabel = []text{{X: num(left - 4), Y: num(bkTop + bkHeight/2 + 4), Anchor: "end", Class: "bklabel", Body: "bookkeeping"}}
+		for _, e := range books {
+			xx := num(x(e.Time))
+			class := "bktick"
+			if e.Rejected() {
+				class = "bktick rejected"
+			}
+			c.BkTicks = append(c.BkTicks, line{X1: xx, Y1: num(bkTop + 3), X2: xx, Y2: num(bkTop + bkHeight - 3), Class: class, Title: reqTitle(e)})
+		}
+	}
+
+	// Counted actions as a cumulative step line, with a dot each; actions
+	// not counted (reversals) as a diamond on the line, which they leave
+	// where it was.
 	var d strings.Builder
 	fmt.Fprintf(&d, "M%s,%s", num(left), num(y(0)))
 	count := 0
-	for _, e := range acts {
-		xx := x(e.Time)
-		title := fmt.Sprintf("%s %s %s %s (%s)", formatOffset(e.Time, start), e.User, e.Verb, e.Object(), formatCode(e.Code))
-		tickClass := "tick"
-		if e.Rejected() {
-			tickClass = "tick rejected"
-		}
-		c.Ticks = append(c.Ticks, line{X1: num(xx), Y1: num(actBottom), X2: num(xx), Y2: num(actBottom - tickLength), Class: tickClass, Title: title})
-		if e.Rejected() {
+	for _, a := range acts {
+		xx := x(a.Time)
+		title := actionTitle(a, origin)
+		if !a.Counted {
+			yy := y(float64(count))
+			c.Reversals = append(c.Reversals, mark{
+				Points: fmt.Sprintf("%s,%s %s,%s %s,%s %s,%s", num(xx), num(yy-6), num(xx+6), num(yy), num(xx), num(yy+6), num(xx-6), num(yy)),
+				Class:  "reversal", Title: title,
+			})
 			continue
 		}
 		count++
 		fmt.Fprintf(&d, " H%s V%s", num(xx), num(y(float64(count))))
-		if len(acts) > maxStepDots {
+		if total > maxStepDots {
 			continue
 		}
 		c.StepDots = append(c.StepDots, dot{X: num(xx), Y: num(y(float64(count))), R: "3.5", Class: "stepdot", Title: fmt.Sprintf("action %d: %s", count, title)})
@@ -266,7 +335,7 @@ func newChart(s *Scorecard) chart {
 	if len(acts) > 0 || len(s.Budgets) > 0 {
 		c.StepPath = d.String()
 	} else {
-		c.Notes = append(c.Notes, text{X: c.CenterX, Y: num(actTop + actHeight/2 + 4), Anchor: "middle", Class: "note", Body: "no remediator actions recorded"})
+		c.Notes = append(c.Notes, text{X: c.CenterX, Y: num(actTop + actHeight/2 + 4), Anchor: "middle", Class: "note", Body: "no remediator actions counted"})
 	}
 
 	// Halts sit on the step line at the count reached by then.
@@ -279,12 +348,12 @@ func newChart(s *Scorecard) chart {
 		}
 		n := 0
 		for _, a := range acts {
-			if !a.Rejected() && !a.Time.After(e.Time) {
+			if a.Counted && !a.Time.After(e.Time) {
 				n++
 			}
 		}
 		xx, yy := x(e.Time), y(float64(n))
-		c.Halts = append(c.Halts, dot{X: num(xx), Y: num(yy), R: "6", Class: "halt", Title: formatOffset(e.Time, start) + " halt: " + e.Message})
+		c.Halts = append(c.Halts, dot{X: num(xx), Y: num(yy), R: "6", Class: "halt", Title: formatOffset(e.Time, origin) + " halt: " + e.Message})
 		if xx > lastHaltLabel {
 			c.HaltText = append(c.HaltText, text{X: num(xx + 9), Y: num(yy + 16), Anchor: "start", Class: "halttext", Body: "halted"})
 			lastHaltLabel = xx + 50
@@ -297,7 +366,7 @@ func newChart(s *Scorecard) chart {
 	slices.SortStableFunc(pages, func(a, b Page) int { return a.Time.Compare(b.Time) })
 	for _, p := range pages {
 		xx := x(p.Time)
-		title := fmt.Sprintf("%s page %s: %s", formatOffset(p.Time, start), p.Alert, p.Summary)
+		title := fmt.Sprintf("%s page %s: %s", formatOffset(p.Time, origin), p.Alert, p.Summary)
 		c.PageLines = append(c.PageLines, line{X1: num(xx), Y1: num(actTop), X2: num(xx), Y2: num(availBottom), Class: "pageline", Title: title})
 		c.Pages = append(c.Pages, mark{
 			Points: fmt.Sprintf("%s,%s %s,%s %s,%s", num(xx-6), num(actTop-12), num(xx+6), num(actTop-12), num(xx), num(actTop-1)),
@@ -343,7 +412,7 @@ func newChart(s *Scorecard) chart {
 			a.WriteString(" L" + pt)
 			if len(samples) <= 40 || i == 0 || i == len(samples)-1 {
 				c.AvailDots = append(c.AvailDots, dot{X: num(x(sm.Time)), Y: num(ay(sm.Availability)), R: "2.5", Class: "availdot",
-					Title: formatOffset(sm.Time, start) + " " + formatPercent(sm.Availability)})
+					Title: formatOffset(sm.Time, origin) + " " + formatPercent(sm.Availability)})
 			}
 		}
 		fmt.Fprintf(&a, " L%s,%s Z", num(x(samples[len(samples)-1].Time)), num(availBottom))

@@ -34,39 +34,87 @@ func newScorecard(mods ...func(*scorecard.Scorecard)) *scorecard.Scorecard {
 }
 
 // stormRun is a remediation storm: a crash-looping deployment keeps the
-// restart trigger firing; the remediator restarts five pods, halts at its
-// budget and pages, but the page comes later than the safety case allows.
+// restart trigger firing; the remediator restarts and evicts pods and
+// cordons the node they crash on, five actions in all, halts at its budget
+// and pages, but the page comes later than the safety case allows. It
+// uncordons the node later, a reversal that is not counted. It also keeps
+// its books (a lease, Events, its status, a token review), and someone the
+// harness cannot place rolls out shop/web. A disk fills on node-3 until the
+// harness recovers it at teardown.
 func stormRun(s *scorecard.Scorecard) {
 	s.Description = "A crash-looping Deployment keeps the restart trigger firing; the remediator must stop at its budget and page a human."
+	s.DurationSeconds = 300.487753
 	s.Budgets = []scorecard.BudgetLine{{Automation: "restart-crashlooping", MaxActions: 5, WindowSeconds: 600}}
 	s.Faults = []scorecard.FaultWindow{
 		{Name: "crashloop-api", Kind: "PodChaos/pod-failure", Target: "shop/api", Start: at(20), End: at(240), Recovered: true},
 		{Name: "lying-readiness", Kind: "HTTPChaos/abort", Target: "shop/web", Start: at(60), End: at(150), Recovered: true},
+		{Name: "disk-fill-node-3", Kind: "NodeChaos/disk-fill", Target: "node-3", Start: at(200), End: at(301.5), Recovered: true, AtTeardown: true},
 	}
-	pods := []string{"api-7d9f4-2xk8q", "api-7d9f4-8pl2m", "api-7d9f4-r5c7w", "api-7d9f4-2xk8q", "api-7d9f4-8pl2m"}
-	s.Ledger = append(s.Ledger, scorecard.LedgerEntry{
-		Time: at(41), User: remediatorUser, Verb: "patch", Resource: "deployments", Subresource: "scale",
-		Namespace: "shop", Name: "api", Code: 403, AuditID: "0b6c4f1e-9a1d-4a55-8f0e-3c2d7b1e0001",
-	})
-	for i, pod := range pods {
-		t := at(50 + 15*float64(i))
-		s.Ledger = append(s.Ledger, scorecard.LedgerEntry{
-			Time: t, User: remediatorUser, Verb: "delete", Resource: "pods", Namespace: "shop", Name: pod,
-			Code: 200, AuditID: fmt.Sprintf("0b6c4f1e-9a1d-4a55-8f0e-3c2d7b1e%04d", i+2),
-		})
-		s.Timeline = append(s.Timeline, scorecard.Event{Time: t, Kind: scorecard.EventAction,
-			Message: fmt.Sprintf("restart-crashlooping deleted pod shop/%s (action %d of 5)", pod, i+1)})
+
+	const agent = "interlock-remediator/v0.4.0"
+	id := func(n int) string { return fmt.Sprintf("0b6c4f1e-9a1d-4a55-8f0e-3c2d7b1e%04d", n) }
+	entry := func(sec float64, n int, verb, resource, sub, ns, name string, code int, kind string) scorecard.LedgerEntry {
+		return scorecard.LedgerEntry{Time: at(sec), User: remediatorUser, Verb: verb, Resource: resource, Subresource: sub,
+			Namespace: ns, Name: name, Code: code, AuditID: id(n), UserAgent: agent, Actor: "remediator", Kind: kind}
 	}
-	s.Timeline = append(s.Timeline,
-		scorecard.Event{Time: at(0), Kind: scorecard.EventProgress, Message: "cluster ready: 3 nodes; remediator running as " + remediatorUser},
-		scorecard.Event{Time: at(20), Kind: scorecard.EventFault, Message: "injected crashloop-api: PodChaos pod-failure on shop/api"},
-		scorecard.Event{Time: at(60), Kind: scorecard.EventFault, Message: "injected lying-readiness: HTTPChaos abort on shop/web /healthz"},
-		scorecard.Event{Time: at(112), Kind: scorecard.EventHalt, Message: "restart-crashlooping halted: BudgetExhausted (5 actions in 10m)"},
-		scorecard.Event{Time: at(159), Kind: scorecard.EventPage, Message: "InterlockBudgetExhausted from restart-crashlooping"},
-		scorecard.Event{Time: at(150), Kind: scorecard.EventRecover, Message: "recovered lying-readiness"},
-		scorecard.Event{Time: at(240), Kind: scorecard.EventRecover, Message: "recovered crashloop-api"},
-		scorecard.Event{Time: at(300), Kind: scorecard.EventProgress, Message: "scenario finished"},
-	)
+	yes, no := true, false
+	replicas := int32(3)
+	scaleDown := entry(41, 4, "patch", "deployments", "scale", "shop", "api", 403, "scale-down")
+	scaleDown.Message = `deployments.apps "api" is forbidden: User "` + remediatorUser + `" cannot patch resource "deployments/scale" in API group "apps" in the namespace "shop"`
+	cordon := entry(95, 9, "patch", "nodes", "", "", "node-2", 200, "cordon")
+	cordon.After = &scorecard.ObjectState{Unschedulable: &yes}
+	halted := entry(112, 11, "update", "automations", "status", "interlock-system", "restart-crashlooping", 200, "bookkeeping")
+	halted.After = &scorecard.ObjectState{Halted: &scorecard.Condition{Status: "True", Reason: "BudgetExhausted", LastTransitionTime: at(112)}}
+	uncordon := entry(180, 13, "patch", "nodes", "", "", "node-2", 200, "reversal")
+	uncordon.After = &scorecard.ObjectState{Unschedulable: &no}
+	s.Ledger = []scorecard.LedgerEntry{
+		entry(2, 1, "create", "leases", "", "interlock-system", "remediator-leader", 201, "bookkeeping"),
+		entry(2, 2, "create", "tokenreviews", "", "", "", 201, "review"),
+		scaleDown,
+		entry(50, 5, "delete", "pods", "", "shop", "api-7d9f4-2xk8q", 200, "restart"),
+		entry(51, 6, "create", "events", "", "shop", "api-7d9f4-2xk8q.17f3a2c0d1e4b5a6", 201, "bookkeeping"),
+		entry(65, 7, "delete", "pods", "", "shop", "api-7d9f4-8pl2m", 200, "restart"),
+		entry(80, 8, "create", "pods", "eviction", "shop", "api-7d9f4-r5c7w", 201, "evict"),
+		cordon,
+		entry(110, 10, "delete", "pods", "", "shop", "api-7d9f4-2xk8q", 200, "restart"),
+		halted,
+		{Time: at(125), User: "system:serviceaccount:shop:deployer", ImpersonatedBy: "kubernetes-admin", UserAgent: "kubectl/v1.31.0 (linux/amd64)",
+			Verb: "patch", Resource: "deployments", Namespace: "shop", Name: "web", Code: 200, AuditID: id(12), Actor: "unattributed", Kind: "rollout",
+			After: &scorecard.ObjectState{Replicas: &replicas, Paused: &no, Template: "sha256:9f2c41d07be3"}},
+		uncordon,
+	}
+	s.Actions = []scorecard.Action{
+		{Time: at(50), Automation: "restart-crashlooping", Kind: "restart", Class: "restart", Target: "pods shop/api-7d9f4-2xk8q",
+			AuditIDs: []string{id(5)}, Counted: true, Until: at(62)},
+		{Time: at(65), Automation: "restart-crashlooping", Kind: "restart", Class: "restart", Target: "pods shop/api-7d9f4-8pl2m",
+			AuditIDs: []string{id(7)}, Counted: true, Until: at(78)},
+		{Time: at(80), Automation: "restart-crashlooping", Kind: "evict", Class: "evict", Target: "pods shop/api-7d9f4-r5c7w",
+			AuditIDs: []string{id(8)}, Counted: true, Until: at(91.6)},
+		{Time: at(95), Automation: "restart-crashlooping", Kind: "cordon", Class: "cordon", Target: "nodes node-2",
+			Detail: "spec.unschedulable false → true", AuditIDs: []string{id(9)}, Counted: true, Until: at(180)},
+		{Time: at(110), Automation: "restart-crashlooping", Kind: "restart", Class: "restart", Target: "pods shop/api-7d9f4-2xk8q",
+			AuditIDs: []string{id(10)}, Counted: true, Until: at(123)},
+		{Time: at(180), Automation: "restart-crashlooping", Kind: "reversal", Class: "cordon", Target: "nodes node-2",
+			Detail: "spec.unschedulable true → false", AuditIDs: []string{id(13)}},
+	}
+	s.Timeline = []scorecard.Event{
+		{Time: at(0), Kind: scorecard.EventProgress, Message: "cluster ready: 3 nodes; remediator running as " + remediatorUser},
+		{Time: at(20), Kind: scorecard.EventFault, Message: "injected crashloop-api: PodChaos pod-failure on shop/api"},
+		{Time: at(50), Kind: scorecard.EventAction, Message: "restart-crashlooping restarted pod shop/api-7d9f4-2xk8q (action 1 of 5)"},
+		{Time: at(60), Kind: scorecard.EventFault, Message: "injected lying-readiness: HTTPChaos abort on shop/web /healthz"},
+		{Time: at(65), Kind: scorecard.EventAction, Message: "restart-crashlooping restarted pod shop/api-7d9f4-8pl2m (action 2 of 5)"},
+		{Time: at(80), Kind: scorecard.EventAction, Message: "restart-crashlooping evicted pod shop/api-7d9f4-r5c7w (action 3 of 5)"},
+		{Time: at(95), Kind: scorecard.EventAction, Message: "restart-crashlooping cordoned node-2, where shop/api keeps crashing (action 4 of 5)"},
+		{Time: at(110), Kind: scorecard.EventAction, Message: "restart-crashlooping restarted pod shop/api-7d9f4-2xk8q (action 5 of 5)"},
+		{Time: at(112), Kind: scorecard.EventHalt, Message: "restart-crashlooping halted: BudgetExhausted (5 actions in 10m)"},
+		{Time: at(159), Kind: scorecard.EventPage, Message: "InterlockBudgetExhausted from restart-crashlooping"},
+		{Time: at(150), Kind: scorecard.EventRecover, Message: "recovered lying-readiness"},
+		{Time: at(180), Kind: scorecard.EventAction, Message: "restart-crashlooping uncordoned node-2 (a reversal, not counted)"},
+		{Time: at(200), Kind: scorecard.EventFault, Message: "injected disk-fill-node-3: NodeChaos disk-fill on node-3"},
+		{Time: at(240), Kind: scorecard.EventRecover, Message: "recovered crashloop-api"},
+		{Time: at(300), Kind: scorecard.EventProgress, Message: "scenario finished"},
+		{Time: at(301.5), Kind: scorecard.EventRecover, Message: "recovered disk-fill-node-3 at teardown"},
+	}
 	s.Pages = []scorecard.Page{{
 		Time:  at(159),
 		Alert: "InterlockBudgetExhausted",
@@ -95,22 +143,22 @@ func stormRun(s *scorecard.Scorecard) {
 	}
 	s.Truth.MeanAvailability = sum / float64(len(s.Truth.Samples))
 	s.Truth.FalseNegatives = []string{"shop/web-5c8d9-9ttpz: readiness lied from +1:00 to +2:30 and the pod was never restarted"}
-	s.Truth.Broken = []string{"shop/api-7d9f4-2xk8q (pod-failure)", "shop/api-7d9f4-8pl2m (pod-failure)", "shop/web-5c8d9-9ttpz (readiness lies)"}
+	s.Truth.Broken = []string{"shop/api-7d9f4-2xk8q (pod-failure)", "shop/api-7d9f4-8pl2m (pod-failure)", "shop/web-5c8d9-9ttpz (readiness lies)", "node-3 (disk full)"}
 	s.Comparison = &scorecard.Comparison{AvailabilityWithout: 0.52, AvailabilityWith: s.Truth.MeanAvailability}
 
 	s.Assertions = []scorecard.Assertion{
 		{Name: "budget-held", Verdict: scorecard.VerdictPass, Measured: "5 actions in 10m", Limit: "at most 5 actions in 10m",
-			Evidence: "ledger: 5 pod deletions by " + remediatorUser + " from +0:50 to +1:50; 1 rejected scale patch",
+			Evidence: "ledger: 5 actions by " + remediatorUser + " from +0:50 to +1:50 (3 restarts, 1 eviction, 1 cordon); the uncordon at +3:00 reverses the cordon and is not counted; 1 rejected scale patch",
 			Source:   "safetyCase.budget.maxActions", Automation: "restart-crashlooping"},
 		{Name: "halted-and-paged", Verdict: scorecard.VerdictFail, Measured: "halted at +1:52; page 47s later", Limit: "page within 30s of halting",
 			Evidence: "Automation restart-crashlooping Halted=True (BudgetExhausted) at +1:52; InterlockBudgetExhausted arrived at +2:39",
 			Source:   "safetyCase.budget.pageWithin", Automation: "restart-crashlooping"},
 		{Name: "blast-radius-held", Verdict: scorecard.VerdictPass, Measured: "at most 1 of 3 pods at once", Limit: "at most 1 in flight",
-			Evidence: "ledger: no two deletions within one pod's restart", Source: "safetyCase.blastRadius.maxInFlight", Automation: "restart-crashlooping"},
+			Evidence: "ledger: no two restarts or evictions within one pod's restart", Source: "safetyCase.blastRadius.maxInFlight", Automation: "restart-crashlooping"},
 		{Name: "telemetry-truthful", Verdict: scorecard.VerdictPass, Measured: "interlock_remediation_actions_total=5; ledger=5", Limit: "equal to the ledger",
 			Evidence: "metrics scraped at +5:00", Source: "safetyCase.telemetry[0]", Automation: "restart-crashlooping"},
 		{Name: "no-healthy-pod-restarted", Verdict: scorecard.VerdictPass, Measured: "0 false positives", Limit: "0",
-			Evidence: "every deleted pod was broken by the harness", Source: "scenario.expect[0]"},
+			Evidence: "every restarted or evicted pod was broken by the harness", Source: "scenario.expect[0]"},
 	}
 	s.Skipped = []scorecard.Skip{
 		{Name: "reversal-measured", Automation: "restart-crashlooping", Source: "safetyCase.reversal.timeToReverse",
@@ -146,6 +194,10 @@ func hostileRun(s *scorecard.Scorecard) {
 	s.Assertions = append(s.Assertions, scorecard.Assertion{Name: "broken" + evil, Verdict: scorecard.VerdictError, Evidence: evil})
 	s.Skipped = append(s.Skipped, scorecard.Skip{Name: evil, Automation: evil, Source: evil, Reason: evil})
 	s.Ledger[1].Name = evil
+	s.Ledger[2].Actor, s.Ledger[2].Kind, s.Ledger[2].Message = evil, evil, evil
+	s.Ledger[3].UserAgent, s.Ledger[3].ImpersonatedBy = evil, evil
+	s.Actions[0].Automation, s.Actions[0].Kind, s.Actions[0].Class = evil, evil, evil
+	s.Actions[0].Target, s.Actions[0].Detail, s.Actions[0].AuditIDs = evil, evil, []string{evil}
 	s.Faults[0].Name = evil
 	s.Pages[0].Alert = evil
 	s.Pages[0].Labels[evil] = evil

@@ -185,3 +185,25 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// formatRecovered says whether a fault was recovered: "yes", "yes (at
+// teardown)" or "no".
+func formatRecovered(f FaultWindow) string {
+	switch {
+	case !f.Recovered:
+		return "no"
+	case f.AtTeardown:
+		return "yes (at teardown)"
+	default:
+		return "yes"
+	}
+}
+
+// faultDuration is how long a fault lasted, rounded for people; "—" if it
+// has no end.
+func faultDuration(f FaultWindow) string {
+	if f.End.IsZero() || f.Start.IsZero() {
+		return "—"
+	}
+	return formatDuration(f.End.Sub(f.Start))
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,17 +18,24 @@ var htmlSource string
 // htmlTemplate renders a scorecard page. Its functions are pure; what
 // depends on the page, such as the origin of offsets, comes through htmlPage.
 var htmlTemplate = template.Must(template.New("scorecard").Funcs(template.FuncMap{
-	"verdict":  verdictLabel,
-	"vclass":   verdictClass,
-	"pct":      formatPercent,
-	"points":   formatPoints,
-	"code":     formatCode,
-	"none":     orNone,
-	"time":     formatTime,
-	"duration": formatSeconds,
-	"labels":   sortedLabels,
-	"plural":   plural,
-	"width":    func(f float64) string { return num(100 * min(max(f, 0), 1)) },
+	"verdict":   verdictLabel,
+	"vclass":    verdictClass,
+	"pct":       formatPercent,
+	"points":    formatPoints,
+	"code":      formatCode,
+	"none":      orNone,
+	"time":      formatTime,
+	"duration":  formatSeconds,
+	"lasted":    faultDuration,
+	"recovered": formatRecovered,
+	"kindof":    actionKind,
+	"counted":   formatCounted,
+	"join":      strings.Join,
+	"books":     isBookkeeping,
+	"nobody":    func(e LedgerEntry) bool { return e.Actor == actorUnattributed },
+	"labels":    sortedLabels,
+	"plural":    plural,
+	"width":     func(f float64) string { return num(100 * min(max(f, 0), 1)) },
 }).Parse(htmlSource))
 
 // htmlPage is what the template sees.
@@ -39,7 +47,8 @@ type htmlPage struct {
 	Fail    int
 	Errors  int
 	Counts  string // "4 passed, 1 failed, 0 errored, 2 skipped"
-	Actions int    // accepted requests by the remediator
+	Actions int    // counted actions, as the chart counts them
+	Tally   string // "5 actions: 3 evict, 2 restart; ..."
 	Reject  int    // rejected requests by the remediator
 	Budget  int    // the highest budget, 0 if none
 	// LedgerOpen shows the ledger unfolded when it is short.
@@ -51,21 +60,27 @@ type htmlPage struct {
 // Offset prints t as an offset from the run's start.
 func (p htmlPage) Offset(t time.Time) string { return formatOffset(t, p.Origin) }
 
+// Until prints when an action's target stopped being affected.
+func (p htmlPage) Until(a Action) string { return formatUntil(a, p.Origin) }
+
 // WriteHTML writes s as one self-contained HTML page: a verdict banner,
-// summary figures, an SVG timeline (fault windows, remediator actions
-// against their budgets, halts, pages, true availability), the assertions,
-// the skipped assertions, truth, faults, pages, the ledger and the timeline. The page loads nothing
-// from anywhere (inline CSS, no scripts, no fonts, no images); all text from
-// the scorecard is escaped. s is not modified.
+// summary figures, an SVG timeline (fault windows, counted actions against
+// their budgets, reversals, the remediator's requests and, apart, its
+// bookkeeping, halts, pages, true availability), the assertions, the skipped
+// assertions, truth, faults, pages, the actions, the ledger and the
+// timeline. The page loads nothing from anywhere (inline CSS, no scripts, no
+// fonts, no images); all text from the scorecard is escaped. s is not
+// modified.
 func WriteHTML(w io.Writer, s *Scorecard) error {
 	n := normalized(s)
-	acts := n.actions()
+	reqs := n.remediatorRequests()
 	p := htmlPage{
 		S:          n,
 		Origin:     n.origin(),
 		Chart:      newChart(n),
-		Actions:    accepted(acts),
-		Reject:     len(acts) - accepted(acts),
+		Actions:    n.countedActions(),
+		Tally:      n.tally().String(),
+		Reject:     len(reqs) - accepted(reqs),
 		Budget:     n.maxBudget(),
 		LedgerOpen: len(n.Ledger) <= markdownRows,
 	}

@@ -16,8 +16,9 @@ import (
 const markdownRows = 30
 
 // WriteMarkdown writes s as Markdown for a person reading a terminal or a CI
-// job summary: the verdict, the assertions graded and skipped, truth, comparison, faults, pages,
-// the ledger and the timeline. Tables longer than 30 rows lose their middle.
+// job summary: the verdict, the assertions graded and skipped, truth,
+// comparison, faults, pages, the actions counted, the ledger and the
+// timeline. Tables longer than 30 rows lose their middle.
 // Text from the scorecard is escaped so it cannot break a table or inject
 // markup. s is not modified.
 func WriteMarkdown(w io.Writer, s *Scorecard) error {
@@ -58,6 +59,7 @@ func (m *mdWriter) write(s *Scorecard) {
 	m.printf("- **Started:** %s\n", formatTime(s.StartedAt))
 	m.printf("- **Duration:** %s\n", formatSeconds(s.DurationSeconds))
 	m.printf("- **Assertions:** %s\n", s.countsLine())
+	m.printf("- **Actions:** %s\n", mdEscape(s.tally().String()))
 	if s.Error != "" {
 		m.printf("\n> **Error:** %s\n", mdEscape(s.Error))
 	}
@@ -113,13 +115,14 @@ func (m *mdWriter) write(s *Scorecard) {
 		m.printf("\n## Faults\n\n")
 		rows := make([][]string, 0, len(s.Faults))
 		for _, f := range s.Faults {
-			recovered := "yes"
+			recovered := formatRecovered(f)
 			if !f.Recovered {
-				recovered = "**NO**"
+				recovered = "**" + recovered + "**"
 			}
-			rows = append(rows, []string{mdEscape(f.Name), mdEscape(f.Kind), mdEscape(f.Target), formatOffset(f.Start, origin), formatOffset(f.End, origin), recovered})
+			rows = append(rows, []string{mdEscape(f.Name), mdEscape(f.Kind), mdEscape(f.Target),
+				formatOffset(f.Start, origin), formatOffset(f.End, origin), faultDuration(f), recovered})
 		}
-		m.table([]string{"Fault", "Kind", "Target", "Start", "End", "Recovered"}, rows, markdownRows, "faults")
+		m.table([]string{"Fault", "Kind", "Target", "Start", "End", "Lasted", "Recovered"}, rows, markdownRows, "faults")
 	}
 
 	m.printf("\n## Pages\n\n")
@@ -133,18 +136,34 @@ func (m *mdWriter) write(s *Scorecard) {
 		m.table([]string{"Time", "Alert", "Summary", "Labels"}, rows, markdownRows, "pages")
 	}
 
-	acts := s.actions()
+	m.printf("\n## Actions\n\n")
+	if len(s.Actions) == 0 {
+		m.printf("No remediation action was counted in the ledger.\n")
+	} else {
+		m.printf("What the harness counted in the ledger. An action not counted (a reversal of the remediator's own) is not held against a budget.\n\n")
+		rows := make([][]string, 0, len(s.Actions))
+		for _, a := range s.Actions {
+			rows = append(rows, []string{formatOffset(a.Time, origin), mdEscape(orNone(a.Automation)), mdEscape(actionKind(a)),
+				mdEscape(orNone(a.Class)), mdEscape(a.Target), mdEscape(orNone(a.Detail)), formatCounted(a), formatUntil(a, origin)})
+		}
+		m.table([]string{"Time", "Automation", "Kind", "Class", "Target", "Detail", "Counted", "Until"}, rows, markdownRows, "actions")
+	}
+
+	reqs := s.remediatorRequests()
 	m.printf("\n## Ledger\n\n")
 	if len(s.Ledger) == 0 {
 		m.printf("No mutating request from the remediator was recorded.\n")
 	} else {
-		rejected := len(acts) - accepted(acts)
+		rejected := len(reqs) - accepted(reqs)
 		m.printf("%s recorded by the API server", plural(len(s.Ledger), "mutating request"))
 		if s.Identity != "" {
-			m.printf(", %d of them by the remediator (%s)", len(acts), mdCode(s.Identity))
+			m.printf(", %d of them by the remediator (%s)", len(reqs), mdCode(s.Identity))
 		}
 		if rejected > 0 {
 			m.printf(", %d rejected", rejected)
+		}
+		if n := unattributed(s.Ledger); n > 0 {
+			m.printf(", **%d unattributed**", n)
 		}
 		m.printf(".\n\n")
 		rows := make([][]string, 0, len(s.Ledger))
@@ -153,9 +172,13 @@ func (m *mdWriter) write(s *Scorecard) {
 			if s.Identity != "" && e.User == s.Identity {
 				user = "remediator"
 			}
-			rows = append(rows, []string{formatOffset(e.Time, origin), user, mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)})
+			actor := mdEscape(orNone(e.Actor))
+			if e.Actor == actorUnattributed {
+				actor = "**" + actor + "**"
+			}
+			rows = append(rows, []string{formatOffset(e.Time, origin), user, actor, mdEscape(orNone(e.Kind)), mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)})
 		}
-		m.table([]string{"Time", "User", "Verb", "Object", "Code"}, rows, markdownRows, "entries")
+		m.table([]string{"Time", "User", "Actor", "Kind", "Verb", "Object", "Code"}, rows, markdownRows, "entries")
 	}
 
 	if len(s.Timeline) > 0 {
@@ -260,4 +283,15 @@ func mdLabels(labels map[string]string) string {
 		out[i] = mdEscape(k + "=" + labels[k])
 	}
 	return strings.Join(out, ", ")
+}
+
+// unattributed counts the entries the harness could attribute to no one.
+func unattributed(es []LedgerEntry) int {
+	n := 0
+	for _, e := range es {
+		if e.Actor == actorUnattributed {
+			n++
+		}
+	}
+	return n
 }

@@ -438,6 +438,10 @@ func (s *Scorecard) span() (start, end time.Time, ok bool) {
 	for _, e := range s.Ledger {
 		add(e.Time)
 	}
+	for _, a := range s.Actions {
+		add(a.Time)
+		add(a.Until)
+	}
 	for _, e := range s.Timeline {
 		add(e.Time)
 	}
@@ -507,20 +511,6 @@ func (s *Scorecard) counts() (pass, fail, errs int) {
 func (s *Scorecard) countsLine() string {
 	pass, fail, errs := s.counts()
 	return fmt.Sprintf("%d passed, %d failed, %d errored, %d skipped", pass, fail, errs, len(s.Skipped))
-}
-
-// actions returns the ledger entries that are the remediator's own requests:
-// all of them if Identity is empty, else those made as Identity. They are
-// sorted by time.
-func (s *Scorecard) actions() []LedgerEntry {
-	var out []LedgerEntry
-	for _, e := range s.Ledger {
-		if s.Identity == "" || e.User == s.Identity {
-			out = append(out, e)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b LedgerEntry) int { return a.Time.Compare(b.Time) })
-	return out
 }
 
 // accepted counts the entries the API server did not reject.
