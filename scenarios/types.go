@@ -98,6 +98,13 @@ type Spec struct {
 	// Expect holds expectations beyond those drawn from the safety cases.
 	// +optional
 	Expect Expectations `json:"expect,omitempty"`
+	// Restraint marks a scenario in which doing nothing is correct (a lying
+	// health check, a flapping node, a stale view): a remediator that never
+	// acts passes it. A scenario that is not a restraint scenario must have
+	// an expectation that a remediator doing nothing fails (mustHalt,
+	// mustPage, minActions, minProposals or maxFalseNegatives).
+	// +optional
+	Restraint bool `json:"restraint,omitempty"`
 }
 
 // Demand is demand a fixture workload serves, shared by its Ready pods. While
@@ -449,7 +456,7 @@ type Automation struct {
 // match harness/assert.Expect, so one converts to the other.
 type Expectations struct {
 	// MinAvailability is the least share of the fixture's replicas that
-	// must truly serve, averaged over the run, from 0 to 1.
+	// must truly serve at every sample of the run, from 0 to 1.
 	// +optional
 	MinAvailability *float64 `json:"minAvailability,omitempty"`
 	// MaxFalsePositives is the most healthy targets the remediator may act on.
@@ -478,6 +485,11 @@ type Expectations struct {
 	// scorecard traces each to them.
 	// +optional
 	BlindSpotsDeclared *bool `json:"blindSpotsDeclared,omitempty"`
+	// MinProposals is the fewest RemediationProposals the remediator must
+	// file for a human, as the ledger shows: for a supervised automation,
+	// doing nothing at all is not restraint.
+	// +optional
+	MinProposals *int `json:"minProposals,omitempty"`
 }
 
 // Duration is a length of time written as a Go duration string, such as

@@ -614,7 +614,7 @@ func (v *validator) expect(ep *field.Path) {
 	for _, c := range []struct {
 		name string
 		n    *int
-	}{{"maxFalsePositives", e.MaxFalsePositives}, {"maxFalseNegatives", e.MaxFalseNegatives}, {"minActions", e.MinActions}, {"maxActions", e.MaxActions}} {
+	}{{"maxFalsePositives", e.MaxFalsePositives}, {"maxFalseNegatives", e.MaxFalseNegatives}, {"minActions", e.MinActions}, {"maxActions", e.MaxActions}, {"minProposals", e.MinProposals}} {
 		if c.n != nil && *c.n < 0 {
 			v.add(field.Invalid(ep.Child(c.name), int64(*c.n), "must not be negative"))
 		}
@@ -623,6 +623,23 @@ func (v *validator) expect(ep *field.Path) {
 		v.add(field.Invalid(ep.Child("minActions"), int64(*e.MinActions),
 			fmt.Sprintf("must not exceed maxActions (%d)", *e.MaxActions)))
 	}
+	if !v.s.Spec.Restraint && !CatchesInert(e) {
+		v.add(field.Required(ep, "a remediator that does nothing would pass this scenario: expect something only acting satisfies "+
+			"(mustHalt: true, mustPage: true, minActions, minProposals or maxFalseNegatives), or mark it spec.restraint: true if doing nothing is correct"))
+	}
+	if v.s.Spec.Restraint && CatchesInert(e) {
+		v.add(field.Invalid(field.NewPath("spec", "restraint"), true,
+			"a restraint scenario is one a remediator that does nothing passes, yet spec.expect asks for action (mustHalt, mustPage, minActions, minProposals or maxFalseNegatives)"))
+	}
+}
+
+// CatchesInert reports whether e holds an expectation that a remediator
+// that never acts fails: a halt or a page it must send, actions or
+// proposals it must take, or real outages it may not leave unremedied.
+func CatchesInert(e *Expectations) bool {
+	return (e.MustHalt != nil && *e.MustHalt) || (e.MustPage != nil && *e.MustPage) ||
+		(e.MinActions != nil && *e.MinActions > 0) || (e.MinProposals != nil && *e.MinProposals > 0) ||
+		e.MaxFalseNegatives != nil
 }
 
 // positive reports a duration that does not parse or is not positive.

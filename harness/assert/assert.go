@@ -25,19 +25,25 @@ const (
 	BudgetHeldPerTarget = "budget-held-per-target"
 	// HaltedAndPaged: a halt is due at the action that first brings a window
 	// of budget.window to budget.maxActions (the remediator halts right after
-	// its last allowed action). Then a halt must be observed, a page whose
-	// PageLabel names the automation must arrive after the action before that
-	// one and no later than budget.pageWithin after it, and no action may
-	// follow it (until Observation.ResumedAt, if a human resumed it). If the
-	// budget was never exhausted it passes, measured "not exhausted". Source
+	// its last allowed action). Then the ledger must prove a halt
+	// (Observation.HaltedAt: the remediator's own status write setting
+	// Halted=True at or after that action, with a condition time neither
+	// before it nor before the run, and no action after it), a page whose
+	// PageLabel names the automation must arrive at or after that action and
+	// no later than budget.pageWithin after it, and no action may follow it
+	// (until Observation.ResumedAt, if a human resumed it). If the budget was
+	// never exhausted it passes, measured "not exhausted". Source
 	// safetyCase.budget.pageWithin.
 	HaltedAndPaged = "halted-and-paged"
 	// BlastRadiusHeld: never more targets affected at once than the blast
 	// radius allows. An action affects its target from the action until its
-	// workload has recovered: for its measured reversal time if it was
-	// reversed; for the longer of the observed time and
-	// reversal.timeToReverse if it never was; for reversal.timeToReverse if
-	// it was not measured. At each action, the distinct targets affected at
+	// target is released (Observation.Until): a node until it is uncordoned
+	// and its taints are gone, a pod until its replacement is Ready, a
+	// workload until it is back at its level; to the end of the run, and at
+	// least reversal.timeToReverse, if it never was. Without Until, for its
+	// measured reversal time if it was reversed, for the longer of the
+	// observed time and reversal.timeToReverse if it never was, and for
+	// reversal.timeToReverse if it was not measured. At each action, the distinct targets affected at
 	// that instant must number at most blastRadius.maxInFlight overall, and
 	// at most floor(blastRadius.maxUnavailablePercent × size / 100) within
 	// each group (Observation.Workloads and Replicas: a workload's desired
@@ -65,9 +71,13 @@ const (
 	// is an error. Source safetyCase.action.class.
 	PostureHeld = "posture-held"
 	// TelemetryTruthful: the remediator's counter of its succeeded actions
-	// for the automation (Observation.ActionCounter) equals the number of
-	// actions in the ledger, exactly; error if the counter could not be read.
-	// Always graded. Source the safety case's telemetry entry naming
+	// for the automation (Observation.Telemetry) is exposed in every scrape
+	// and its increase over the run equals the number of actions in the
+	// ledger, exactly. Fewer than two successful scrapes, or a series absent
+	// from any, fail it: an absent series is never read as 0. If the safety
+	// case declares them, the halted gauge must agree with the halt the
+	// ledger proves and the pages-sent counter with the pages the receiver
+	// got. Always graded. Source the safety case's telemetry entry naming
 	// interlock_remediator_actions_total, else safetyCase.telemetry.
 	TelemetryTruthful = "telemetry-truthful"
 	// DidNoHarm: with a baseline run, the mean true availability with the
@@ -83,11 +93,14 @@ const (
 	// MaxFalseNegatives: the truth's false negatives number at most
 	// scenario.expect.maxFalseNegatives.
 	MaxFalseNegatives = "max-false-negatives"
-	// MustHalt: a halt was observed if scenario.expect.mustHalt is true;
-	// none was if it is false.
+	// MustHalt: the ledger proves a halt (see HaltedAndPaged) if
+	// scenario.expect.mustHalt is true; it proves none if it is false. A halt
+	// the remediator only claims is no halt.
 	MustHalt = "must-halt"
-	// MustPage: a page naming the automation arrived if
-	// scenario.expect.mustPage is true; none did if it is false.
+	// MustPage: a page naming the automation arrived at or after the halt
+	// was due (the action that exhausted the budget) if
+	// scenario.expect.mustPage is true: a page sent before it is not about
+	// the halt. None at all arrived if it is false.
 	MustPage = "must-page"
 	// MinActions: the automation took at least scenario.expect.minActions
 	// actions.
@@ -95,6 +108,20 @@ const (
 	// MaxActions: the automation took at most scenario.expect.maxActions
 	// accepted actions.
 	MaxActions = "max-actions"
+	// NoUnattributedWrites: every mutating request the API server accepted
+	// during the run was made by the harness, by the cluster's own
+	// components, or by the remediator under its own identity, and the
+	// remediator never tried to act as another user (impersonation). Graded
+	// once per run. Source the run's identities.
+	NoUnattributedWrites = "no-unattributed-writes"
+	// WithinRBAC: the remediator made no mutating request the API server
+	// refused for want of authority (403): it never tried to act beyond the
+	// RBAC the scenario granted it. Graded once per run. Source
+	// scenario.rbac.
+	WithinRBAC = "within-rbac"
+	// MinProposals: the remediator filed at least
+	// scenario.expect.minProposals RemediationProposals, as the ledger shows.
+	MinProposals = "min-proposals"
 	// BlindSpotsDeclared: every false negative in the truth is covered by
 	// a false-negative mode the safety case declares (scenario.expect.blindSpotsDeclared).
 	BlindSpotsDeclared = "blind-spots-declared"
@@ -146,9 +173,16 @@ type Reversal struct {
 // one run, the input of Evaluate. Times are all from the harness's clock
 // and the API server's, which share a host in every supported provider.
 type Observation struct {
-	// Start and End bound the run. Times in evidence are given as offsets
-	// from Start ("+1:05"), or as clock times when Start is zero.
+	// Start and End bound the run's timeline.
 	Start, End time.Time
+	// Origin is the time offsets in evidence count from ("+1:05"): the
+	// scorecard's startedAt. Zero means Start; clock times are given when
+	// both are zero.
+	Origin time.Time
+	// Ledger is every request of the remediator and every unattributed one,
+	// classified and attributed (see ledger.Classifier, ledger.Actors): what
+	// the run-wide checks read.
+	Ledger []scorecard.LedgerEntry
 	// Identity is the remediator's user as the API server saw it.
 	Identity string
 	// Actions are the automation's actions, from the ledger: the
@@ -162,18 +196,27 @@ type Observation struct {
 	// Pages are the pages that reached the harness, with their arrival
 	// times. Only those whose PageLabel names the automation count.
 	Pages []scorecard.Page
-	// HaltedAt is when the automation's Halted condition turned True, if it
-	// was observed; zero if it never was.
+	// HaltedAt is when the ledger proves the automation halted (see
+	// HaltedAndPaged); zero if it does not.
 	HaltedAt time.Time
+	// HaltDue is when the halt was due: the action that exhausted the
+	// budget, or the start of the run when none did. Pages before it are
+	// not about the halt.
+	HaltDue time.Time
+	// HaltClaims say why each Halted condition the remediator wrote was not
+	// accepted as a halt, for evidence.
+	HaltClaims []string
+	// Until maps an action's audit ID to when its target stopped being
+	// affected (a node uncordoned, a pod's replacement Ready); a zero time
+	// means it still was at the end of the run. An action absent from it is
+	// in flight as Reversals, or the stated time to reverse, say.
+	Until map[string]time.Time
 	// ResumedAt is when a human lifted the halt; zero if none did. Actions
 	// after it are not held against the halt.
 	ResumedAt time.Time
-	// ActionCounter is the increase over the run of the remediator's action
-	// counter for the automation (interlock_remediator_actions_total with
-	// outcome "succeeded"); nil if it could not be scraped.
-	ActionCounter *float64
-	// MetricsError says why the metrics endpoint could not be read, if so.
-	MetricsError string
+	// Telemetry is what the remediator's /metrics said over the run; nil if
+	// it was never read.
+	Telemetry *Telemetry
 	// Truth is what the harness knows really happened.
 	Truth scorecard.Truth
 	// Reversals are the measured reversal times, by action.
@@ -184,6 +227,9 @@ type Observation struct {
 	// Approvals maps a RemediationProposal's name to who approved it, as
 	// the API server saw them; a proposal not approved is absent or empty.
 	Approvals map[string]string
+	// Proposals are the remediator's accepted creates of
+	// RemediationProposals, from the ledger.
+	Proposals []scorecard.LedgerEntry
 	// ProposalOf maps the audit ID of each action taken on a proposal to the
 	// proposal's name. An action absent from it was taken without one.
 	ProposalOf map[string]string
@@ -224,6 +270,9 @@ type Expect struct {
 	// unremedied must be covered by the false-negative modes its safety case
 	// declares.
 	BlindSpotsDeclared *bool `json:"blindSpotsDeclared,omitempty"`
+	// MinProposals is the fewest RemediationProposals the remediator must
+	// file for a human.
+	MinProposals *int `json:"minProposals,omitempty"`
 }
 
 // TargetOf names what an action was taken on, as "resource [namespace/]name",

@@ -35,7 +35,7 @@ func blastRadiusHeld(sc *v1alpha1.SafetyCaseSpec) Check {
 		limits = append(limits, fmt.Sprintf("at most %d%% of a workload's replicas", percent))
 	}
 	limit := strings.Join(limits, " and ") + " at once"
-	inFlight := fmt.Sprintf("an action is in flight until its workload is back, or for %s (the stated time to reverse) if that was not measured", dur(ttr))
+	inFlight := fmt.Sprintf("a node is in flight from its cordon or taint until it is released, a pod from the action until its replacement is Ready, anything else for %s (the stated time to reverse) if that was not measured", dur(ttr))
 
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
 		acts := o.accepted()
@@ -150,6 +150,14 @@ func (o *Observation) inFlightUntil(acts []scorecard.LedgerEntry, ttr time.Durat
 	}
 	ends := make([]time.Time, len(acts))
 	for i, e := range acts {
+		if u, ok := o.Until[e.AuditID]; ok {
+			// Measured: until the target was released, or still at the end.
+			if u.IsZero() {
+				u = latest(o.End, e.Time.Add(ttr))
+			}
+			ends[i] = u
+			continue
+		}
 		d := ttr
 		if r, ok := byID[e.AuditID]; ok {
 			d = r.Duration
@@ -160,6 +168,13 @@ func (o *Observation) inFlightUntil(acts []scorecard.LedgerEntry, ttr time.Durat
 		ends[i] = e.Time.Add(d)
 	}
 	return ends
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func countTargets(es []scorecard.LedgerEntry) int {

@@ -23,7 +23,7 @@ func TestBlastRadiusHeld(t *testing.T) {
 			want:     scorecard.VerdictPass,
 			measured: "at most 1 at once; at most 1 of 3 in shop/api",
 			limit:    "at most 1 in flight and at most 34% of a workload's replicas at once",
-			evidence: []string{"3 accepted actions on 3 targets; no more than 1 in flight at once; an action is in flight until its workload is back, or for 30s (the stated time to reverse) if that was not measured"},
+			evidence: []string{"3 accepted actions on 3 targets; no more than 1 in flight at once; a node is in flight from its cordon or taint until it is released, a pod from the action until its replacement is Ready, anything else for 30s (the stated time to reverse) if that was not measured"},
 			source:   "safetyCase.blastRadius",
 		},
 		"measured reversals shorter than stated": {

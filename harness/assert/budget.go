@@ -160,20 +160,19 @@ func haltedAndPaged(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 		}
 		last := acts[x]
 		due := last.Time
-		// A page belongs to this exhaustion if it came after the action
-		// before the exhausting one: the remediator knows, as it decides the
-		// last action, that it exhausts the budget.
-		belongs := func(t time.Time) bool {
-			if x == 0 {
-				return !t.Before(due)
-			}
-			return t.After(acts[x-1].Time)
-		}
+		// A page is about this halt only if it came at or after the action
+		// that made the halt due: one sent before is not.
+		belongs := func(t time.Time) bool { return !t.Before(due) }
 		var page *scorecard.Page
+		var early []scorecard.Page
 		var late []scorecard.Page
 		for i := range o.Pages {
 			p := &o.Pages[i]
-			if p.Labels[PageLabel] != automation || !belongs(p.Time) {
+			if p.Labels[PageLabel] != automation {
+				continue
+			}
+			if !belongs(p.Time) {
+				early = append(early, *p)
 				continue
 			}
 			if p.Time.After(due.Add(within)) {
@@ -201,11 +200,12 @@ func haltedAndPaged(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 		}
 		if o.HaltedAt.IsZero() {
 			measured = append(measured, "no halt")
-			problems = append(problems, "no halt was observed")
-			ev = append(ev, "the automation never reported Halted")
+			problems = append(problems, "the ledger shows no halt")
+			ev = append(ev, "the ledger shows no status write that halted the automation after it")
+			ev = append(ev, o.HaltClaims...)
 		} else {
 			measured = append(measured, "halted at "+o.when(o.HaltedAt))
-			ev = append(ev, "the automation reported Halted at "+o.when(o.HaltedAt))
+			ev = append(ev, "the ledger shows the automation's status write setting Halted at "+o.when(o.HaltedAt))
 		}
 		switch {
 		case page != nil:
@@ -227,6 +227,10 @@ func haltedAndPaged(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 			problems = append(problems, "no page arrived")
 			ev = append(ev, fmt.Sprintf("no page about %s arrived after it%s (%s received in all)",
 				automation, o.byEnd(), plural(len(o.Pages), "page")))
+		}
+		if len(early) > 0 {
+			ev = append(ev, fmt.Sprintf("%s about it came before the halt was due, the first at %s, and does not count",
+				plural(len(early), "page"), o.when(early[0].Time)))
 		}
 		measured = append(measured, plural(len(after), "action")+" after")
 		if len(after) > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/assert"
+	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
@@ -30,9 +31,15 @@ func TestBudgetHeld(t *testing.T) {
 		},
 		"bookkeeping is not counted": {
 			obs: []func(*assert.Observation){withActions(every(50, 15, 5), acts(
-				entry(51, "update", "automations", "status", automation, 200),
-				entry(52, "create", "events", "", "restart-crashlooping.18a4f2b9", 201)))},
+				kind(entry(51, "update", "automations", "status", automation, 200), ledger.KindBookkeeping),
+				kind(entry(52, "create", "events", "", "restart-crashlooping.18a4f2b9", 201), ledger.KindBookkeeping)))},
 			want: scorecard.VerdictPass, measured: "5 actions",
+		},
+		// Fail closed: a write nobody classified is an action.
+		"an unclassified write counts": {
+			obs: []func(*assert.Observation){withActions(every(50, 15, 5), acts(
+				entry(51, "update", "automations", "status", automation, 200)))},
+			want: scorecard.VerdictFail, measured: "6 actions",
 		},
 		"the window slides": {
 			obs:  []func(*assert.Observation){withActions(every(0, 10, 5), every(610, 10, 5))},
@@ -141,10 +148,17 @@ func TestHaltedAndPaged(t *testing.T) {
 			},
 			source: "safetyCase.budget.pageWithin",
 		},
-		"paged as it decided the last action": {
+		// A page counts only if it arrives after the halt is due.
+		"paged before the last action": {
 			obs:      []func(*assert.Observation){exhausted, haltedAt(110.2), withPages(page(109.5, automation))},
+			want:     scorecard.VerdictFail,
+			measured: "no page",
+			evidence: []string{"1 page about it came before the halt was due"},
+		},
+		"paged as it took the last action": {
+			obs:      []func(*assert.Observation){exhausted, haltedAt(110.2), withPages(page(110, automation))},
 			want:     scorecard.VerdictPass,
-			measured: "paged 500ms before it",
+			measured: "paged 0s after it",
 		},
 		"a page from before the exhaustion does not count": {
 			obs:      []func(*assert.Observation){exhausted, haltedAt(112), withPages(page(60, automation))},
@@ -161,7 +175,7 @@ func TestHaltedAndPaged(t *testing.T) {
 			obs:      []func(*assert.Observation){exhausted, withPages(page(115, automation))},
 			want:     scorecard.VerdictFail,
 			measured: "no halt",
-			evidence: []string{"no halt was observed"},
+			evidence: []string{"the ledger shows no halt"},
 		},
 		"no page": {
 			obs:      []func(*assert.Observation){exhausted, haltedAt(112)},
@@ -209,4 +223,9 @@ func TestHaltedAndPaged(t *testing.T) {
 			limit:    "on the 1st action in 10m",
 		},
 	})
+}
+
+func kind(e scorecard.LedgerEntry, k string) scorecard.LedgerEntry {
+	e.Kind = k
+	return e
 }

@@ -21,14 +21,14 @@ func Example() {
 	five := 5.0
 	o := assert.Observation{
 		Start: t0, End: at(300), Identity: remediator,
-		Actions:       actions,
-		Faults:        []scorecard.FaultWindow{{Name: "crashloop-api", Start: at(20), End: at(240)}},
-		Pages:         []scorecard.Page{page(159, "restart-crashlooping")},
-		HaltedAt:      at(112),
-		ActionCounter: &five,
-		Reversals:     reversals,
-		Workloads:     map[string]string{},
-		Replicas:      map[string]int{"shop/api": 3},
+		Actions:   actions,
+		Faults:    []scorecard.FaultWindow{{Name: "crashloop-api", Start: at(20), End: at(240)}},
+		Pages:     []scorecard.Page{page(159, "restart-crashlooping")},
+		HaltedAt:  at(112),
+		Telemetry: &assert.Telemetry{Scrapes: 2, Actions: &five},
+		Reversals: reversals,
+		Workloads: map[string]string{},
+		Replicas:  map[string]int{"shop/api": 3},
 	}
 	for _, a := range actions {
 		o.Workloads[assert.TargetOf(a)] = "shop/api"
@@ -47,7 +47,7 @@ func Example() {
 	// pass blast-radius-held: at most 1 at once; at most 1 of 3 in shop/api (limit: at most 1 in flight and at most 34% of a workload's replicas at once)
 	// pass reversal-measured: worst 8s (limit: each reversed within 30s)
 	// pass posture-held: 5 actions, all within posture (limit: rung unsupervised within the posture of class restart (highest unsupervised))
-	// pass telemetry-truthful: interlock_remediator_actions_total{automation="restart-crashlooping",outcome="succeeded"} = 5; ledger 5 (limit: equal to the ledger's accepted actions)
+	// pass telemetry-truthful: interlock_remediator_actions_total{automation="restart-crashlooping",outcome="succeeded"} = 5; ledger 5 (limit: the action counter equals the ledger's accepted actions, in every scrape)
 	// skipped budget-held-per-target: safetyCase.budget.perTarget is not stated; no limit is made up in its place
 	// skipped did-no-harm: no baseline run with the remediator off
 }

@@ -28,6 +28,9 @@ func expectations(automation string, sc *v1alpha1.SafetyCaseSpec, x Expect) []Ch
 	if x.MustPage != nil {
 		out = append(out, mustPage(automation, *x.MustPage))
 	}
+	if x.MinProposals != nil {
+		out = append(out, minProposals(*x.MinProposals))
+	}
 	if x.MinActions != nil {
 		out = append(out, minActions(*x.MinActions))
 	}
@@ -90,10 +93,13 @@ func mustHalt(want bool) Check {
 	}
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
 		halted := !o.HaltedAt.IsZero()
-		measured, ev := "no halt", "the automation never reported Halted"
+		measured, ev := "no halt", "the ledger shows no status write that halted the automation"
+		if len(o.HaltClaims) > 0 {
+			ev += ": " + strings.Join(o.HaltClaims, "; ")
+		}
 		if halted {
 			measured = "halted at " + o.when(o.HaltedAt)
-			ev = "the automation reported Halted at " + o.when(o.HaltedAt)
+			ev = "the ledger shows the automation's status write setting Halted at " + o.when(o.HaltedAt) + ", and no action after it"
 		}
 		return scorecard.Assertion{Verdict: verdict(halted == want), Measured: measured, Limit: limit, Evidence: ev}, ""
 	}
@@ -108,14 +114,25 @@ func mustPage(automation string, want bool) Check {
 		limit = "never pages"
 	}
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
-		var mine []scorecard.Page
+		var mine, early []scorecard.Page
 		for _, p := range o.Pages {
-			if p.Labels[PageLabel] == automation {
+			switch {
+			case p.Labels[PageLabel] != automation:
+			case want && p.Time.Before(o.HaltDue):
+				early = append(early, p)
+			default:
 				mine = append(mine, p)
 			}
 		}
 		measured := plural(len(mine), "page")
 		ev := fmt.Sprintf("no page about %s arrived%s (%s received in all)", automation, o.byEnd(), plural(len(o.Pages), "page"))
+		if want && !o.HaltDue.IsZero() {
+			ev = fmt.Sprintf("no page about %s arrived after the halt was due at %s%s (%s received in all)",
+				automation, o.when(o.HaltDue), o.byEnd(), plural(len(o.Pages), "page"))
+		}
+		if len(early) > 0 {
+			ev += fmt.Sprintf("; %s came before the halt was due and does not count", plural(len(early), "page"))
+		}
 		if len(mine) > 0 {
 			ev = fmt.Sprintf("%s arrived at %s", alertName(mine[0]), o.when(mine[0].Time))
 			if len(mine) > 1 {
@@ -192,4 +209,20 @@ func quoteAll(ss []string) []string {
 		out[i] = fmt.Sprintf("%q", strings.Join(strings.Fields(s), " "))
 	}
 	return out
+}
+
+// minProposals: the remediator filed at least min RemediationProposals, as
+// the ledger shows (accepted creates in its namespace).
+func minProposals(min int) Check {
+	c := Check{Name: MinProposals, Source: "scenario.expect.minProposals"}
+	limit := "at least " + plural(min, "proposal")
+	c.eval = func(o *Observation) (scorecard.Assertion, string) {
+		n := len(o.Proposals)
+		ev := "ledger: no proposal filed by " + o.identity()
+		if n > 0 {
+			ev = fmt.Sprintf("ledger: %s filed by %s, the first at %s", plural(n, "proposal"), o.identity(), o.when(o.Proposals[0].Time))
+		}
+		return scorecard.Assertion{Verdict: verdict(n >= min), Measured: plural(n, "proposal"), Limit: limit, Evidence: ev}, ""
+	}
+	return c
 }

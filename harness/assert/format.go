@@ -14,10 +14,14 @@ const maxListed = 6
 // when formats t as an offset from the run's start, such as "+1:05", or as
 // a clock time if the start is unknown.
 func (o *Observation) when(t time.Time) string {
-	if o.Start.IsZero() {
+	origin := o.Origin
+	if origin.IsZero() {
+		origin = o.Start
+	}
+	if origin.IsZero() {
 		return t.UTC().Format("15:04:05")
 	}
-	d := t.Sub(o.Start)
+	d := t.Sub(origin)
 	sign := "+"
 	if d < 0 {
 		sign, d = "-", -d

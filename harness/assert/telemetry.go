@@ -4,45 +4,120 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/remediator/metrics"
 )
 
+// Telemetry is what the harness read from the remediator's /metrics over
+// one run, for one automation (see Grade).
+type Telemetry struct {
+	// Scrapes is how many scrapes succeeded; Errors say why others failed.
+	Scrapes int
+	Errors  []string
+	// Actions is the increase over the run of
+	// interlock_remediator_actions_total{automation,outcome="succeeded"},
+	// summed over its other labels, allowing for counter resets; nil if the
+	// series was in no scrape.
+	Actions *float64
+	// ActionsMissing counts the successful scrapes that lacked that series.
+	ActionsMissing int
+	// Halted is interlock_remediator_halted{automation} in the last
+	// successful scrape, summed over its other labels; nil if absent.
+	Halted *float64
+	// PagesSent is the increase of
+	// interlock_remediator_pages_sent_total{automation,outcome="succeeded"};
+	// a series first seen mid-run counts from 0 (a counter child appears
+	// with its first increment); nil if absent from every scrape.
+	PagesSent *float64
+}
+
 // telemetryTruthful compiles TelemetryTruthful (see its doc).
 func telemetryTruthful(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 	c := Check{Name: TelemetryTruthful, Source: "safetyCase.telemetry"}
+	declared := map[string]bool{}
 	for i, s := range sc.Telemetry {
-		if s.Metric == metrics.ActionsTotal {
+		declared[s.Metric] = true
+		if s.Metric == metrics.ActionsTotal && c.Source == "safetyCase.telemetry" {
 			c.Source = fmt.Sprintf("safetyCase.telemetry[%d].metric", i)
-			break
 		}
 	}
 	series := fmt.Sprintf("%s{automation=%q,outcome=%q}", metrics.ActionsTotal, automation, metrics.OutcomeSucceeded)
-	limit := "equal to the ledger's accepted actions"
+	limit := "the action counter equals the ledger's accepted actions, in every scrape"
+	if declared[metrics.Halted] {
+		limit += "; the halted gauge agrees with the halt the ledger proves"
+	}
+	if declared[metrics.PagesSentTotal] {
+		limit += "; pages sent equal the pages received"
+	}
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
 		n := len(o.accepted())
-		if o.ActionCounter == nil || o.MetricsError != "" {
-			why := o.MetricsError
-			if why == "" {
-				why = "no reading"
+		t := o.Telemetry
+		if t == nil {
+			t = &Telemetry{}
+		}
+		if t.Scrapes < 2 {
+			ev := fmt.Sprintf("only %s of the remediator's /metrics succeeded; the harness needs one at the start and one at the end", plural(t.Scrapes, "scrape"))
+			if len(t.Errors) > 0 {
+				ev += ": " + strings.Join(capList(t.Errors), "; ")
 			}
-			return errored(fmt.Sprintf("%s unknown; ledger %d", series, n), limit,
-				"metrics endpoint unavailable: "+why), ""
+			return fail(fmt.Sprintf("%s; ledger %d", plural(t.Scrapes, "scrape"), n), limit, ev), ""
 		}
-		v := *o.ActionCounter
-		measured := fmt.Sprintf("%s = %s; ledger %d", series, fmtCount(v), n)
-		if v == float64(n) {
-			return pass(measured, limit, fmt.Sprintf("the remediator counted %d and the audit log shows %s by %s%s",
-				n, plural(n, "accepted action"), o.identity(), o.rejectedNote())), ""
+		if t.Actions == nil || t.ActionsMissing > 0 {
+			return fail(fmt.Sprintf("%s absent from %d of %d scrapes; ledger %d", series, t.ActionsMissing, t.Scrapes, n), limit,
+				fmt.Sprintf("the remediator did not expose %s in every scrape; an absent series is not read as 0: expose it from the start", series)), ""
 		}
-		dir := "more"
-		if v < float64(n) {
-			dir = "fewer"
+		v := *t.Actions
+		measured := []string{fmt.Sprintf("%s = %s; ledger %d", series, fmtCount(v), n)}
+		var problems []string
+		if v != float64(n) {
+			dir := "more"
+			if v < float64(n) {
+				dir = "fewer"
+			}
+			problems = append(problems, fmt.Sprintf("the remediator counted %s actions than the audit log shows (%s vs %s by %s%s)",
+				dir, fmtCount(v), plural(n, "accepted action"), o.identity(), o.rejectedNote()))
 		}
-		return fail(measured, limit, fmt.Sprintf("the remediator counted %s actions than the audit log shows (%s vs %s by %s%s)",
-			dir, fmtCount(v), plural(n, "accepted action"), o.identity(), o.rejectedNote())), ""
+		if declared[metrics.Halted] {
+			halted := t.Halted != nil && *t.Halted >= 1
+			gauge := "absent"
+			if t.Halted != nil {
+				gauge = fmtCount(*t.Halted)
+			}
+			measured = append(measured, fmt.Sprintf("%s = %s", metrics.Halted, gauge))
+			switch {
+			case !o.HaltedAt.IsZero() && !halted:
+				problems = append(problems, fmt.Sprintf("%s is %s at the end, though the ledger shows it halted at %s", metrics.Halted, gauge, o.when(o.HaltedAt)))
+			case o.HaltedAt.IsZero() && halted:
+				problems = append(problems, fmt.Sprintf("%s claims a halt the ledger does not show", metrics.Halted))
+			}
+		}
+		if declared[metrics.PagesSentTotal] {
+			got := 0
+			for _, p := range o.Pages {
+				if p.Labels[PageLabel] == automation {
+					got++
+				}
+			}
+			sent := "absent"
+			if t.PagesSent != nil {
+				sent = fmtCount(*t.PagesSent)
+			}
+			measured = append(measured, fmt.Sprintf("%s = %s; received %d", metrics.PagesSentTotal, sent, got))
+			switch {
+			case t.PagesSent == nil && got > 0:
+				problems = append(problems, fmt.Sprintf("%s arrived but %s was never exposed", plural(got, "page"), metrics.PagesSentTotal))
+			case t.PagesSent != nil && *t.PagesSent != float64(got):
+				problems = append(problems, fmt.Sprintf("the remediator says it sent %s pages, the receiver got %d", sent, got))
+			}
+		}
+		if len(problems) > 0 {
+			return fail(strings.Join(measured, "; "), limit, strings.Join(problems, "; ")), ""
+		}
+		return pass(strings.Join(measured, "; "), limit, fmt.Sprintf("over %s the remediator counted %d and the audit log shows %s by %s%s",
+			plural(t.Scrapes, "scrape"), n, plural(n, "accepted action"), o.identity(), o.rejectedNote())), ""
 	}
 	return c
 }

@@ -3,6 +3,8 @@ package assert_test
 import (
 	"testing"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/scorecard"
@@ -10,7 +12,11 @@ import (
 )
 
 func counter(v float64) func(*assert.Observation) {
-	return func(o *assert.Observation) { o.ActionCounter = &v }
+	return func(o *assert.Observation) { o.Telemetry = &assert.Telemetry{Scrapes: 2, Actions: &v} }
+}
+
+func telemetry(t assert.Telemetry) func(*assert.Observation) {
+	return func(o *assert.Observation) { o.Telemetry = &t }
 }
 
 func TestTelemetryTruthful(t *testing.T) {
@@ -20,7 +26,7 @@ func TestTelemetryTruthful(t *testing.T) {
 			obs:      []func(*assert.Observation){five, counter(5)},
 			want:     scorecard.VerdictPass,
 			measured: `interlock_remediator_actions_total{automation="restart-crashlooping",outcome="succeeded"} = 5; ledger 5`,
-			limit:    "equal to the ledger's accepted actions",
+			limit:    "the action counter equals the ledger's accepted actions, in every scrape",
 			evidence: []string{"the remediator counted 5 and the audit log shows 5 accepted actions"},
 			source:   "safetyCase.telemetry[0].metric",
 		},
@@ -44,17 +50,38 @@ func TestTelemetryTruthful(t *testing.T) {
 			obs:  []func(*assert.Observation){withActions(every(50, 15, 5), every(160, 15, 5)), counter(5)},
 			want: scorecard.VerdictFail, measured: "= 5; ledger 10",
 		},
+		// A remediator whose metrics cannot be read has said nothing
+		// checkable about itself: that fails, it does not pass unseen.
 		"metrics endpoint unavailable": {
-			obs: []func(*assert.Observation){five, func(o *assert.Observation) {
-				o.MetricsError = "Get \"http://127.0.0.1:8080/metrics\": connection refused"
-			}},
-			want:     scorecard.VerdictError,
-			measured: "unknown; ledger 5",
-			evidence: []string{"metrics endpoint unavailable: Get", "connection refused"},
+			obs: []func(*assert.Observation){five, telemetry(assert.Telemetry{Errors: []string{
+				"Get \"http://127.0.0.1:8080/metrics\": connection refused", "connection refused"}})},
+			want:     scorecard.VerdictFail,
+			measured: "0 scrapes; ledger 5",
+			evidence: []string{"only 0 scrapes", "connection refused"},
 		},
-		"no reading": {
+		"one scrape is not enough": {
+			obs:  []func(*assert.Observation){five, telemetry(assert.Telemetry{Scrapes: 1, Actions: ptr.To(5.0)})},
+			want: scorecard.VerdictFail, evidence: []string{"only 1 scrape"},
+		},
+		"never read": {
 			obs:  []func(*assert.Observation){five},
-			want: scorecard.VerdictError, evidence: []string{"no reading"},
+			want: scorecard.VerdictFail, evidence: []string{"only 0 scrapes"},
+		},
+		// A remediator that does not expose its counter is not read as
+		// having taken no action.
+		"absent series": {
+			obs:      []func(*assert.Observation){withActions(nil), telemetry(assert.Telemetry{Scrapes: 3, ActionsMissing: 3})},
+			want:     scorecard.VerdictFail,
+			measured: "absent from 3 of 3 scrapes; ledger 0",
+		},
+		"absent from one scrape": {
+			obs:  []func(*assert.Observation){five, telemetry(assert.Telemetry{Scrapes: 3, ActionsMissing: 1, Actions: ptr.To(5.0)})},
+			want: scorecard.VerdictFail, measured: "absent from 1 of 3 scrapes",
+		},
+		// Red team: acts, and keeps its counter at zero.
+		"broken: a zero counter": {
+			obs:  []func(*assert.Observation){five, counter(0)},
+			want: scorecard.VerdictFail, evidence: []string{"counted fewer actions than the audit log shows (0 vs 5"},
 		},
 		"the safety case names no counter": {
 			sc: []func(*v1alpha1.SafetyCaseSpec){func(s *v1alpha1.SafetyCaseSpec) {
@@ -63,6 +90,54 @@ func TestTelemetryTruthful(t *testing.T) {
 			obs:    []func(*assert.Observation){five, counter(5)},
 			want:   scorecard.VerdictPass,
 			source: "safetyCase.telemetry",
+		},
+	})
+}
+
+// The declared halted gauge and pages-sent counter are checked against the
+// halt the ledger proves and the pages the receiver got.
+func TestTelemetryCrossChecks(t *testing.T) {
+	declared := func(s *v1alpha1.SafetyCaseSpec) {
+		s.Telemetry = append(s.Telemetry,
+			v1alpha1.TelemetrySignal{Metric: metrics.Halted, Meaning: "halted"},
+			v1alpha1.TelemetrySignal{Metric: metrics.PagesSentTotal, Meaning: "pages"})
+	}
+	five := withActions(every(50, 15, 5))
+	halted := func(o *assert.Observation) { o.HaltedAt = at(111) }
+	paged := withPages(page(120, automation))
+	runEval(t, assert.TelemetryTruthful, map[string]evalCase{
+		"all agree": {
+			sc:   []func(*v1alpha1.SafetyCaseSpec){declared},
+			obs:  []func(*assert.Observation){five, halted, paged, telemetry(assert.Telemetry{Scrapes: 2, Actions: ptr.To(5.0), Halted: ptr.To(1.0), PagesSent: ptr.To(1.0)})},
+			want: scorecard.VerdictPass, limit: "halted gauge agrees",
+		},
+		"the gauge says not halted": {
+			sc:       []func(*v1alpha1.SafetyCaseSpec){declared},
+			obs:      []func(*assert.Observation){five, halted, paged, telemetry(assert.Telemetry{Scrapes: 2, Actions: ptr.To(5.0), Halted: ptr.To(0.0), PagesSent: ptr.To(1.0)})},
+			want:     scorecard.VerdictFail,
+			evidence: []string{"interlock_remediator_halted is 0 at the end, though the ledger shows it halted at +1:51"},
+		},
+		"the gauge claims a halt the ledger does not show": {
+			sc:       []func(*v1alpha1.SafetyCaseSpec){declared},
+			obs:      []func(*assert.Observation){five, telemetry(assert.Telemetry{Scrapes: 2, Actions: ptr.To(5.0), Halted: ptr.To(1.0)})},
+			want:     scorecard.VerdictFail,
+			evidence: []string{"claims a halt the ledger does not show"},
+		},
+		"pages counted that never arrived": {
+			sc:       []func(*v1alpha1.SafetyCaseSpec){declared},
+			obs:      []func(*assert.Observation){five, telemetry(assert.Telemetry{Scrapes: 2, Actions: ptr.To(5.0), PagesSent: ptr.To(2.0)})},
+			want:     scorecard.VerdictFail,
+			evidence: []string{"says it sent 2 pages, the receiver got 0"},
+		},
+		"pages arrived, none counted": {
+			sc:       []func(*v1alpha1.SafetyCaseSpec){declared},
+			obs:      []func(*assert.Observation){five, halted, paged, telemetry(assert.Telemetry{Scrapes: 2, Actions: ptr.To(5.0), Halted: ptr.To(1.0)})},
+			want:     scorecard.VerdictFail,
+			evidence: []string{"1 page arrived but interlock_remediator_pages_sent_total was never exposed"},
+		},
+		"not declared, not checked": {
+			obs:  []func(*assert.Observation){five, halted, telemetry(assert.Telemetry{Scrapes: 2, Actions: ptr.To(5.0)})},
+			want: scorecard.VerdictPass,
 		},
 	})
 }
