@@ -2,6 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -18,22 +21,34 @@ func newToolsCommand(streams Streams) *cobra.Command {
 		Long: `The embedded cluster's components (etcd, kube-apiserver, kube-controller-manager,
 kube-scheduler, kubectl, kwok, kwokctl, and metrics-server for scenarios that
 autoscale) are built from the pinned Go modules in hack/tools into a
-per-version cache, once. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
+per-version cache, once. So is the descheduler that examples/descheduler
+grades as a remediator. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
 	}
 	build := &cobra.Command{
-		Use:     "build",
-		Short:   "Build every missing component into the cache",
-		Example: `  interlock tools build`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Use:   "build [COMPONENT...]",
+		Short: "Build the missing components into the cache: the named ones, or every one",
+		Example: `  interlock tools build
+  interlock tools build descheduler`,
+		ValidArgsFunction: componentNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := knownComponents(args...); err != nil {
+				return err
+			}
 			tc, err := toolchain.New(toolchain.Options{Progress: streams.Err})
 			if err != nil {
 				return err
 			}
-			if _, err := tc.Ensure(cmd.Context()); err != nil {
+			bins, err := tc.Ensure(cmd.Context(), args...)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(streams.Out, "All %d components are in %s\n", len(toolchain.Components), tc.CacheDir())
+			if len(args) == 0 {
+				fmt.Fprintf(streams.Out, "All %d components are in %s\n", len(toolchain.Components), tc.CacheDir())
+				return nil
+			}
+			for _, name := range args {
+				fmt.Fprintf(streams.Out, "%s is %s\n", name, bins[name])
+			}
 			return nil
 		},
 	}
@@ -64,6 +79,55 @@ per-version cache, once. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
 			return tw.Flush()
 		},
 	}
-	cmd.AddCommand(build, list)
+	path := &cobra.Command{
+		Use:   "path COMPONENT",
+		Short: "Print where a component is cached, and fail if it is not built",
+		Example: `  interlock tools path descheduler
+  "$(interlock tools path descheduler)" --help`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: componentNames,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := knownComponents(args...); err != nil {
+				return err
+			}
+			tc, err := toolchain.New(toolchain.Options{})
+			if err != nil {
+				return err
+			}
+			p, err := tc.Path(args[0])
+			if err != nil {
+				return err
+			}
+			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+				return fmt.Errorf("%s is not built (no %s): run 'interlock tools build %s'", args[0], p, args[0])
+			}
+			fmt.Fprintln(streams.Out, p)
+			return nil
+		},
+	}
+	cmd.AddCommand(build, list, path)
 	return cmd
+}
+
+// knownComponents fails on the first name that is not a component.
+func knownComponents(names ...string) error {
+	known := componentList()
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return fmt.Errorf("unknown component %q: want one of %s", n, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+func componentList() []string {
+	names := make([]string, len(toolchain.Components))
+	for i, c := range toolchain.Components {
+		names[i] = c.Name
+	}
+	return names
+}
+
+func componentNames(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	return componentList(), cobra.ShellCompDirectiveNoFileComp
 }
