@@ -43,6 +43,7 @@ func newScenarioRunCommand(streams Streams) *cobra.Command {
 	var (
 		remediatorCmd string
 		safetyCase    string
+		rbacFile      string
 		baseline      bool
 		outDir        string
 		historyDir    string
@@ -70,6 +71,9 @@ Progress goes to standard error; the scorecard to standard output.
   # Your own remediator, graded the same way
   interlock scenario run storm --remediator-cmd './my-remediator --fast' --safety-case my-case.yaml
 
+  # ... with the rights it needs (a list of PolicyRules, or a ClusterRole)
+  interlock scenario run storm --remediator-cmd './my-remediator' --rbac my-rbac.yaml
+
   # Also run with remediation off, to check the remediator did no harm
   interlock scenario run lying-health-check --baseline`,
 		Args: cobra.ExactArgs(1),
@@ -86,6 +90,14 @@ Progress goes to standard error; the scorecard to standard output.
 					return fmt.Errorf("--safety-case is for an external remediator: set --remediator-cmd too")
 				}
 				if err := s.UseSafetyCaseFile(safetyCase); err != nil {
+					return err
+				}
+			}
+			if rbacFile != "" {
+				if remediatorCmd == "" {
+					return fmt.Errorf("--rbac is for an external remediator: set --remediator-cmd too")
+				}
+				if err := s.UseRBACFile(rbacFile); err != nil {
 					return err
 				}
 			}
@@ -133,6 +145,7 @@ Progress goes to standard error; the scorecard to standard output.
 	out.register(cmd)
 	cmd.Flags().StringVar(&remediatorCmd, "remediator-cmd", "", "run this remediator (through sh -c) instead of the built-in one; it gets KUBECONFIG, INTERLOCK_PAGE_URL and INTERLOCK_METRICS_ADDR")
 	cmd.Flags().StringVar(&safetyCase, "safety-case", "", "the external remediator's safety case (a SafetyCase YAML file); its figures replace the scenario's")
+	cmd.Flags().StringVar(&rbacFile, "rbac", "", "the external remediator's rights: a YAML list of rbac/v1 PolicyRules, or a ClusterRole whose rules are taken; they replace the scenario's spec.rbac")
 	cmd.Flags().BoolVar(&baseline, "baseline", false, "also run with remediation off, and assert the remediator did no harm")
 	cmd.Flags().StringVar(&outDir, "out", "", "write scorecard.json, junit.xml, scorecard.md and scorecard.html here")
 	cmd.Flags().StringVar(&historyDir, "history", history.DirFromEnv(), `history directory the run is recorded in ($INTERLOCK_HISTORY); "" records nothing`)
