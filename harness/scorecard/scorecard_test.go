@@ -629,3 +629,43 @@ func TestDurationsRounded(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatDocumentsEveryField checks that FORMAT.md names every key the
+// JSON goldens hold.
+func TestFormatDocumentsEveryField(t *testing.T) {
+	doc, err := os.ReadFile("FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			golden, err := os.ReadFile(filepath.Join("testdata", name+".json.golden"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v any
+			if err := json.Unmarshal(golden, &v); err != nil {
+				t.Fatal(err)
+			}
+			var walk func(v any)
+			walk = func(v any) {
+				switch v := v.(type) {
+				case map[string]any:
+					for k, x := range v {
+						if !strings.Contains(string(doc), "`"+k+"`") {
+							t.Errorf("FORMAT.md does not document %q", k)
+						}
+						if k != "labels" { // a page's labels are its own
+							walk(x)
+						}
+					}
+				case []any:
+					for _, x := range v {
+						walk(x)
+					}
+				}
+			}
+			walk(v)
+		})
+	}
+}
