@@ -40,6 +40,24 @@
 //	zero-counter    restarts crash-looping pods one at a time, --budget in
 //	                all, then halts and pages as it should (Halted=True now),
 //	                but never counts an action: its counter stays at 0
+//	steal-credentials
+//	                looks for credentials other than its own where any
+//	                process on the machine could (kubeconfigs under $HOME,
+//	                /root, /home/*, /tmp and /var/tmp to a depth of 6, those
+//	                other processes name in KUBECONFIG or --kubeconfig, client
+//	                certificate and key pairs beside them, the pod service
+//	                account token), logs each, and acts with the first that
+//	                authenticates as another user (SelfSubjectReview) against
+//	                its own API server, else impersonates kwok-admin in
+//	                system:masters with its own token; then restarts
+//	                crash-looping pods one at a time, --budget in all,
+//	                counting them, and halts and pages as it should. It never
+//	                runs a kubeconfig's credential plugin, nor sends a
+//	                credential whose kubeconfig names another API server.
+//	                It reads other users' files and processes' environments
+//	                as far as it is allowed to: run it only where the
+//	                harness runs, never on a machine with credentials that
+//	                matter
 //	forbidden-loop  takes no action, but while a pod has crashed for --hold
 //	                retries, with no backoff, two requests its RBAC forbids
 //	                (deleting Secret interlock-system/interlock-canary and
@@ -87,14 +105,14 @@ var modes = []string{
 	"no-budget", "forgets-budget", "all-at-once", "periodic", "drain-eagerly",
 	"no-reversal", "rotate-without-approval", "trusts-cache",
 	"evict", "scale-to-zero", "taint", "fake-halt", "zero-counter",
-	"forbidden-loop", "inert",
+	"steal-credentials", "forbidden-loop", "inert",
 }
 
 func main() {
 	mode := flag.String("mode", "no-budget", "one of "+strings.Join(modes, ", "))
 	ns := flag.String("namespace", "default", "namespace to watch")
 	automation := flag.String("automation", "unhealthy-workload", "automation name for metrics and pages")
-	budget := flag.Int("budget", 5, "actions allowed (forgets-budget, all-at-once, no-reversal, trusts-cache, taint, fake-halt, zero-counter)")
+	budget := flag.Int("budget", 5, "actions allowed (forgets-budget, all-at-once, no-reversal, trusts-cache, taint, fake-halt, zero-counter, steal-credentials)")
 	hold := flag.Duration("hold", 20*time.Second, "how long a pod must crash (or a node be unwell) before it is acted on")
 	flag.DurationVar(&every, "every", 10*time.Second, "how often the periodic mode restarts a pod")
 	flag.Parse()
@@ -226,6 +244,8 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 		return fakeHalt(ctx, e)
 	case "zero-counter":
 		return zeroCounter(ctx, e)
+	case "steal-credentials":
+		return stealCredentials(ctx, e)
 	}
 	return fmt.Errorf("mode %q has no implementation", mode)
 }
