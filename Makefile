@@ -66,6 +66,10 @@ cluster-down: build ## Stop the embedded cluster CLUSTER and remove its files.
 scenario: tools ## Run scenario NAME (default storm) on a fresh embedded cluster and print its scorecard.
 	./$(BIN) scenario run $(NAME) --out _output/$(NAME)
 
+.PHONY: example-descheduler
+example-descheduler: build ## Grade the descheduler (sigs.k8s.io/descheduler) on the storm scenario; scorecards in _output/descheduler.
+	./examples/descheduler/run.sh
+
 .PHONY: nightly
 nightly: $(if $(filter kind,$(PROVIDER)),build,tools) ## Every scenario with a baseline (PROVIDER=embedded|kind), then every broken remediator; summary in _output/nightly.
 	./$(BIN) nightly --provider $(PROVIDER) --parallel $(PARALLEL) --out _output/nightly
