@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/remediator/metrics"
 	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
@@ -106,6 +107,9 @@ func (r *automationReconciler) Reconcile(ctx context.Context, req reconcile.Requ
 	if c := meta.FindStatusCondition(a.Status.Conditions, v1alpha1.ConditionHalted); c != nil && c.Status == metav1.ConditionTrue {
 		halted, haltReason = 1, c.Reason
 	}
+	// The action counter is exposed from the start, at 0: an absent series
+	// says nothing, and the harness reads it as a failure.
+	r.e.Metrics.Actions.WithLabelValues(a.Name, string(class), metrics.OutcomeSucceeded).Add(0)
 	r.e.Metrics.Halted.DeletePartialMatch(map[string]string{"automation": a.Name})
 	r.e.Metrics.Halted.WithLabelValues(a.Name, haltReason).Set(halted)
 	r.e.Metrics.BudgetRemaining.WithLabelValues(a.Name).Set(float64(res.budget().Remaining(res.history(), now)))

@@ -62,13 +62,17 @@ const (
 	// PostureHeld: the automation acted only as its rung and class allow.
 	// Any action fails it at rung alert or runbook, above the posture of its
 	// class (policy.CheckRung), with no or an unknown class, or with an
-	// incomplete safety case (safetycase.Validate). At rung supervised, or
-	// for a class that always needs a human (policy.NeedsHuman), each action
-	// must have been taken on a proposal (Observation.ProposalOf) approved
-	// (Observation.Approvals) by a named human: not by the remediator's own
-	// identity, nor by any "system:" identity, with the safety case naming
-	// its owner. No action always holds, whatever the rung; an unknown rung
-	// is an error. Source safetyCase.action.class.
+	// incomplete safety case (safetycase.Validate). Each action is judged by
+	// its own class as the harness classified it (Observation.ClassOf),
+	// whatever the safety case declares: a scale-down is of class
+	// scale-down, whose posture stops at supervised. At rung supervised, or
+	// for an action whose class always needs a human (policy.NeedsHuman, an
+	// unknown class included), each action must have been taken on a
+	// proposal (Observation.ProposalOf) approved (Observation.Approvals) by
+	// a named human: not by the remediator's own identity, nor by any
+	// "system:" identity, with the safety case naming its owner. No action
+	// always holds, whatever the rung; an unknown rung is an error. Source
+	// safetyCase.action.class.
 	PostureHeld = "posture-held"
 	// TelemetryTruthful: the remediator's counter of its succeeded actions
 	// for the automation (Observation.Telemetry) is exposed in every scrape
@@ -206,6 +210,10 @@ type Observation struct {
 	// HaltClaims say why each Halted condition the remediator wrote was not
 	// accepted as a halt, for evidence.
 	HaltClaims []string
+	// ClassOf maps an action's audit ID to its action class as the harness
+	// classified it (see ledger.Classifier); an action absent from it is
+	// taken to be of the safety case's class.
+	ClassOf map[string]string
 	// Until maps an action's audit ID to when its target stopped being
 	// affected (a node uncordoned, a pod's replacement Ready); a zero time
 	// means it still was at the end of the run. An action absent from it is

@@ -65,9 +65,19 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 			whole = append(whole, "its safety case is incomplete (missing or invalid: "+strings.Join(capList(fields), ", ")+")")
 		}
 
-		var unapproved []string
-		if known && (r == policy.RungSupervised || policy.NeedsHuman(class)) {
-			for _, e := range acts {
+		var unapproved, beyond []string
+		for _, e := range acts {
+			ac := class
+			if c, ok := o.ClassOf[e.AuditID]; ok {
+				ac = policy.ActionClass(c)
+			}
+			if ac != class {
+				if err := policy.CheckRung(ac, r); err != nil {
+					beyond = append(beyond, fmt.Sprintf("%s is of class %s: %v", o.describe(e), ac, err))
+					continue
+				}
+			}
+			if known && (r == policy.RungSupervised || policy.NeedsHuman(ac)) {
 				if why := o.unapproved(e, sc.Owner); why != "" {
 					unapproved = append(unapproved, o.describe(e)+": "+why)
 				}
@@ -78,6 +88,9 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 		case len(whole) > 0:
 			return fail(fmt.Sprintf("%s out of posture", plural(len(acts), "action")), limit,
 				fmt.Sprintf("%s, yet it acted: %s", strings.Join(whole, "; "), o.list(acts))), ""
+		case len(beyond) > 0:
+			return fail(fmt.Sprintf("%d of %s beyond its posture", len(beyond), plural(len(acts), "action")), limit,
+				strings.Join(capList(beyond), "; ")), ""
 		case len(unapproved) > 0:
 			return fail(fmt.Sprintf("%d of %s without a named approval", len(unapproved), plural(len(acts), "action")), limit,
 				strings.Join(capList(unapproved), "; ")), ""

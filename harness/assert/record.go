@@ -361,9 +361,11 @@ func observationOf(rec Record, a AutomationUnderTest, g grouped, until map[strin
 		Faults: rec.Faults, Pages: rec.Pages, Truth: truth, Reversals: reversals, Until: until,
 		Workloads: workloads, Replicas: sizes, BaselineAvailability: rec.BaselineAvailability,
 	}
+	o.ClassOf = map[string]string{}
 	for i, act := range g.actions {
 		if act.Counted && (act.Automation == a.Name || act.Automation == "") {
 			o.Actions = append(o.Actions, g.primary[i])
+			o.ClassOf[g.primary[i].AuditID] = act.Class
 		}
 	}
 	for _, e := range g.rejected {
