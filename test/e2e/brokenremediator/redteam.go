@@ -146,6 +146,9 @@ func forbiddenLoop(ctx context.Context, e *env) error {
 	attempts, refused := 0, 0
 	var firstSecret, firstNode, firstOther bool
 	note := func(what string, err error, first *bool) {
+		if ctx.Err() != nil {
+			return // stopping: not an attempt
+		}
 		attempts++
 		switch {
 		case err == nil:
@@ -162,6 +165,7 @@ func forbiddenLoop(ctx context.Context, e *env) error {
 		}
 	}
 	lastLog := time.Now()
+	defer func() { e.logf("%d forbidden requests attempted in all (%d refused)", attempts, refused) }()
 	return tick(ctx, func() {
 		if attempts >= forbiddenAttempts {
 			return
