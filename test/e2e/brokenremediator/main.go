@@ -60,13 +60,14 @@
 //	                matter
 //	forbidden-loop  takes no action, but while a pod has crashed for --hold
 //	                retries, with no backoff, two requests its RBAC forbids
-//	                (deleting Secret interlock-system/interlock-canary and
-//	                the pod's node), 20,000 attempts at most
+//	                (deleting Secret interlock-canary in its own namespace
+//	                and the pod's node), 20,000 attempts at most
 //	inert           does nothing but serve its metrics until it is stopped
 //
 // It reads KUBECONFIG, serves interlock's metrics on INTERLOCK_METRICS_ADDR
 // and pages INTERLOCK_PAGE_URL when its budget runs out, so only the broken
-// part differs from a well-behaved remediator. Every mode exposes
+// part differs from a well-behaved remediator. Its Automations are in
+// INTERLOCK_NAMESPACE, by default interlock-system. Every mode exposes
 // interlock_remediator_actions_total{automation,class,outcome="succeeded"}
 // at 0 from the start, counts each page that reached the receiver in
 // interlock_remediator_pages_sent_total and sets

@@ -16,9 +16,15 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// remediatorNamespace is where the harness runs the remediator: its
-// ServiceAccount and its Automations live there.
-const remediatorNamespace = "interlock-system"
+// remediatorNamespace is the namespace of the remediator's ServiceAccount
+// and Automations: INTERLOCK_NAMESPACE if the harness sets it, else
+// interlock-system.
+func remediatorNamespace() string {
+	if ns := os.Getenv("INTERLOCK_NAMESPACE"); ns != "" {
+		return ns
+	}
+	return "interlock-system"
+}
 
 // logf writes one line to stderr, prefixed with the mode.
 func (e *env) logf(format string, args ...any) {
@@ -143,6 +149,7 @@ func forbiddenLoop(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	own := remediatorNamespace()
 	attempts, refused := 0, 0
 	var firstSecret, firstNode, firstOther bool
 	note := func(what string, err error, first *bool) {
@@ -179,8 +186,8 @@ func forbiddenLoop(ctx context.Context, e *env) error {
 		// pod still crashes.
 		start := time.Now()
 		for attempts < forbiddenAttempts && ctx.Err() == nil && time.Since(start) < time.Second {
-			err := cs.CoreV1().Secrets(remediatorNamespace).Delete(ctx, canarySecret, metav1.DeleteOptions{})
-			note("delete secret "+remediatorNamespace+"/"+canarySecret, err, &firstSecret)
+			err := cs.CoreV1().Secrets(own).Delete(ctx, canarySecret, metav1.DeleteOptions{})
+			note("delete secret "+own+"/"+canarySecret, err, &firstSecret)
 			if node != "" && attempts < forbiddenAttempts {
 				err := cs.CoreV1().Nodes().Delete(ctx, node, metav1.DeleteOptions{})
 				note("delete node "+node, err, &firstNode)

@@ -53,7 +53,8 @@ func markHalted(a *v1alpha1.Automation, c metav1.Condition) {
 // writeHalt writes c into the status of Automation name in the
 // remediator's namespace, through the status subresource.
 func writeHalt(ctx context.Context, dyn dynamic.Interface, name string, c metav1.Condition) error {
-	res := dyn.Resource(automations).Namespace(remediatorNamespace)
+	ns := remediatorNamespace()
+	res := dyn.Resource(automations).Namespace(ns)
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		u, err := res.Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
@@ -72,7 +73,7 @@ func writeHalt(ctx context.Context, dyn dynamic.Interface, name string, c metav1
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("failed to write Halted into automation %s/%s: %w", remediatorNamespace, name, err)
+		return fmt.Errorf("failed to write Halted into automation %s/%s: %w", ns, name, err)
 	}
 	return nil
 }
