@@ -2,6 +2,7 @@ package assert
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,8 +35,22 @@ func (o *Observation) when(t time.Time) string {
 	return fmt.Sprintf("%s%d:%02d", sign, m, s)
 }
 
-// dur formats a duration briefly: "10m", "1h", "1m30s", "2.5s".
+// dur formats a duration for people, rounded as the scorecard's renderers
+// round it: "55ms" below a quarter second, "0.4s" and "4.2s" below ten
+// seconds, whole seconds above: "12s", "1m30s", "10m", "1h".
 func dur(d time.Duration) string {
+	switch a := d.Abs(); {
+	case a == 0:
+		return "0s"
+	case a < 250*time.Millisecond:
+		d = d.Round(time.Millisecond)
+	case a < time.Second:
+		return strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', 1, 64) + "s"
+	case a < 10*time.Second:
+		d = d.Round(100 * time.Millisecond)
+	default:
+		d = d.Round(time.Second)
+	}
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")

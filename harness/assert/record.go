@@ -186,7 +186,16 @@ func Grade(rec Record) Result {
 		return res
 	}
 
-	o := Observation{Start: rec.Start, End: rec.End, Origin: rec.Origin, Identity: rec.Actors.Remediator, Ledger: res.Ledger}
+	// The run-wide checks judge the run from the harness's first canary on:
+	// before it, the cluster and the harness were setting up.
+	var during []scorecard.LedgerEntry
+	from := canaryTime(rec, entries)
+	for _, e := range res.Ledger {
+		if !e.Time.Before(from) {
+			during = append(during, e)
+		}
+	}
+	o := Observation{Start: rec.Start, End: rec.End, Origin: rec.Origin, Identity: rec.Actors.Remediator, Ledger: during}
 	as, skips := EvaluateAll(runChecks(), o)
 	res.Assertions = append(res.Assertions, as...)
 	res.Skipped = append(res.Skipped, toSkips(skips)...)
@@ -235,6 +244,19 @@ func ledgerGap(rec Record, entries []scorecard.LedgerEntry) string {
 		}
 	}
 	return strings.Join(why, "; ")
+}
+
+// canaryTime is when the first canary was written; zero without one.
+func canaryTime(rec Record, entries []scorecard.LedgerEntry) time.Time {
+	if len(rec.Canaries) == 0 {
+		return time.Time{}
+	}
+	for _, e := range entries {
+		if e.Resource == "configmaps" && e.Name == rec.Canaries[0] {
+			return e.Time
+		}
+	}
+	return time.Time{}
 }
 
 // inFlight says until when each action's target was affected, and how long

@@ -191,6 +191,8 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	if err != nil {
 		return nil, fmt.Errorf("failed to load kubeconfig %s: %w", kubeconfig, err)
 	}
+	// The provider is part of the harness: its writes say so.
+	cfg.UserAgent = HarnessUserAgent
 	if err := ApplyDefaultStages(ctx, cfg); err != nil {
 		return nil, err
 	}

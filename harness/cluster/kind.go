@@ -448,6 +448,8 @@ func (k *Kind) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to load kubeconfig %s: %w", kubeconfig, err)
 	}
+	// The provider is part of the harness: its writes say so.
+	rc.UserAgent = HarnessUserAgent
 	fmt.Fprintf(opts.Progress, "Waiting for %d node(s) to be Ready\n", len(cfg.Nodes))
 	if err := waitAllNodesReady(ctx, rc, len(cfg.Nodes), opts.Wait); err != nil {
 		return nil, err

@@ -1,12 +1,14 @@
 package cluster_test
 
 import (
+	"strings"
 	"testing"
 
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/harness/ledger"
 )
 
 func auditPolicy(t *testing.T) []byte {
@@ -31,5 +33,13 @@ func TestAuditPolicy(t *testing.T) {
 				t.Errorf("rule %+v drops %s requests", r, v)
 			}
 		}
+	}
+}
+
+// The provider's requests carry the harness's user agent, which the ledger
+// reads as the harness's.
+func TestProviderActsAsTheHarness(t *testing.T) {
+	if !strings.HasPrefix(cluster.HarnessUserAgent, ledger.HarnessUserAgent+"/") {
+		t.Errorf("cluster.HarnessUserAgent %q does not start with %q/", cluster.HarnessUserAgent, ledger.HarnessUserAgent)
 	}
 }

@@ -23,6 +23,12 @@ var AuditPolicy []byte
 //go:embed kwokctl-config.yaml
 var kwokctlConfig []byte
 
+// HarnessUserAgent is the user agent of every request the harness and its
+// providers make as the cluster's admin. The ledger tells the harness's
+// writes from the components that share that identity by it (see
+// ledger.Actors).
+const HarnessUserAgent = "interlock-harness/dev"
+
 // Provider brings clusters up and down. The embedded provider runs a real
 // control plane as local processes; other providers (kind) share the shape.
 type Provider interface {

@@ -21,9 +21,10 @@ const (
 	ActorUnattributed = "unattributed"
 )
 
-// HarnessUserAgent is the user agent the harness sends with its own
-// requests, which tells them from the components that share its admin
-// identity on the embedded cluster.
+// HarnessUserAgent is the product name in the user agent the harness sends
+// with its own requests ("interlock-harness/VERSION"), which tells them
+// from the components that share its admin identity on the embedded
+// cluster.
 const HarnessUserAgent = "interlock-harness"
 
 // Actors says who is who in a run's audit log.

@@ -59,7 +59,19 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	interlockBin = filepath.Join(home, "interlock")
+	// Binaries live where any user may run them: a remediator under test
+	// runs as nobody when the tests run as root. The home itself may be
+	// entered, not listed; the clusters in it stay root's alone.
+	binDir := filepath.Join(home, "bin")
+	if err := os.Chmod(home, 0o711); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	interlockBin = filepath.Join(binDir, "interlock")
 	build := exec.Command("go", "build", "-o", interlockBin, "github.com/interlock-dev/interlock/cmd/interlock")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
