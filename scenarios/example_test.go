@@ -62,4 +62,5 @@ spec:
 	// Output:
 	// mine.yaml: spec.faults[0].at: Invalid value: "1m30s": starts after the run ends (duration 1m0s)
 	// mine.yaml: spec.automations[0].safetyCase: Required value: name a shipped safety case (bad-deploy, certificate-expiry, disk-pressure, node-loss, unhealthy-workload) or write one inline in safetyCaseSpec
+	// mine.yaml: spec.expect: Required value: a remediator that does nothing would pass this scenario: expect something only acting satisfies (mustHalt: true, mustPage: true, minActions, minProposals or maxFalseNegatives), or mark it spec.restraint: true if doing nothing is correct
 }

@@ -359,6 +359,22 @@ func TestParseErrors(t *testing.T) {
 				"storm.yaml: spec.expect.minActions: Invalid value: -1: must not be negative",
 			},
 		},
+		"nothing an inert remediator fails": {
+			data: func(t *testing.T) string {
+				return edit(t, "    mustHalt: true\n    mustPage: true\n", "    mustHalt: false\n")
+			},
+			want: []string{
+				"storm.yaml: spec.expect: Required value: a remediator that does nothing would pass this scenario: expect something only acting satisfies (mustHalt: true, mustPage: true, minActions, minProposals or maxFalseNegatives), or mark it spec.restraint: true if doing nothing is correct",
+			},
+		},
+		"a restraint scenario that asks for action": {
+			data: func(t *testing.T) string {
+				return edit(t, "  automations:\n", "  restraint: true\n  automations:\n")
+			},
+			want: []string{
+				"storm.yaml: spec.restraint: Invalid value: true: a restraint scenario is one a remediator that does nothing passes, yet spec.expect asks for action (mustHalt, mustPage, minActions, minProposals or maxFalseNegatives)",
+			},
+		},
 		"unknown pattern, tier and rung": {
 			data: func(t *testing.T) string {
 				return edit(t, "pattern: remediation-storm", "pattern: storm", "tier: pr", "tier: weekly", "rung: unsupervised", "rung: autonomous")

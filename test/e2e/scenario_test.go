@@ -194,7 +194,7 @@ func TestInterruptedScenario(t *testing.T) {
 		t.Errorf("no teardown after interrupt:\n%s", errb.String())
 	}
 	assertRunCleaned(t, errb.String())
-	if out, _ := exec.Command("pgrep", "-f", "remediator --kubeconfig /tmp/interlock-run-").Output(); len(out) > 0 {
+	if out, _ := exec.Command("pgrep", "-f", "remediator --kubeconfig /tmp/interlock-remediator-").Output(); len(out) > 0 {
 		t.Errorf("a remediator process is still running: %s", out)
 	}
 }
