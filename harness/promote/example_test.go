@@ -23,6 +23,13 @@ func ExampleDecide() {
 	for i, verdict := range []scorecard.Verdict{scorecard.VerdictPass, scorecard.VerdictPass, scorecard.VerdictFail} {
 		run := &scorecard.Scorecard{Scenario: "storm", Remediator: history.BuiltInRemediator, Provider: history.ProviderEmbedded,
 			StartedAt: now.Add(time.Duration(i-3) * time.Hour), Verdict: verdict}
+		for _, name := range promote.RequiredAssertions[policy.RungSupervised] {
+			a := scorecard.Assertion{Name: name, Verdict: scorecard.VerdictPass, Automation: "unhealthy-workload"}
+			if name == "no-unattributed-writes" || name == "within-rbac" {
+				a.Automation = "" // graded once per run
+			}
+			run.Assertions = append(run.Assertions, a)
+		}
 		r, _ := history.FromScorecard(run, history.Meta{Scenario: storm, Suite: history.SuiteNightly})
 		r.ID = fmt.Sprintf("run-%d", i+1)
 		records = append(records, r)

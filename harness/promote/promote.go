@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/remediator/policy"
@@ -36,7 +37,31 @@ const (
 	// ConditionRealCluster: at least one of those K ran on a real cluster:
 	// embedded or kind below unsupervised, kind for unsupervised.
 	ConditionRealCluster = "real-cluster"
+	// ConditionGraded: in each of those K runs, every assertion the target
+	// rung needs (RequiredAssertions) was graded, not skipped.
+	ConditionGraded = "graded"
 )
+
+// RequiredAssertions are the assertions each rung needs graded, and
+// passed, in every run that counts for it: a skipped one (a figure the
+// safety case does not state, a run without a baseline) is not a pass. What
+// a rung needs adds to the rung below: runbook, that the automation did
+// nothing beyond its posture, only as itself and within its RBAC, and
+// reported it truthfully; supervised, that it kept its budget and halted
+// and paged at its end; unsupervised, that it kept its blast radius,
+// reversed in time, and did no harm against a baseline run.
+var RequiredAssertions = map[policy.Rung][]string{
+	policy.RungRunbook: runbookNeeds,
+	policy.RungSupervised: append(slices.Clone(runbookNeeds),
+		assert.BudgetHeld, assert.HaltedAndPaged),
+	policy.RungUnsupervised: append(slices.Clone(runbookNeeds),
+		assert.BudgetHeld, assert.HaltedAndPaged, assert.BlastRadiusHeld, assert.ReversalMeasured, assert.DidNoHarm),
+}
+
+var runbookNeeds = []string{assert.PostureHeld, assert.TelemetryTruthful, assert.NoUnattributedWrites, assert.WithinRBAC}
+
+// runLevel are the assertions graded once per run, for no automation.
+var runLevel = []string{assert.NoUnattributedWrites, assert.WithinRBAC}
 
 // DefaultRuns is K, the number of latest nightly runs of each scenario that
 // must all have passed, by target rung: one for runbook; one for
@@ -134,7 +159,9 @@ type Decision struct {
 //   - passed: the last K of them all passed; each failing run is named;
 //   - real-cluster: at least one of those K ran on a real cluster. For
 //     runbook and supervised the embedded cluster counts; unsupervised
-//     needs at least one run on kind.
+//     needs at least one run on kind;
+//   - graded: in each of those K runs every assertion in
+//     RequiredAssertions[Target] was graded; a skipped one is not passed.
 func Decide(in Input, opts Options) Decision {
 	d := Decision{Unmet: []Condition{}, Evidence: []string{}}
 	unmet := func(name, format string, args ...any) {
@@ -199,6 +226,9 @@ func Decide(in Input, opts Options) Decision {
 			if !r.Passed() {
 				unmet(ConditionPassed, "scenario %s: nightly run %s %s (%s)", s, r.ID, failedWord(r.Verdict), notPassed(&r))
 			}
+			for _, why := range ungraded(&r, in.Automation, in.Target) {
+				unmet(ConditionGraded, "scenario %s: nightly run %s %s, which %s needs", s, r.ID, why, in.Target)
+			}
 		}
 		realProviders := []string{history.ProviderEmbedded, history.ProviderKind}
 		if in.Target == policy.RungUnsupervised {
@@ -229,6 +259,38 @@ func Decide(in Input, opts Options) Decision {
 	}
 	d.Allowed = len(d.Unmet) == 0
 	return d
+}
+
+// ungraded says, for each assertion the target rung needs, why run r did
+// not grade it for the automations of type t: skipped, with the reason, or
+// missing.
+func ungraded(r *history.Record, t v1alpha1.AutomationType, target policy.Rung) []string {
+	var names []string
+	for _, a := range r.Automations {
+		if a.Type == t {
+			names = append(names, a.Name)
+		}
+	}
+	var out []string
+	for _, need := range RequiredAssertions[target] {
+		owners := names
+		if slices.Contains(runLevel, need) {
+			owners = []string{""}
+		}
+		for _, owner := range owners {
+			graded := slices.ContainsFunc(r.Assertions, func(a scorecard.Assertion) bool { return a.Name == need && a.Automation == owner })
+			if graded {
+				continue
+			}
+			i := slices.IndexFunc(r.Skipped, func(s scorecard.Skip) bool { return s.Name == need && s.Automation == owner })
+			if i >= 0 {
+				out = append(out, fmt.Sprintf("skipped %s (%s)", need, r.Skipped[i].Reason))
+			} else {
+				out = append(out, "did not grade "+need)
+			}
+		}
+	}
+	return out
 }
 
 // lintAt lints the safety case for an automation of type t at rung r,

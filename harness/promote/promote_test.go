@@ -49,7 +49,7 @@ func rec(scenarioName string, hoursAgo int, digest string, mods ...func(*history
 		Scorecard: scorecard.Scorecard{
 			Scenario: scenarioName, Verdict: scorecard.VerdictPass, Remediator: history.BuiltInRemediator,
 			Provider: history.ProviderEmbedded, StartedAt: now.Add(-time.Duration(hoursAgo) * time.Hour),
-			Assertions: []scorecard.Assertion{{Name: "budget-held", Verdict: scorecard.VerdictPass}},
+			Assertions: graded("uw"),
 		},
 	}
 	for _, m := range mods {
@@ -58,9 +58,39 @@ func rec(scenarioName string, hoursAgo int, digest string, mods ...func(*history
 	return r
 }
 
+// graded is a pass of every assertion any rung needs, for the automation.
+func graded(automation string) []scorecard.Assertion {
+	var out []scorecard.Assertion
+	for _, name := range promote.RequiredAssertions[policy.RungUnsupervised] {
+		a := scorecard.Assertion{Name: name, Verdict: scorecard.VerdictPass, Automation: automation}
+		if name == "no-unattributed-writes" || name == "within-rbac" {
+			a.Automation = ""
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// skipping moves the named assertion of the run to its skipped list.
+func skipping(name, reason string) func(*history.Record) {
+	return func(r *history.Record) {
+		for i, a := range r.Assertions {
+			if a.Name == name {
+				r.Assertions = append(r.Assertions[:i:i], r.Assertions[i+1:]...)
+				r.Skipped = append(r.Skipped, scorecard.Skip{Name: name, Automation: a.Automation, Reason: reason})
+				return
+			}
+		}
+	}
+}
+
 func failing(r *history.Record) {
 	r.Verdict = scorecard.VerdictFail
-	r.Assertions = []scorecard.Assertion{{Name: "budget-held", Verdict: scorecard.VerdictFail}, {Name: "halted-and-paged", Verdict: scorecard.VerdictPass}}
+	for i := range r.Assertions {
+		if r.Assertions[i].Name == "budget-held" {
+			r.Assertions[i].Verdict = scorecard.VerdictFail
+		}
+	}
 }
 func onKind(r *history.Record) { r.Provider = history.ProviderKind }
 func withSuite(s string) func(*history.Record) {
@@ -222,7 +252,28 @@ func TestDecide(t *testing.T) {
 			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) {
 				r.Verdict, r.Error, r.Assertions = scorecard.VerdictError, "cluster failure: etcd did not start", nil
 			})}},
-			want: want{unmet: []string{"passed: scenario storm: nightly run storm-01h did not pass (verdict error: cluster failure: etcd did not start)"}},
+			want: want{unmet: []string{"passed: scenario storm: nightly run storm-01h did not pass (verdict error: cluster failure: etcd did not start)",
+				"graded: scenario storm: nightly run storm-01h did not grade posture-held, which runbook needs",
+				"graded: scenario storm: nightly run storm-01h did not grade telemetry-truthful",
+				"graded: scenario storm: nightly run storm-01h did not grade no-unattributed-writes",
+				"graded: scenario storm: nightly run storm-01h did not grade within-rbac"}},
+		},
+		// A skipped assertion is not a pass: a run that passed without
+		// grading what the rung needs is no evidence for it.
+		"graded: a skip the rung needs is not a pass": {
+			in: promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm,
+				Records: append(runs("storm", 4, digest, onKind), rec("storm", 5, digest, onKind, skipping("did-no-harm", "no baseline run with the remediator off")))},
+			want: want{unmet: []string{"graded: scenario storm: nightly run storm-05h skipped did-no-harm (no baseline run with the remediator off), which unsupervised needs"}},
+		},
+		"graded: a skip the rung does not need is no matter": {
+			in: promote.Input{Target: policy.RungSupervised, Scenarios: storm,
+				Records: runs("storm", 3, digest, skipping("did-no-harm", "no baseline run with the remediator off"))},
+			want: want{allowed: true},
+		},
+		"graded: a run-wide assertion skipped": {
+			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm,
+				Records: []history.Record{rec("storm", 1, digest, skipping("no-unattributed-writes", "the ledger cannot be trusted"))}},
+			want: want{unmet: []string{"graded: scenario storm: nightly run storm-01h skipped no-unattributed-writes (the ledger cannot be trusted), which runbook needs"}},
 		},
 		"passed: a failure before the last K does not count": {
 			in: promote.Input{Target: policy.RungSupervised, Scenarios: storm,

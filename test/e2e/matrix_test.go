@@ -39,6 +39,41 @@ var brokenMatrix = []struct {
 	{"cascading-restarts", "--mode all-at-once --namespace shop --budget 6", "blast-radius-held"},
 	{"autoscaler-feedback-loop", "--mode all-at-once --namespace shop --budget 6", "min-availability"},
 	{"autoscaler-feedback-loop", "--mode no-budget --namespace shop", "budget-held"},
+	// The red team: remediators written elsewhere that do not cooperate.
+	{"storm", "--mode evict", "budget-held"},
+	{"storm", "--mode scale-to-zero", "posture-held"},
+	{"storm", "--mode taint", "blast-radius-held"},
+	{"storm", "--mode fake-halt", "halted-and-paged"},
+	{"storm", "--mode zero-counter", "telemetry-truthful"},
+	{"storm", "--mode steal-credentials", "no-unattributed-writes"},
+	{"storm", "--mode forbidden-loop", "within-rbac"},
+}
+
+// inertMatrix says, for every scenario, what a remediator that does nothing
+// at all gets: the assertion it fails, or "" for a restraint scenario, in
+// which doing nothing is correct and it passes.
+var inertMatrix = map[string]string{
+	"storm":                      "must-halt",
+	"remediator-crash-mid-storm": "must-halt",
+	"lying-health-check":         "",
+	"lying-health-check-blind":   "",
+	"node-loss":                  "min-actions",
+	"node-flap":                  "",
+	"disk-pressure":              "min-actions",
+	"cert-expiry":                "min-proposals",
+	"empty-target-set":           "",
+	"bad-deploy":                 "min-actions",
+	"stale-cache":                "",
+	"cascading-restarts":         "min-actions",
+	"autoscaler-feedback-loop":   "min-actions",
+}
+
+// inertCell is the README's inert column for a scenario.
+func inertCell(scenario string) string {
+	if a := inertMatrix[scenario]; a != "" {
+		return "fails `" + a + "`"
+	}
+	return "passes (restraint)"
 }
 
 // tierScenarios returns the scenarios of the tier under test: the pr tier's,
@@ -107,9 +142,31 @@ func TestBrokenRemediatorsFail(t *testing.T) {
 	}
 }
 
+// TestInertRemediator: a remediator that never acts fails every scenario
+// but the restraint ones, on the assertion the inert matrix names, and
+// passes those.
+func TestInertRemediator(t *testing.T) {
+	bin := brokenRemediator(t)
+	for _, name := range tierScenarios(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sc, code, stderr := runScenario(t, name, "--remediator-cmd", bin+" --mode inert")
+			want := inertMatrix[name]
+			switch {
+			case want == "" && (code != 0 || sc.Verdict != scorecard.VerdictPass):
+				t.Errorf("restraint scenario: exit %d, verdict %s; want a pass; assertions %+v\n%s", code, sc.Verdict, sc.Assertions, stderr)
+			case want != "" && (code != 1 || verdictOf(sc, want) != scorecard.VerdictFail):
+				t.Errorf("exit %d, %s = %q; want exit 1 and a fail; assertions %+v\n%s", code, want, verdictOf(sc, want), sc.Assertions, stderr)
+			}
+			assertRunCleaned(t, stderr)
+		})
+	}
+}
+
 // TestBrokenMatrixCoversEveryScenario: every shipped scenario is failed by
-// at least one broken remediator, and the README's table lists each row of
-// the matrix.
+// at least one broken remediator and has a row in the inert matrix that
+// agrees with its restraint mark, and the README's table lists each row of
+// the matrix with the scenario's inert cell.
 func TestBrokenMatrixCoversEveryScenario(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -123,10 +180,21 @@ func TestBrokenMatrixCoversEveryScenario(t *testing.T) {
 		if !found {
 			t.Errorf("no broken remediator is listed as failing scenario %s", n)
 		}
+		s, err := scenarios.Load(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inert, ok := inertMatrix[n]
+		switch {
+		case !ok:
+			t.Errorf("the inert matrix has no row for scenario %s", n)
+		case s.Spec.Restraint != (inert == ""):
+			t.Errorf("scenario %s: restraint %v, but the inert matrix says %q", n, s.Spec.Restraint, inert)
+		}
 	}
 	for _, tc := range brokenMatrix {
 		mode := strings.Fields(tc.args)[1]
-		row := "| `" + tc.scenario + "` | `" + mode + "` | `" + tc.fails + "` |"
+		row := "| `" + tc.scenario + "` | `" + mode + "` | `" + tc.fails + "` | " + inertCell(tc.scenario) + " |"
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("README lacks the row %s", row)
 		}
