@@ -54,6 +54,10 @@ generate: ## Regenerate deep-copy code, CRDs and RBAC with the pinned controller
 bench: tools ## Benchmark: cluster up vs bare kwokctl (median, ratio), and the policy decision.
 	./hack/bench.sh
 
+.PHONY: jitter
+jitter: tools ## Measure the baseline-to-baseline jitter did-no-harm allows for (RUNS=5 SCENARIOS="disk-pressure autoscaler-feedback-loop"); report in _output/jitter.md.
+	$(GO) run ./hack/jitter -runs $(or $(RUNS),5) -parallel $(PARALLEL) -out _output/jitter.md $(or $(SCENARIOS),disk-pressure autoscaler-feedback-loop)
+
 .PHONY: cluster-up
 cluster-up: build ## Start an embedded cluster (CLUSTER=dev NODES=3).
 	./$(BIN) cluster up --name $(CLUSTER) --nodes $(NODES) --kubeconfig $(CURDIR)/_output/$(CLUSTER).kubeconfig
