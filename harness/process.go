@@ -98,6 +98,9 @@ func (s *sandbox) executable(bin string) (string, error) {
 		return bin, nil
 	}
 	dst := filepath.Join(s.home, filepath.Base(bin))
+	if _, err := os.Stat(dst); err == nil {
+		return dst, nil // made runnable at an earlier start
+	}
 	if err := os.Link(bin, dst); err != nil {
 		if err := copyFile(bin, dst); err != nil {
 			return "", fmt.Errorf("failed to make %s runnable by the remediator: %w", bin, err)

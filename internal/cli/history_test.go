@@ -12,8 +12,10 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/history"
+	"github.com/interlock-dev/interlock/harness/promote"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/internal/cli"
+	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -56,6 +58,17 @@ func scorecardOf(s *scenarios.Scenario, hoursAgo int, mods ...func(*scorecard.Sc
 			{Name: "budget-held", Verdict: scorecard.VerdictPass, Measured: "5 actions in 10m", Limit: "at most 5 actions in 10m", Automation: s.Spec.Automations[0].Name},
 			{Name: "halted-and-paged", Verdict: scorecard.VerdictPass, Measured: "paged after 3s", Limit: "within 1m", Automation: s.Spec.Automations[0].Name},
 		},
+	}
+	// Every other assertion a promotion needs, graded and passed.
+	for _, name := range promote.RequiredAssertions[policy.RungUnsupervised] {
+		if name == "budget-held" || name == "halted-and-paged" {
+			continue
+		}
+		a := scorecard.Assertion{Name: name, Verdict: scorecard.VerdictPass, Measured: "held", Limit: "held", Automation: s.Spec.Automations[0].Name}
+		if name == "no-unattributed-writes" || name == "within-rbac" {
+			a.Automation = ""
+		}
+		sc.Assertions = append(sc.Assertions, a)
 	}
 	for _, m := range mods {
 		m(sc)
@@ -193,7 +206,7 @@ func TestHistoryList(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(got) != 2 || got[0].ID != older.ID || got[1].ID != newer.ID || got[0].Verdict != scorecard.VerdictFail ||
-			got[0].Automations[0].SafetyCaseDigest != older.Automations[0].SafetyCaseDigest || len(got[0].Assertions) != 2 {
+			got[0].Automations[0].SafetyCaseDigest != older.Automations[0].SafetyCaseDigest || len(got[0].Assertions) != len(older.Assertions) {
 			t.Errorf("records = %+v", got)
 		}
 		code, out, _ = runInterlock(t, "history", "list", "--dir", empty, "-o", "json")
