@@ -227,7 +227,7 @@ func run(ctx context.Context, mode, ns, automation string, budget int, hold time
 	case "no-budget":
 		return restartLoop(ctx, e, restartOpts{cs: cs, count: true})
 	case "forgets-budget", "all-at-once":
-		return restartLoop(ctx, e, restartOpts{cs: cs, all: mode == "all-at-once", limit: true, count: true, exhausted: func() {
+		return restartLoop(ctx, e, restartOpts{cs: cs, all: mode == "all-at-once", limit: true, budget: e.budget, count: true, exhausted: func() {
 			e.halt()
 			e.page(ctx, time.Now())
 		}})
