@@ -120,6 +120,8 @@ type run struct {
 	start time.Time
 	// actors say who is who in the ledger.
 	actors ledger.Actors
+	// ob reads the remediator's metrics.
+	ob *observer
 	mu     sync.Mutex
 	// stale is the proxy the remediator talks through when the scenario
 	// makes its view stale; nil otherwise.
@@ -274,6 +276,7 @@ func (r *run) do(ctx context.Context) (err error) {
 	}
 	rem := &remediatorProc{r: r, box: box, kubeconfig: kc, pageURL: rcv.URL(), metricsAddr: metricsAddr, logPath: filepath.Join(dir, "remediator.log")}
 	ob := &observer{scraper: observe.NewScraper("http://" + metricsAddr + "/metrics")}
+	r.ob = ob
 	if !r.opts.NoRemediator {
 		if err := rem.start(ctx); err != nil {
 			return err

@@ -254,6 +254,10 @@ func (r *run) remediatorFault(ctx context.Context, p *remediatorProc, rf scenari
 			if err := p.start(ctx); err != nil {
 				return err
 			}
+			// The new process's counters start again: read them before it
+			// acts, so that the reset is seen whatever it counts next.
+			p.awaitSeries(ctx, r.ob.scraper, automationNames(r.opts.Scenario), 30*time.Second)
+			r.ob.scrape(ctx)
 			r.progress(scorecard.EventProgress, "Remediator restarted")
 			return nil
 		}
