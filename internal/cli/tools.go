@@ -26,7 +26,7 @@ grades as a remediator. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
 	}
 	build := &cobra.Command{
 		Use:   "build [COMPONENT...]",
-		Short: "Build the missing components into the cache: the named ones, or every one",
+		Short: "Build the missing components into the cache: the named ones, or every one but the examples' (descheduler)",
 		Example: `  interlock tools build
   interlock tools build descheduler`,
 		ValidArgsFunction: componentNames,
@@ -43,7 +43,7 @@ grades as a remediator. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
 				return err
 			}
 			if len(args) == 0 {
-				fmt.Fprintf(streams.Out, "All %d components are in %s\n", len(toolchain.Components), tc.CacheDir())
+				fmt.Fprintf(streams.Out, "All %d components are in %s\n", len(bins), tc.CacheDir())
 				return nil
 			}
 			for _, name := range args {

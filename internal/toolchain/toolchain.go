@@ -40,6 +40,10 @@ type Component struct {
 	// Optional components run only on clusters that ask for them; a
 	// cluster that does not need not wait for them to build (see Required).
 	Optional bool
+	// OnDemand components are built only when named (Ensure with names,
+	// `interlock tools build NAME`), never with the rest: tools for
+	// examples, which no test and no cluster needs.
+	OnDemand bool
 }
 
 // The pinned tools modules. TestModulesMatchGoMod keeps these in step with hack/tools.
@@ -66,7 +70,7 @@ var Components = []Component{
 	{Name: "kube-scheduler", Module: Kubernetes, Package: "k8s.io/kubernetes/cmd/kube-scheduler", VersionArgs: []string{"--version"}},
 	{Name: "kubectl", Module: Kubernetes, Package: "k8s.io/kubernetes/cmd/kubectl", VersionArgs: []string{"version", "--client"}},
 	{Name: "metrics-server", Module: MetricsServer, Package: "sigs.k8s.io/metrics-server/cmd/metrics-server", VersionArgs: []string{"--version"}, Optional: true},
-	{Name: "descheduler", Module: Descheduler, Package: "sigs.k8s.io/descheduler/cmd/descheduler", VersionArgs: []string{"version"}, Optional: true},
+	{Name: "descheduler", Module: Descheduler, Package: "sigs.k8s.io/descheduler/cmd/descheduler", VersionArgs: []string{"version"}, Optional: true, OnDemand: true},
 }
 
 // Required returns the names of the components every cluster runs, followed
@@ -175,12 +179,18 @@ func (t *Toolchain) missing(cs []Component) []Component {
 	return out
 }
 
-// Ensure builds the named components that are missing, or every component if
-// none is named, and returns the paths of those components. Concurrent
+// Ensure builds the named components that are missing, or every component
+// but the OnDemand ones if none is named, and returns the paths of those
+// components. Concurrent
 // callers (two clusters coming up at once) wait on a file lock rather than
 // building twice.
 func (t *Toolchain) Ensure(ctx context.Context, names ...string) (Binaries, error) {
-	want := Components
+	var want []Component
+	for _, c := range Components {
+		if !c.OnDemand {
+			want = append(want, c)
+		}
+	}
 	if len(names) > 0 {
 		want = nil
 		for _, name := range names {

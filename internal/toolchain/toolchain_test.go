@@ -81,8 +81,11 @@ func TestEnsureUsesCache(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Ensure with a full cache: %v", err)
 	}
-	if len(bins) != len(toolchain.Components) || bins["kube-apiserver"] == "" {
-		t.Errorf("Ensure returned %v", bins)
+	if len(bins) != len(toolchain.Components)-1 || bins["kube-apiserver"] == "" || bins["descheduler"] != "" {
+		t.Errorf("Ensure returned %v; want every component but the on-demand descheduler", bins)
+	}
+	if bins, err := tc.Ensure(t.Context(), "descheduler"); err != nil || bins["descheduler"] == "" {
+		t.Errorf("Ensure of the on-demand descheduler by name: %v, %v", bins, err)
 	}
 	if _, err := tc.Path("nope"); err == nil {
 		t.Error("Path of an unknown component did not fail")
