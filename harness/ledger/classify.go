@@ -273,6 +273,23 @@ func classifyPod(e scorecard.LedgerEntry) Classification {
 	return unknown(e, "")
 }
 
+// noBody classifies a write whose body was not recorded: what it changed
+// is not known, so it counts, and needs a human.
+func noBody(e scorecard.LedgerEntry) Classification {
+	if e.Rejected() {
+		return Classification{Kind: KindUpdate, Class: ClassUnknown, Detail: "refused; no body"}
+	}
+	return unknown(e, "no body recorded, so what it changed is not known")
+}
+
+// orEmpty is the state before a write, or the empty state if none is known.
+func orEmpty(before *scorecard.ObjectState) scorecard.ObjectState {
+	if before == nil {
+		return scorecard.ObjectState{}
+	}
+	return *before
+}
+
 // disturbing reports whether a taint keeps pods off a node or drives them
 // off it: every effect does, PreferNoSchedule less strongly.
 func disturbing(taint string) bool {
@@ -289,15 +306,9 @@ func classifyNode(e scorecard.LedgerEntry, before *scorecard.ObjectState) Classi
 	case e.Verb == "create":
 		return unknown(e, "")
 	case e.After == nil || e.After.Unschedulable == nil:
-		if e.Rejected() {
-			return Classification{Kind: KindUpdate, Class: ClassUnknown, Detail: "refused; no body"}
-		}
-		return unknown(e, "no body recorded, so what it changed is not known")
+		return noBody(e)
 	}
-	var was scorecard.ObjectState
-	if before != nil {
-		was = *before
-	}
+	was := orEmpty(before)
 	wasCordoned := was.Unschedulable != nil && *was.Unschedulable
 	cordoned := *e.After.Unschedulable
 	var added, removed []string
@@ -343,15 +354,9 @@ func classifyWorkload(e scorecard.LedgerEntry, before *scorecard.ObjectState) Cl
 		return unknown(e, "")
 	}
 	if e.After == nil {
-		if e.Rejected() {
-			return Classification{Kind: KindUpdate, Class: ClassUnknown, Detail: "refused; no body"}
-		}
-		return unknown(e, "no body recorded, so what it changed is not known")
+		return noBody(e)
 	}
-	var was scorecard.ObjectState
-	if before != nil {
-		was = *before
-	}
+	was := orEmpty(before)
 	after := e.After
 	switch {
 	case after.Replicas != nil && was.Replicas != nil && *after.Replicas < *was.Replicas:
