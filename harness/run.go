@@ -122,7 +122,7 @@ type run struct {
 	actors ledger.Actors
 	// ob reads the remediator's metrics.
 	ob *observer
-	mu     sync.Mutex
+	mu sync.Mutex
 	// stale is the proxy the remediator talks through when the scenario
 	// makes its view stale; nil otherwise.
 	stale *staleview.Proxy
