@@ -406,7 +406,9 @@ func observationOf(rec Record, a AutomationUnderTest, g grouped, until map[strin
 			o.Proposals = append(o.Proposals, e)
 		}
 	}
-	slices.SortStableFunc(statusWrites, func(x, y scorecard.LedgerEntry) int { return x.Time.Compare(y.Time) })
+	byTime := func(x, y scorecard.LedgerEntry) int { return x.Time.Compare(y.Time) }
+	slices.SortStableFunc(statusWrites, byTime)
+	slices.SortStableFunc(o.Proposals, byTime)
 	o.HaltDue = rec.Start
 	acts := o.accepted()
 	if b := a.SafetyCase.Budget; b.MaxActions >= 1 && b.Window.Duration > 0 {
