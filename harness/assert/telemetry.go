@@ -133,20 +133,21 @@ func fmtCount(v float64) string {
 // it is far below the resolution of any real run.
 const availabilityEpsilon = 1e-9
 
-// didNoHarm compiles DidNoHarm (see its doc).
 // HarmTolerance is how far below the baseline's mean true availability a
 // run may fall and still be judged to have done no harm: half a percentage
 // point. The baseline and the run are two runs of the same timeline, and
-// pods turn Ready a little sooner or later in each; on the embedded
-// cluster that moves the mean by a few tenths of a point between runs of
-// the same remediator, while harm worth the name (a restart storm, a drain
-// of healthy capacity) costs whole points.
+// pods turn Ready a little sooner or later in each. It is measured, not
+// guessed: five baseline runs each of four scenarios (make jitter, figures
+// in the README) moved the mean by at most 0.42 points, and the tolerance
+// is that rounded up to the next half point. Harm worth the name (a restart
+// storm, a drain of healthy capacity) costs whole points.
 const HarmTolerance = 0.005
 
 func points(f float64) string {
 	return strconv.FormatFloat(100*f, 'f', -1, 64) + " percentage point"
 }
 
+// didNoHarm compiles DidNoHarm (see its doc).
 func didNoHarm() Check {
 	c := Check{Name: DidNoHarm, Source: "baseline.meanAvailability"}
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
