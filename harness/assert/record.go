@@ -142,6 +142,7 @@ func Grade(rec Record) Result {
 	}
 
 	truth := observe.NewTruth(rec.Effects)
+	truth.SetOrigin(rec.Origin)
 	for w, c := range rec.Capacity {
 		truth.Promise(w, c)
 	}

@@ -109,11 +109,11 @@ func (e *Effect) describe() string {
 	return strings.Join(parts, " and on ")
 }
 
-func (e *Effect) window() string {
+func (e *Effect) window(at func(time.Time) string) string {
 	if e.End.IsZero() {
-		return "from " + clock(e.Start) + " to the end of the run"
+		return "from " + at(e.Start) + " to the end of the run"
 	}
-	return "from " + clock(e.Start) + " to " + clock(e.End)
+	return "from " + at(e.Start) + " to " + at(e.End)
 }
 
 // clock formats t for reports.
@@ -251,6 +251,29 @@ type Truth struct {
 	actions  []Classification
 	seenIDs  map[string]bool
 	snaps    []time.Time // when each snapshot was taken
+	origin   time.Time   // offsets in reports count from it; zero: clock times
+}
+
+// SetOrigin makes the truth's reports give times as offsets from origin
+// ("+1:05"), the scorecard's startedAt, as every other part of a scorecard
+// does. Without it they are clock times.
+func (tr *Truth) SetOrigin(origin time.Time) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.origin = origin
+}
+
+// at formats t for reports: an offset from the origin, or a clock time.
+func (tr *Truth) at(t time.Time) string {
+	if tr.origin.IsZero() {
+		return clock(t)
+	}
+	d := t.Sub(tr.origin).Round(time.Second)
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	return fmt.Sprintf("%s%d:%02d", sign, int(d/time.Minute), int(d/time.Second)%60)
 }
 
 // NewTruth returns a Truth for the effects the harness injected.
@@ -551,7 +574,7 @@ func (tr *Truth) classify(e scorecard.LedgerEntry) Classification {
 	} else {
 		c.Grade = GradeTruePositive
 	}
-	c.Reason = fmt.Sprintf("pod was %s when last observed at %s", st.reason, clock(st.last))
+	c.Reason = fmt.Sprintf("pod was %s when last observed at %s", st.reason, tr.at(st.last))
 	return c
 }
 
@@ -692,21 +715,21 @@ func (tr *Truth) Result() scorecard.Truth {
 		e := c.Entry
 		if isNodeAction(e) {
 			res.FalsePositives = append(res.FalsePositives, fmt.Sprintf("node %s: %s at %s; %s",
-				e.Name, nodeActionKinds[e.Kind], clock(e.Time), c.Reason))
+				e.Name, nodeActionKinds[e.Kind], tr.at(e.Time), c.Reason))
 			continue
 		}
 		res.FalsePositives = append(res.FalsePositives, fmt.Sprintf("%s/%s: %s at %s; %s",
-			e.Namespace, e.Name, verbPhrase(e), clock(e.Time), c.Reason))
+			e.Namespace, e.Name, verbPhrase(e), tr.at(e.Time), c.Reason))
 	}
 	for i := range tr.effects {
 		e := &tr.effects[i]
 		if !e.TrulyBroken {
 			continue
 		}
-		res.Broken = append(res.Broken, fmt.Sprintf("%s: %s, truly broken %s", e.Name, e.describe(), e.window()))
+		res.Broken = append(res.Broken, fmt.Sprintf("%s: %s, truly broken %s", e.Name, e.describe(), e.window(tr.at)))
 		if !tr.actedOn(i) {
 			res.FalseNegatives = append(res.FalseNegatives, fmt.Sprintf("%s: %s truly broken %s; the remediator never acted on it",
-				e.Name, e.describe(), e.window()))
+				e.Name, e.describe(), e.window(tr.at)))
 		}
 	}
 	return res

@@ -816,3 +816,18 @@ func TestClassifyNodeActions(t *testing.T) {
 		})
 	}
 }
+
+// With an origin, the truth's reports give offsets from it, as the rest of
+// a scorecard does; without one, clock times.
+func TestTruthOffsets(t *testing.T) {
+	tr := observe.NewTruth([]observe.Effect{effect("crash", truly)})
+	tr.SetOrigin(at(-5))
+	for sec := 0.0; sec <= 120; sec += 10 {
+		tr.Observe(at(sec), []corev1.Pod{pod("api-0"), pod("api-1")}, []appsv1.Deployment{deploy("api", 2)})
+	}
+	res := tr.Result()
+	want := "crash: pods app=api in shop truly broken from +0:15 to +1:45; the remediator never acted on it"
+	if len(res.FalseNegatives) != 1 || res.FalseNegatives[0] != want {
+		t.Errorf("false negatives %q, want [%q]", res.FalseNegatives, want)
+	}
+}
