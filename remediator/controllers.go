@@ -19,7 +19,6 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/remediator/metrics"
-	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
 // RBAC for the remediator's own objects. Each automation's file holds the
@@ -78,9 +77,9 @@ func (r *automationReconciler) Reconcile(ctx context.Context, req reconcile.Requ
 		Message: fmt.Sprintf("acts at rung %s within its safety case", a.Spec.Rung), ObservedGeneration: a.Generation}
 	class := res.class()
 	switch {
-	case policy.CheckRung(class, policy.Rung(a.Spec.Rung)) != nil:
+	case v1alpha1.CheckRung(class, v1alpha1.Rung(a.Spec.Rung)) != nil:
 		cond.Status, cond.Reason = metav1.ConditionFalse, v1alpha1.ReasonRungExceedsPosture
-		cond.Message = policy.CheckRung(class, policy.Rung(a.Spec.Rung)).Error() + "; it only alerts"
+		cond.Message = v1alpha1.CheckRung(class, v1alpha1.Rung(a.Spec.Rung)).Error() + "; it only alerts"
 	case !res.complete.Complete:
 		cond.Status, cond.Reason = metav1.ConditionFalse, v1alpha1.ReasonSafetyCaseIncomplete
 		cond.Message = "safety case incomplete, so it only alerts: " + joinMax(res.complete.Missing, 5)

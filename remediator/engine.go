@@ -116,7 +116,7 @@ func (e *Engine) resolve(ctx context.Context, a *v1alpha1.Automation) (*resolved
 	return r, nil
 }
 
-func (r *resolved) class() policy.ActionClass { return policy.ActionClass(r.sc.Action.Class) }
+func (r *resolved) class() v1alpha1.ActionClass { return v1alpha1.ActionClass(r.sc.Action.Class) }
 
 func (r *resolved) budget() policy.Budget {
 	b := policy.Budget{MaxActions: int(r.sc.Budget.MaxActions), Window: r.sc.Budget.Window.Duration}
@@ -170,7 +170,7 @@ func (e *Engine) Consider(ctx context.Context, a *v1alpha1.Automation, c Candida
 	in := policy.Input{
 		Automation:  a.Name,
 		Class:       r.class(),
-		Rung:        policy.Rung(a.Spec.Rung),
+		Rung:        v1alpha1.Rung(a.Spec.Rung),
 		SafetyCase:  r.complete,
 		Budget:      r.budget(),
 		History:     r.history(),

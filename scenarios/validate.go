@@ -20,7 +20,6 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/catalog"
 	"github.com/interlock-dev/interlock/experiments"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycase"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 )
@@ -50,7 +49,7 @@ import (
 //   - automations: unique names, a known type and rung, exactly one of a
 //     shipped safety case (for the automation's type) or a complete inline
 //     one (safetycase.Validate), a rung within the posture of the safety
-//     case's action class (policy.CheckRung), namespaces and a valid selector;
+//     case's action class (v1alpha1.CheckRung), namespaces and a valid selector;
 //   - rbac rules with verbs and resources or non-resource URLs;
 //   - expectations within range.
 func Validate(s *Scenario) error {
@@ -544,12 +543,12 @@ func (v *validator) automations(ap *field.Path) {
 		default:
 			typeOK = true
 		}
-		rung := policy.Rung(a.Rung)
+		rung := v1alpha1.Rung(a.Rung)
 		switch {
 		case a.Rung == "":
 			v.add(field.Required(p.Child("rung"), "say how far the automation may act on its own"))
 		case !rung.Valid():
-			v.add(field.NotSupported(p.Child("rung"), a.Rung, policy.Rungs))
+			v.add(field.NotSupported(p.Child("rung"), a.Rung, v1alpha1.Rungs))
 		}
 		if len(a.Namespaces) == 0 && typeOK && slices.Contains(namespacedTypes, a.Type) {
 			v.add(field.Required(p.Child("namespaces"), fmt.Sprintf("name the namespaces the %s automation watches", a.Type)))
@@ -562,9 +561,9 @@ func (v *validator) automations(ap *field.Path) {
 		}
 		spec := v.safetyCase(p, a, typeOK)
 		if spec != nil && rung.Valid() {
-			class := policy.ActionClass(spec.Action.Class)
-			if _, known := policy.PostureOf(class); known {
-				if err := policy.CheckRung(class, rung); err != nil {
+			class := v1alpha1.ActionClass(spec.Action.Class)
+			if _, known := v1alpha1.PostureOf(class); known {
+				if err := v1alpha1.CheckRung(class, rung); err != nil {
 					v.add(field.Invalid(p.Child("rung"), a.Rung, err.Error()))
 				}
 			}

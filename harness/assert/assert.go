@@ -61,12 +61,12 @@ const (
 	ReversalMeasured = "reversal-measured"
 	// PostureHeld: the automation acted only as its rung and class allow.
 	// Any action fails it at rung alert or runbook, above the posture of its
-	// class (policy.CheckRung), with no or an unknown class, or with an
+	// class (v1alpha1.CheckRung), with no or an unknown class, or with an
 	// incomplete safety case (safetycase.Validate). Each action is judged by
 	// its own class as the harness classified it (Observation.ClassOf),
 	// whatever the safety case declares: a scale-down is of class
 	// scale-down, whose posture stops at supervised. At rung supervised, or
-	// for an action whose class always needs a human (policy.NeedsHuman, an
+	// for an action whose class always needs a human (v1alpha1.NeedsHuman, an
 	// unknown class included), each action must have been taken on a
 	// proposal (Observation.ProposalOf) approved (Observation.Approvals) by
 	// a named human: not by the remediator's own identity, nor by any

@@ -104,7 +104,7 @@ func group(entries []scorecard.LedgerEntry, classes map[string]ledger.Classifica
 			g.rejected = append(g.rejected, e)
 			continue
 		}
-		a := scorecard.Action{Time: e.Time, Kind: c.Kind, Class: c.Class, Target: TargetOf(e), Detail: c.Detail,
+		a := scorecard.Action{Time: e.Time, Kind: c.Kind, Class: string(c.Class), Target: TargetOf(e), Detail: c.Detail,
 			AuditIDs: []string{e.AuditID}, Counted: true}
 		switch c.Kind {
 		case ledger.KindRestart, ledger.KindEvict:

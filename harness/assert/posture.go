@@ -8,16 +8,15 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycase"
 )
 
 // postureHeld compiles PostureHeld (see its doc).
 func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 	c := Check{Name: PostureHeld, Source: "safetyCase.action.class"}
-	class := policy.ActionClass(sc.Action.Class)
-	r := policy.Rung(rung)
-	posture, known := policy.PostureOf(class)
+	class := v1alpha1.ActionClass(sc.Action.Class)
+	r := v1alpha1.Rung(rung)
+	posture, known := v1alpha1.PostureOf(class)
 	limit := fmt.Sprintf("rung %s", rung)
 	switch {
 	case class == "":
@@ -26,7 +25,7 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 		limit += fmt.Sprintf("; unknown class %q, so no action allowed", class)
 	default:
 		limit += fmt.Sprintf(" within the posture of class %s (highest %s)", class, posture.MaxRung)
-		if r == policy.RungSupervised || policy.NeedsHuman(class) {
+		if r == v1alpha1.RungSupervised || v1alpha1.NeedsHuman(class) {
 			limit += "; every action approved by a named human"
 		}
 	}
@@ -39,21 +38,21 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 		acts := o.accepted()
 		if len(acts) == 0 {
 			ev := "ledger: no accepted action by " + o.identity()
-			if err := policy.CheckRung(class, r); err != nil && known {
+			if err := v1alpha1.CheckRung(class, r); err != nil && known {
 				ev += fmt.Sprintf("; rung %s is above the posture of class %s and the remediator did not act, as it must", r, class)
 			}
 			return pass("no action", limit, ev), ""
 		}
 		var whole []string // reasons every action was out of posture
 		switch {
-		case r == policy.RungAlert || r == policy.RungRunbook:
+		case r == v1alpha1.RungAlert || r == v1alpha1.RungRunbook:
 			whole = append(whole, fmt.Sprintf("at rung %s it may only raise an alert", r))
 		case class == "":
 			whole = append(whole, "its safety case states no action class")
 		case !known:
 			whole = append(whole, fmt.Sprintf("its action class %q is unknown", class))
 		default:
-			if err := policy.CheckRung(class, r); err != nil {
+			if err := v1alpha1.CheckRung(class, r); err != nil {
 				whole = append(whole, err.Error())
 			}
 		}
@@ -69,15 +68,15 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 		for _, e := range acts {
 			ac := class
 			if c, ok := o.ClassOf[e.AuditID]; ok {
-				ac = policy.ActionClass(c)
+				ac = v1alpha1.ActionClass(c)
 			}
 			if ac != class {
-				if err := policy.CheckRung(ac, r); err != nil {
+				if err := v1alpha1.CheckRung(ac, r); err != nil {
 					beyond = append(beyond, fmt.Sprintf("%s is of class %s: %v", o.describe(e), ac, err))
 					continue
 				}
 			}
-			if known && (r == policy.RungSupervised || policy.NeedsHuman(ac)) {
+			if known && (r == v1alpha1.RungSupervised || v1alpha1.NeedsHuman(ac)) {
 				if why := o.unapproved(e, sc.Owner); why != "" {
 					unapproved = append(unapproved, o.describe(e)+": "+why)
 				}
@@ -96,7 +95,7 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 				strings.Join(capList(unapproved), "; ")), ""
 		}
 		ev := fmt.Sprintf("%s at rung %s", plural(len(acts), "action"), r)
-		if r == policy.RungSupervised || policy.NeedsHuman(class) {
+		if r == v1alpha1.RungSupervised || v1alpha1.NeedsHuman(class) {
 			ev += fmt.Sprintf(", each on a proposal approved by a named human (owner %s)", sc.Owner)
 		}
 		return pass(fmt.Sprintf("%s, all within posture", plural(len(acts), "action")), limit, ev), ""
@@ -127,7 +126,7 @@ func (o *Observation) unapproved(e scorecard.LedgerEntry, owner string) string {
 
 func rungList() string {
 	var s []string
-	for _, r := range policy.Rungs {
+	for _, r := range v1alpha1.Rungs {
 		s = append(s, string(r))
 	}
 	return strings.Join(s, ", ")

@@ -21,7 +21,6 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -399,15 +398,15 @@ func TestPromotions(t *testing.T) {
 	d := history.NewDir(t.TempDir())
 	promo := history.Promotion{
 		ID: history.NewID(t0, "unhealthy-workload"), Action: history.Promote, Automation: "unhealthy-workload",
-		From: policy.RungAlert, To: policy.RungSupervised, Owner: "alice", Time: t0, Evidence: []string{"run-1"}, RunsRequired: 3,
+		From: v1alpha1.RungAlert, To: v1alpha1.RungSupervised, Owner: "alice", Time: t0, Evidence: []string{"run-1"}, RunsRequired: 3,
 	}
 	demo := history.Promotion{
 		ID: history.NewID(t0.Add(time.Hour), "unhealthy-workload"), Action: history.Demote, Automation: "unhealthy-workload",
-		From: policy.RungSupervised, To: policy.RungRunbook, Owner: "bob", Time: t0.Add(time.Hour), Reason: "false positives in prod",
+		From: v1alpha1.RungSupervised, To: v1alpha1.RungRunbook, Owner: "bob", Time: t0.Add(time.Hour), Reason: "false positives in prod",
 	}
 	other := history.Promotion{
 		ID: history.NewID(t0.Add(time.Minute), "node-loss"), Action: history.Promote, Automation: "node-loss",
-		From: policy.RungAlert, To: policy.RungRunbook, Owner: "carol", Time: t0.Add(time.Minute),
+		From: v1alpha1.RungAlert, To: v1alpha1.RungRunbook, Owner: "carol", Time: t0.Add(time.Minute),
 	}
 	for _, p := range []history.Promotion{demo, promo, other} {
 		if err := d.AppendPromotion(p); err != nil {
@@ -432,9 +431,9 @@ func TestPromotions(t *testing.T) {
 	}{
 		"no owner": {func(p *history.Promotion) { p.Owner = " " }, "owner is missing"},
 		"demotion, no reason": {func(p *history.Promotion) {
-			p.Action, p.From, p.To = history.Demote, policy.RungSupervised, policy.RungAlert
+			p.Action, p.From, p.To = history.Demote, v1alpha1.RungSupervised, v1alpha1.RungAlert
 		}, "reason is missing"},
-		"promotion going down": {func(p *history.Promotion) { p.From, p.To = policy.RungSupervised, policy.RungRunbook }, "goes up the ladder"},
+		"promotion going down": {func(p *history.Promotion) { p.From, p.To = v1alpha1.RungSupervised, v1alpha1.RungRunbook }, "goes up the ladder"},
 		"demotion going up":    {func(p *history.Promotion) { p.Action, p.Reason = history.Demote, "x" }, "goes down the ladder"},
 		"unknown rung":         {func(p *history.Promotion) { p.To = "autonomous" }, `unknown rung "autonomous"`},
 		"unknown action":       {func(p *history.Promotion) { p.Action = "skip" }, `action "skip"`},

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/interlock-dev/interlock/remediator/policy"
+	"github.com/interlock-dev/interlock/api/v1alpha1"
 )
 
 // Ladder moves a Promotion records.
@@ -30,9 +30,9 @@ type Promotion struct {
 	// such as "unhealthy-workload".
 	Automation string `json:"automation"`
 	// From is the rung it was at.
-	From policy.Rung `json:"from"`
+	From v1alpha1.Rung `json:"from"`
 	// To is the rung it was moved to.
-	To policy.Rung `json:"to"`
+	To v1alpha1.Rung `json:"to"`
 	// Owner is the named human accountable for the move.
 	Owner string `json:"owner"`
 	// Time is when the move was decided.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
@@ -50,19 +51,10 @@ const (
 	KindReview = "review"
 )
 
-// Classes an action may have: those of the action-class table, and
-// ClassUnknown for a write that fits none. An unknown class is treated as
-// one that always needs a human.
-const (
-	ClassRestart      = "restart"
-	ClassRollback     = "rollback"
-	ClassTrafficShift = "traffic-shift"
-	ClassScaleDown    = "scale-down"
-	ClassDestructive  = "destructive"
-	ClassFailover     = "failover"
-	ClassIsolate      = "isolate"
-	ClassUnknown      = "unknown"
-)
+// ClassUnknown is the class of a write that fits none of the action-class
+// table's (v1alpha1.Postures): it is treated as one that always needs a
+// human (v1alpha1.NeedsHuman).
+const ClassUnknown v1alpha1.ActionClass = "unknown"
 
 // reviews are the resources whose create asks a question and stores
 // nothing.
@@ -120,9 +112,9 @@ func (s Scope) IsBookkeeping(e scorecard.LedgerEntry) bool {
 type Classification struct {
 	// Kind is what the write did (one of the Kind constants).
 	Kind string
-	// Class is its action class (one of the Class constants); empty for
-	// bookkeeping and reviews.
-	Class string
+	// Class is its action class in the action-class table, or ClassUnknown;
+	// empty for bookkeeping and reviews.
+	Class v1alpha1.ActionClass
 	// Detail says what the bodies show it changed, such as
 	// "spec.replicas 3 → 0"; empty when there is nothing more to say.
 	Detail string
@@ -211,13 +203,13 @@ func (c *Classifier) classify(e scorecard.LedgerEntry, before *scorecard.ObjectS
 	case "nodes":
 		return classifyNode(e, before)
 	case "secrets":
-		return classifyByVerb(e, ClassDestructive, KindRotateCredential)
+		return classifyByVerb(e, v1alpha1.ClassDestructive, KindRotateCredential)
 	case "persistentvolumeclaims", "persistentvolumes", "namespaces", "serviceaccounts":
-		return classifyByVerb(e, ClassDestructive, KindUpdate)
+		return classifyByVerb(e, v1alpha1.ClassDestructive, KindUpdate)
 	case "networkpolicies":
-		return classifyByVerb(e, ClassIsolate, KindUpdate)
+		return classifyByVerb(e, v1alpha1.ClassIsolate, KindUpdate)
 	case "services", "endpoints", "endpointslices", "ingresses", "httproutes", "gateways":
-		return classifyByVerb(e, ClassTrafficShift, KindUpdate)
+		return classifyByVerb(e, v1alpha1.ClassTrafficShift, KindUpdate)
 	}
 	if workloads[e.Resource] {
 		return classifyWorkload(e, before)
@@ -247,7 +239,7 @@ func unknown(e scorecard.LedgerEntry, detail string) Classification {
 // classifyByVerb classifies a write on a resource of one class: its
 // deletion and creation are deletes and creates of that class, anything
 // else is update (as kind names it).
-func classifyByVerb(e scorecard.LedgerEntry, class, update string) Classification {
+func classifyByVerb(e scorecard.LedgerEntry, class v1alpha1.ActionClass, update string) Classification {
 	switch e.Verb {
 	case "create":
 		return Classification{Kind: KindCreate, Class: class}
@@ -260,9 +252,9 @@ func classifyByVerb(e scorecard.LedgerEntry, class, update string) Classificatio
 func classifyPod(e scorecard.LedgerEntry) Classification {
 	switch {
 	case e.Subresource == "" && e.Verb == "delete":
-		return Classification{Kind: KindRestart, Class: ClassRestart}
+		return Classification{Kind: KindRestart, Class: v1alpha1.ClassRestart}
 	case e.Subresource == "eviction" && e.Verb == "create":
-		return Classification{Kind: KindEvict, Class: ClassRestart}
+		return Classification{Kind: KindEvict, Class: v1alpha1.ClassRestart}
 	case e.Subresource == "" && (e.Verb == "update" || e.Verb == "patch"):
 		// A pod's labels decide which workload and which Service it
 		// belongs to: relabelling it takes it out of both.
@@ -302,7 +294,7 @@ func classifyNode(e scorecard.LedgerEntry, before *scorecard.ObjectState) Classi
 	case e.Subresource != "":
 		return unknown(e, "a node's "+e.Subresource+" written: only its kubelet reports it")
 	case e.Verb == "delete":
-		return Classification{Kind: KindDelete, Class: ClassIsolate, Detail: "the node removed from the cluster"}
+		return Classification{Kind: KindDelete, Class: v1alpha1.ClassIsolate, Detail: "the node removed from the cluster"}
 	case e.Verb == "create":
 		return unknown(e, "")
 	case e.After == nil || e.After.Unschedulable == nil:
@@ -335,13 +327,13 @@ func classifyNode(e scorecard.LedgerEntry, before *scorecard.ObjectState) Classi
 	detail := strings.Join(details, "; ")
 	switch {
 	case cordoned && !wasCordoned:
-		return Classification{Kind: KindCordon, Class: ClassRestart, Detail: detail}
+		return Classification{Kind: KindCordon, Class: v1alpha1.ClassRestart, Detail: detail}
 	case len(added) > 0:
-		return Classification{Kind: KindTaint, Class: ClassRestart, Detail: detail}
+		return Classification{Kind: KindTaint, Class: v1alpha1.ClassRestart, Detail: detail}
 	case !cordoned && wasCordoned:
-		return Classification{Kind: KindUncordon, Class: ClassRestart, Detail: detail}
+		return Classification{Kind: KindUncordon, Class: v1alpha1.ClassRestart, Detail: detail}
 	case len(removed) > 0:
-		return Classification{Kind: KindUntaint, Class: ClassRestart, Detail: detail}
+		return Classification{Kind: KindUntaint, Class: v1alpha1.ClassRestart, Detail: detail}
 	}
 	return Classification{Kind: KindUpdate, Class: ClassUnknown, Detail: "a node's labels, annotations or spec changed; no cordon or taint"}
 }
@@ -349,7 +341,7 @@ func classifyNode(e scorecard.LedgerEntry, before *scorecard.ObjectState) Classi
 func classifyWorkload(e scorecard.LedgerEntry, before *scorecard.ObjectState) Classification {
 	switch e.Verb {
 	case "delete":
-		return Classification{Kind: KindDelete, Class: ClassDestructive, Detail: "the workload and its pods removed"}
+		return Classification{Kind: KindDelete, Class: v1alpha1.ClassDestructive, Detail: "the workload and its pods removed"}
 	case "create":
 		return unknown(e, "")
 	}
@@ -360,12 +352,12 @@ func classifyWorkload(e scorecard.LedgerEntry, before *scorecard.ObjectState) Cl
 	after := e.After
 	switch {
 	case after.Replicas != nil && was.Replicas != nil && *after.Replicas < *was.Replicas:
-		return Classification{Kind: KindScaleDown, Class: ClassScaleDown,
+		return Classification{Kind: KindScaleDown, Class: v1alpha1.ClassScaleDown,
 			Detail: fmt.Sprintf("spec.replicas %d → %d", *was.Replicas, *after.Replicas)}
 	case after.Paused != nil && *after.Paused && (was.Paused == nil || !*was.Paused):
-		return Classification{Kind: KindSuspend, Class: ClassScaleDown, Detail: "paused"}
+		return Classification{Kind: KindSuspend, Class: v1alpha1.ClassScaleDown, Detail: "paused"}
 	case after.Template != "" && was.Template != "" && after.Template != was.Template:
-		return Classification{Kind: KindRollout, Class: ClassRollback, Detail: "spec.template changed"}
+		return Classification{Kind: KindRollout, Class: v1alpha1.ClassRollback, Detail: "spec.template changed"}
 	case after.Replicas != nil && was.Replicas != nil && *after.Replicas > *was.Replicas:
 		return Classification{Kind: KindScaleUp, Class: ClassUnknown,
 			Detail: fmt.Sprintf("spec.replicas %d → %d", *was.Replicas, *after.Replicas)}

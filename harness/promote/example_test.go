@@ -8,7 +8,6 @@ import (
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/promote"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -23,7 +22,7 @@ func ExampleDecide() {
 	for i, verdict := range []scorecard.Verdict{scorecard.VerdictPass, scorecard.VerdictPass, scorecard.VerdictFail} {
 		run := &scorecard.Scorecard{Scenario: "storm", Remediator: history.BuiltInRemediator, Provider: history.ProviderEmbedded,
 			StartedAt: now.Add(time.Duration(i-3) * time.Hour), Verdict: verdict}
-		for _, name := range promote.RequiredAssertions[policy.RungSupervised] {
+		for _, name := range promote.RequiredAssertions[v1alpha1.RungSupervised] {
 			a := scorecard.Assertion{Name: name, Verdict: scorecard.VerdictPass, Automation: "unhealthy-workload"}
 			if name == "no-unattributed-writes" || name == "within-rbac" {
 				a.Automation = "" // graded once per run
@@ -36,7 +35,7 @@ func ExampleDecide() {
 	}
 
 	d := promote.Decide(promote.Input{
-		Automation: v1alpha1.UnhealthyWorkload, Current: policy.RungAlert, Target: policy.RungSupervised,
+		Automation: v1alpha1.UnhealthyWorkload, Current: v1alpha1.RungAlert, Target: v1alpha1.RungSupervised,
 		SafetyCase: &sc.Spec, Records: records, Scenarios: []*scenarios.Scenario{storm}, Now: now,
 	}, promote.Options{})
 	fmt.Println("allowed:", d.Allowed)

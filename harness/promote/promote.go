@@ -12,7 +12,6 @@ import (
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycase"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -50,11 +49,11 @@ const (
 // reported it truthfully; supervised, that it kept its budget and halted
 // and paged at its end; unsupervised, that it kept its blast radius,
 // reversed in time, and did no harm against a baseline run.
-var RequiredAssertions = map[policy.Rung][]string{
-	policy.RungRunbook: runbookNeeds,
-	policy.RungSupervised: append(slices.Clone(runbookNeeds),
+var RequiredAssertions = map[v1alpha1.Rung][]string{
+	v1alpha1.RungRunbook: runbookNeeds,
+	v1alpha1.RungSupervised: append(slices.Clone(runbookNeeds),
 		assert.BudgetHeld, assert.HaltedAndPaged),
-	policy.RungUnsupervised: append(slices.Clone(runbookNeeds),
+	v1alpha1.RungUnsupervised: append(slices.Clone(runbookNeeds),
 		assert.BudgetHeld, assert.HaltedAndPaged, assert.BlastRadiusHeld, assert.ReversalMeasured, assert.DidNoHarm),
 }
 
@@ -68,10 +67,10 @@ var runLevel = []string{assert.NoUnattributedWrites, assert.WithinRBAC}
 // supervised, where a human watches every action, so one passing nightly
 // tier is enough; five for unsupervised, where no one does. The alert rung
 // needs no evidence.
-var DefaultRuns = map[policy.Rung]int{
-	policy.RungRunbook:      1,
-	policy.RungSupervised:   1,
-	policy.RungUnsupervised: 5,
+var DefaultRuns = map[v1alpha1.Rung]int{
+	v1alpha1.RungRunbook:      1,
+	v1alpha1.RungSupervised:   1,
+	v1alpha1.RungUnsupervised: 5,
 }
 
 // Input is what a promotion is decided on.
@@ -84,9 +83,9 @@ type Input struct {
 	// it. Empty means history.BuiltInRemediator.
 	Remediator string
 	// Current is the rung the automation is at.
-	Current policy.Rung
+	Current v1alpha1.Rung
 	// Target is the rung asked for.
-	Target policy.Rung
+	Target v1alpha1.Rung
 	// SafetyCase is the automation's safety case as it would run at Target.
 	SafetyCase *v1alpha1.SafetyCaseSpec
 	// Records are the run history, in any order; only nightly runs count.
@@ -102,14 +101,14 @@ type Input struct {
 type Options struct {
 	// Runs overrides K per target rung; a rung it leaves out takes its
 	// value from DefaultRuns. A value below 1 counts as 1.
-	Runs map[policy.Rung]int
+	Runs map[v1alpha1.Rung]int
 	// MaxAge, when positive, leaves out runs that started more than MaxAge
 	// before Now. Zero (the default) counts runs of any age.
 	MaxAge time.Duration
 }
 
 // runs is K for the target rung.
-func (o Options) runs(target policy.Rung) int {
+func (o Options) runs(target v1alpha1.Rung) int {
 	k, ok := o.Runs[target]
 	if !ok {
 		k = DefaultRuns[target]
@@ -183,17 +182,17 @@ func Decide(in Input, opts Options) Decision {
 		for _, e := range lintAt(in.Automation, in.Target, in.SafetyCase) {
 			unmet(ConditionSafetyCase, "%s: %s", strings.TrimPrefix(e.Field, "spec."), detail(e))
 		}
-		class := policy.ActionClass(in.SafetyCase.Action.Class)
-		if _, ok := policy.PostureOf(class); !ok {
+		class := v1alpha1.ActionClass(in.SafetyCase.Action.Class)
+		if _, ok := v1alpha1.PostureOf(class); !ok {
 			unmet(ConditionPosture, "action class %q is not in the action-class table, so no rung above alert is allowed", class)
 		} else if in.Target.Valid() {
-			if err := policy.CheckRung(class, in.Target); err != nil {
+			if err := v1alpha1.CheckRung(class, in.Target); err != nil {
 				unmet(ConditionPosture, "%v", err)
 			}
 		}
 	}
 
-	if !in.Target.Valid() || in.Target.Level() <= policy.RungAlert.Level() {
+	if !in.Target.Valid() || in.Target.Level() <= v1alpha1.RungAlert.Level() {
 		d.Allowed = len(d.Unmet) == 0
 		return d
 	}
@@ -231,7 +230,7 @@ func Decide(in Input, opts Options) Decision {
 			}
 		}
 		realProviders := []string{history.ProviderEmbedded, history.ProviderKind}
-		if in.Target == policy.RungUnsupervised {
+		if in.Target == v1alpha1.RungUnsupervised {
 			realProviders = []string{history.ProviderKind}
 		}
 		if !slices.ContainsFunc(window, func(r history.Record) bool { return slices.Contains(realProviders, r.Provider) }) {
@@ -239,7 +238,7 @@ func Decide(in Input, opts Options) Decision {
 			if len(window) > 0 {
 				ran = "they ran on " + providers(window) + " only"
 			}
-			if in.Target == policy.RungUnsupervised {
+			if in.Target == v1alpha1.RungUnsupervised {
 				unmet(ConditionRealCluster, "scenario %s: promotion to unsupervised needs at least one of its last %d nightly run(s) on kind (the embedded cluster counts only up to supervised); %s",
 					s, d.Runs, ran)
 			} else {
@@ -264,7 +263,7 @@ func Decide(in Input, opts Options) Decision {
 // ungraded says, for each assertion the target rung needs, why run r did
 // not grade it for the automations of type t: skipped, with the reason, or
 // missing.
-func ungraded(r *history.Record, t v1alpha1.AutomationType, target policy.Rung) []string {
+func ungraded(r *history.Record, t v1alpha1.AutomationType, target v1alpha1.Rung) []string {
 	var names []string
 	for _, a := range r.Automations {
 		if a.Type == t {
@@ -296,9 +295,9 @@ func ungraded(r *history.Record, t v1alpha1.AutomationType, target policy.Rung) 
 // lintAt lints the safety case for an automation of type t at rung r,
 // leaving out the rung's own problems, which the ladder and posture
 // conditions report.
-func lintAt(t v1alpha1.AutomationType, r policy.Rung, spec *v1alpha1.SafetyCaseSpec) field.ErrorList {
-	if r.Level() <= policy.RungAlert.Level() {
-		r = policy.RungRunbook // validate the case as for any rung above alert
+func lintAt(t v1alpha1.AutomationType, r v1alpha1.Rung, spec *v1alpha1.SafetyCaseSpec) field.ErrorList {
+	if r.Level() <= v1alpha1.RungAlert.Level() {
+		r = v1alpha1.RungRunbook // validate the case as for any rung above alert
 	}
 	a := &v1alpha1.Automation{Spec: v1alpha1.AutomationSpec{Type: t, Rung: string(r), SafetyCase: spec}}
 	var out field.ErrorList
@@ -420,8 +419,8 @@ func short(digest string) string {
 }
 
 func rungList() string {
-	names := make([]string, len(policy.Rungs))
-	for i, r := range policy.Rungs {
+	names := make([]string, len(v1alpha1.Rungs))
+	for i, r := range v1alpha1.Rungs {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")

@@ -12,7 +12,6 @@ import (
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/promote"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -61,7 +60,7 @@ func rec(scenarioName string, hoursAgo int, digest string, mods ...func(*history
 // graded is a pass of every assertion any rung needs, for the automation.
 func graded(automation string) []scorecard.Assertion {
 	var out []scorecard.Assertion
-	for _, name := range promote.RequiredAssertions[policy.RungUnsupervised] {
+	for _, name := range promote.RequiredAssertions[v1alpha1.RungUnsupervised] {
 		a := scorecard.Assertion{Name: name, Verdict: scorecard.VerdictPass, Automation: automation}
 		if name == "no-unattributed-writes" || name == "within-rbac" {
 			a.Automation = ""
@@ -133,16 +132,16 @@ func TestDecide(t *testing.T) {
 		want want
 	}{
 		"supervised with three passing runs of every scenario": {
-			in: promote.Input{Target: policy.RungSupervised, Scenarios: both,
+			in: promote.Input{Target: v1alpha1.RungSupervised, Scenarios: both,
 				Records: concat(runs("storm", 4, digest), runs("lying-health-check", 3, digest))},
 			want: want{allowed: true, evidence: []string{"lying-health-check-03h", "storm-03h", "lying-health-check-02h", "storm-02h", "lying-health-check-01h", "storm-01h"}},
 		},
 		"runbook needs one run": {
-			in:   promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest)},
+			in:   promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest)},
 			want: want{allowed: true, evidence: []string{"storm-01h"}},
 		},
 		"ladder: the target is the current rung": {
-			in:   promote.Input{Current: policy.RungSupervised, Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			in:   promote.Input{Current: v1alpha1.RungSupervised, Target: v1alpha1.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
 			want: want{unmet: []string{"ladder: supervised is not above the current rung supervised"}},
 		},
 		"ladder: the target is not a rung": {
@@ -150,17 +149,17 @@ func TestDecide(t *testing.T) {
 			want: want{unmet: []string{`ladder: target rung "autonomous" is not on the ladder`}},
 		},
 		"safety case: incomplete": {
-			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, ""),
+			in: promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm, Records: runs("storm", 1, ""),
 				SafetyCase: func() *v1alpha1.SafetyCaseSpec { s := uw.DeepCopy(); s.Owner = ""; return s }()},
 			// The records ran with the complete case, so they do not count either.
 			want: want{unmet: []string{"safety-case: safetyCase.owner: owner is missing", "runs: scenario storm: only 0 of 1", "real-cluster: scenario storm"}},
 		},
 		"safety case: missing": {
-			in:   promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest), SafetyCase: nil},
+			in:   promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest), SafetyCase: nil},
 			want: want{unmet: []string{"safety-case: the automation has no safety case", "runs: scenario storm: only 0 of 1", "real-cluster"}},
 		},
 		"safety case: certificate-expiry must say how far ahead it looks": {
-			in: promote.Input{Automation: v1alpha1.CertificateExpiry, Target: policy.RungRunbook,
+			in: promote.Input{Automation: v1alpha1.CertificateExpiry, Target: v1alpha1.RungRunbook,
 				SafetyCase: func() *v1alpha1.SafetyCaseSpec {
 					s := shipped(t, "certificate-expiry").DeepCopy()
 					s.Trigger.Within = nil
@@ -176,7 +175,7 @@ func TestDecide(t *testing.T) {
 			want: want{unmet: []string{"safety-case: safetyCase.trigger.within: the certificate-expiry trigger needs to know how far ahead"}},
 		},
 		"posture: a destructive action never goes unsupervised": {
-			in: promote.Input{Automation: v1alpha1.CertificateExpiry, Current: policy.RungSupervised, Target: policy.RungUnsupervised,
+			in: promote.Input{Automation: v1alpha1.CertificateExpiry, Current: v1alpha1.RungSupervised, Target: v1alpha1.RungUnsupervised,
 				SafetyCase: shipped(t, "certificate-expiry"), Scenarios: both},
 			want: want{unmet: []string{
 				`posture: rung "unsupervised" exceeds the posture of class "destructive" (highest allowed: "supervised")`,
@@ -184,29 +183,29 @@ func TestDecide(t *testing.T) {
 			}},
 		},
 		"posture: an unknown class allows nothing above alert": {
-			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest),
+			in: promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm, Records: runs("storm", 1, digest),
 				SafetyCase: func() *v1alpha1.SafetyCaseSpec { s := uw.DeepCopy(); s.Action.Class = "teleport"; return s }()},
 			want: want{unmet: []string{"safety-case: safetyCase.action.class", `posture: action class "teleport" is not in the action-class table`, "runs", "real-cluster"}},
 		},
 		"scenarios: none exercises the automation": {
-			in:   promote.Input{Target: policy.RungRunbook, Scenarios: []*scenarios.Scenario{scenario("node-loss", v1alpha1.NodeLoss)}},
+			in:   promote.Input{Target: v1alpha1.RungRunbook, Scenarios: []*scenarios.Scenario{scenario("node-loss", v1alpha1.NodeLoss)}},
 			want: want{unmet: []string{"scenarios: no scenario exercises automation type unhealthy-workload: write one before it leaves the alert rung"}},
 		},
 		"runs: too few for the rung": {
-			in: promote.Input{Target: policy.RungSupervised, Scenarios: both,
+			in: promote.Input{Target: v1alpha1.RungSupervised, Scenarios: both,
 				Records: concat(runs("storm", 3, digest), runs("lying-health-check", 2, digest))},
 			want: want{unmet: []string{"runs: scenario lying-health-check: only 2 of 3 nightly run(s) with the current safety case (sha256:"}},
 		},
 		"runs: a scenario never ran": {
-			in:   promote.Input{Target: policy.RungSupervised, Scenarios: both, Records: runs("storm", 3, digest)},
+			in:   promote.Input{Target: v1alpha1.RungSupervised, Scenarios: both, Records: runs("storm", 3, digest)},
 			want: want{unmet: []string{"runs: scenario lying-health-check: only 0 of 3", "real-cluster: scenario lying-health-check: none of its last 3 nightly run(s) ran on a real cluster (embedded or kind); none are on record"}},
 		},
 		"runs: runs with another safety case do not count": {
-			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: concat(runs("storm", 1, digest), runs("storm", 5, oldDigest))},
+			in:   promote.Input{Target: v1alpha1.RungSupervised, Scenarios: storm, Records: concat(runs("storm", 1, digest), runs("storm", 5, oldDigest))},
 			want: want{unmet: []string{"runs: scenario storm: only 1 of 3 nightly run(s) with the current safety case (" + digest[:19] + ") are on record; 5 other nightly run(s) ran with another safety case and do not count"}},
 		},
 		"runs: only nightly runs of the built-in remediator, not baselines, not from the future": {
-			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: []history.Record{
+			in: promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm, Records: []history.Record{
 				rec("storm", 1, digest, withSuite(history.SuiteAdhoc)),
 				rec("storm", 2, digest, withSuite(history.SuitePR)),
 				rec("storm", 3, digest, func(r *history.Record) { r.Baseline = true }),
@@ -217,39 +216,39 @@ func TestDecide(t *testing.T) {
 			want: want{unmet: []string{"runs: scenario storm: only 0 of 1 nightly run(s)", "real-cluster"}},
 		},
 		"runs: an external remediator's runs count for it": {
-			in: promote.Input{Target: policy.RungRunbook, Remediator: "./my-remediator", Scenarios: storm, Records: []history.Record{
+			in: promote.Input{Target: v1alpha1.RungRunbook, Remediator: "./my-remediator", Scenarios: storm, Records: []history.Record{
 				rec("storm", 1, digest), rec("storm", 2, digest, func(r *history.Record) { r.Remediator = "./my-remediator" }),
 			}},
 			want: want{allowed: true, evidence: []string{"storm-02h"}},
 		},
 		"runs: every automation of the type in a run must match": {
-			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) {
+			in: promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm, Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) {
 				r.Automations = append(r.Automations, history.Automation{Name: "uw2", Type: v1alpha1.UnhealthyWorkload, SafetyCaseDigest: oldDigest})
 			})}},
 			want: want{unmet: []string{"runs: scenario storm: only 0 of 1 nightly run(s) with the current safety case", "real-cluster"}},
 		},
 		"runs: MaxAge leaves out old runs": {
-			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			in:   promote.Input{Target: v1alpha1.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
 			opts: promote.Options{MaxAge: 150 * time.Minute},
 			want: want{unmet: []string{"runs: scenario storm: only 2 of 3"}},
 		},
 		"runs: K overridden": {
-			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
-			opts: promote.Options{Runs: map[policy.Rung]int{policy.RungSupervised: 4}},
+			in:   promote.Input{Target: v1alpha1.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			opts: promote.Options{Runs: map[v1alpha1.Rung]int{v1alpha1.RungSupervised: 4}},
 			want: want{unmet: []string{"runs: scenario storm: only 3 of 4"}},
 		},
 		"runs: K overridden for another rung keeps the default": {
-			in:   promote.Input{Target: policy.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
-			opts: promote.Options{Runs: map[policy.Rung]int{policy.RungUnsupervised: 10}},
+			in:   promote.Input{Target: v1alpha1.RungSupervised, Scenarios: storm, Records: runs("storm", 3, digest)},
+			opts: promote.Options{Runs: map[v1alpha1.Rung]int{v1alpha1.RungUnsupervised: 10}},
 			want: want{allowed: true},
 		},
 		"passed: a failing run among the last K is named": {
-			in: promote.Input{Target: policy.RungSupervised, Scenarios: storm,
+			in: promote.Input{Target: v1alpha1.RungSupervised, Scenarios: storm,
 				Records: []history.Record{rec("storm", 1, digest), rec("storm", 2, digest, failing), rec("storm", 3, digest)}},
 			want: want{unmet: []string{"passed: scenario storm: nightly run storm-02h failed (budget-held fail)"}},
 		},
 		"passed: a run that errored is named": {
-			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm, Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) {
+			in: promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm, Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) {
 				r.Verdict, r.Error, r.Assertions = scorecard.VerdictError, "cluster failure: etcd did not start", nil
 			})}},
 			want: want{unmet: []string{"passed: scenario storm: nightly run storm-01h did not pass (verdict error: cluster failure: etcd did not start)",
@@ -261,46 +260,46 @@ func TestDecide(t *testing.T) {
 		// A skipped assertion is not a pass: a run that passed without
 		// grading what the rung needs is no evidence for it.
 		"graded: a skip the rung needs is not a pass": {
-			in: promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm,
+			in: promote.Input{Current: v1alpha1.RungSupervised, Target: v1alpha1.RungUnsupervised, Scenarios: storm,
 				Records: append(runs("storm", 4, digest, onKind), rec("storm", 5, digest, onKind, skipping("did-no-harm", "no baseline run with the remediator off")))},
 			want: want{unmet: []string{"graded: scenario storm: nightly run storm-05h skipped did-no-harm (no baseline run with the remediator off), which unsupervised needs"}},
 		},
 		"graded: a skip the rung does not need is no matter": {
-			in: promote.Input{Target: policy.RungSupervised, Scenarios: storm,
+			in: promote.Input{Target: v1alpha1.RungSupervised, Scenarios: storm,
 				Records: runs("storm", 3, digest, skipping("did-no-harm", "no baseline run with the remediator off"))},
 			want: want{allowed: true},
 		},
 		"graded: a run-wide assertion skipped": {
-			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm,
+			in: promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm,
 				Records: []history.Record{rec("storm", 1, digest, skipping("no-unattributed-writes", "the ledger cannot be trusted"))}},
 			want: want{unmet: []string{"graded: scenario storm: nightly run storm-01h skipped no-unattributed-writes (the ledger cannot be trusted), which runbook needs"}},
 		},
 		"passed: a failure before the last K does not count": {
-			in: promote.Input{Target: policy.RungSupervised, Scenarios: storm,
+			in: promote.Input{Target: v1alpha1.RungSupervised, Scenarios: storm,
 				Records: append(runs("storm", 3, digest), rec("storm", 4, digest, failing))},
 			want: want{allowed: true, evidence: []string{"storm-03h", "storm-02h", "storm-01h"}},
 		},
 		"real-cluster: unsupervised needs a kind run": {
-			in:   promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm, Records: runs("storm", 5, digest)},
+			in:   promote.Input{Current: v1alpha1.RungSupervised, Target: v1alpha1.RungUnsupervised, Scenarios: storm, Records: runs("storm", 5, digest)},
 			want: want{unmet: []string{"real-cluster: scenario storm: promotion to unsupervised needs at least one of its last 5 nightly run(s) on kind (the embedded cluster counts only up to supervised); they ran on embedded only"}},
 		},
 		"real-cluster: unsupervised with one kind run": {
-			in: promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm,
+			in: promote.Input{Current: v1alpha1.RungSupervised, Target: v1alpha1.RungUnsupervised, Scenarios: storm,
 				Records: append(runs("storm", 4, digest), rec("storm", 5, digest, onKind))},
 			want: want{allowed: true},
 		},
 		"real-cluster: a kind run before the last K does not count": {
-			in: promote.Input{Current: policy.RungSupervised, Target: policy.RungUnsupervised, Scenarios: storm,
+			in: promote.Input{Current: v1alpha1.RungSupervised, Target: v1alpha1.RungUnsupervised, Scenarios: storm,
 				Records: append(runs("storm", 5, digest), rec("storm", 6, digest, onKind))},
 			want: want{unmet: []string{"real-cluster: scenario storm: promotion to unsupervised needs at least one of its last 5 nightly run(s) on kind"}},
 		},
 		"real-cluster: an unknown provider is not a real cluster": {
-			in: promote.Input{Target: policy.RungRunbook, Scenarios: storm,
+			in: promote.Input{Target: v1alpha1.RungRunbook, Scenarios: storm,
 				Records: []history.Record{rec("storm", 1, digest, func(r *history.Record) { r.Provider = "fake" })}},
 			want: want{unmet: []string{"real-cluster: scenario storm: none of its last 1 nightly run(s) ran on a real cluster (embedded or kind); they ran on fake only"}},
 		},
 		"every unmet condition is listed at once": {
-			in: promote.Input{Current: policy.RungAlert, Target: policy.RungUnsupervised, Scenarios: both,
+			in: promote.Input{Current: v1alpha1.RungAlert, Target: v1alpha1.RungUnsupervised, Scenarios: both,
 				Records: []history.Record{rec("storm", 1, digest, failing)}},
 			want: want{unmet: []string{
 				"runs: scenario lying-health-check: only 0 of 5",
@@ -318,7 +317,7 @@ func TestDecide(t *testing.T) {
 				in.Automation = v1alpha1.UnhealthyWorkload
 			}
 			if in.Current == "" {
-				in.Current = policy.RungAlert
+				in.Current = v1alpha1.RungAlert
 			}
 			if in.SafetyCase == nil && !strings.HasPrefix(name, "safety case: missing") {
 				in.SafetyCase = uw
@@ -328,7 +327,7 @@ func TestDecide(t *testing.T) {
 			if opts.Runs == nil {
 				// The table is written for three runs at supervised, to
 				// tell one run from the last K.
-				opts.Runs = map[policy.Rung]int{policy.RungSupervised: 3}
+				opts.Runs = map[v1alpha1.Rung]int{v1alpha1.RungSupervised: 3}
 			}
 			d := promote.Decide(in, opts)
 			if d.Allowed != tc.want.allowed {
@@ -360,8 +359,8 @@ func conditions(cs []promote.Condition) string {
 }
 
 func TestDecideReportsK(t *testing.T) {
-	for rung, k := range map[policy.Rung]int{policy.RungRunbook: 1, policy.RungSupervised: 1, policy.RungUnsupervised: 5} {
-		d := promote.Decide(promote.Input{Automation: v1alpha1.UnhealthyWorkload, Current: policy.RungAlert, Target: rung, Now: now}, promote.Options{})
+	for rung, k := range map[v1alpha1.Rung]int{v1alpha1.RungRunbook: 1, v1alpha1.RungSupervised: 1, v1alpha1.RungUnsupervised: 5} {
+		d := promote.Decide(promote.Input{Automation: v1alpha1.UnhealthyWorkload, Current: v1alpha1.RungAlert, Target: rung, Now: now}, promote.Options{})
 		if d.Runs != k {
 			t.Errorf("K for %s = %d, want %d", rung, d.Runs, k)
 		}

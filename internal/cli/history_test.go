@@ -15,7 +15,6 @@ import (
 	"github.com/interlock-dev/interlock/harness/promote"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/internal/cli"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -60,7 +59,7 @@ func scorecardOf(s *scenarios.Scenario, hoursAgo int, mods ...func(*scorecard.Sc
 		},
 	}
 	// Every other assertion a promotion needs, graded and passed.
-	for _, name := range promote.RequiredAssertions[policy.RungUnsupervised] {
+	for _, name := range promote.RequiredAssertions[v1alpha1.RungUnsupervised] {
 		if name == "budget-held" || name == "halted-and-paged" {
 			continue
 		}

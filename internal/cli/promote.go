@@ -19,7 +19,6 @@ import (
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/promote"
 	"github.com/interlock-dev/interlock/remediator"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -68,10 +67,10 @@ type ladderReport struct {
 	// Object is the Automation object, namespace/name, with --kubeconfig.
 	Object string `json:"object,omitempty"`
 	// From is the current rung and where it was read from.
-	From       policy.Rung `json:"from"`
-	FromSource string      `json:"fromSource"`
+	From       v1alpha1.Rung `json:"from"`
+	FromSource string        `json:"fromSource"`
 	// To is the rung asked for.
-	To policy.Rung `json:"to"`
+	To v1alpha1.Rung `json:"to"`
 	// Allowed says whether the move is allowed; it was made unless DryRun.
 	Allowed bool `json:"allowed"`
 	// DryRun is true when nothing was recorded or changed (--dry-run).
@@ -93,7 +92,7 @@ type ladderReport struct {
 // ladderState is where an automation stands before a move.
 type ladderState struct {
 	automation string
-	current    policy.Rung
+	current    v1alpha1.Rung
 	source     string
 	spec       *v1alpha1.SafetyCaseSpec
 	// With --kubeconfig:
@@ -103,14 +102,14 @@ type ladderState struct {
 }
 
 // validate checks the flags and arguments shared by promote and demote.
-func (o *ladderOptions) validate(automation string) (policy.Rung, error) {
+func (o *ladderOptions) validate(automation string) (v1alpha1.Rung, error) {
 	if err := o.out.validate(); err != nil {
 		return "", err
 	}
 	if !slices.Contains(safetycases.Names(), automation) {
 		return "", fmt.Errorf("unknown automation %q: must be a built-in automation type: %s", automation, strings.Join(safetycases.Names(), ", "))
 	}
-	to := policy.Rung(o.to)
+	to := v1alpha1.Rung(o.to)
 	switch {
 	case o.to == "":
 		return "", fmt.Errorf("--to is required: one of %s", rungNames())
@@ -139,7 +138,7 @@ func (o *ladderOptions) state(ctx context.Context, automation string, store hist
 		if err != nil {
 			return nil, err
 		}
-		st.current, st.source = policy.RungAlert, "default: no promotion on record"
+		st.current, st.source = v1alpha1.RungAlert, "default: no promotion on record"
 		if n := len(moves); n > 0 {
 			st.current, st.source = moves[n-1].To, "promotion record "+moves[n-1].ID
 		}
@@ -164,7 +163,7 @@ func (o *ladderOptions) state(ctx context.Context, automation string, store hist
 	if string(a.Spec.Type) != automation {
 		return nil, fmt.Errorf("the Automation %s is of type %s, not %s", key, a.Spec.Type, automation)
 	}
-	st.current, st.source = policy.Rung(a.Spec.Rung), "Automation "+key.String()
+	st.current, st.source = v1alpha1.Rung(a.Spec.Rung), "Automation "+key.String()
 	if !st.current.Valid() {
 		return nil, fmt.Errorf("the Automation %s has rung %q, which is not on the ladder (%s)", key, a.Spec.Rung, rungNames())
 	}
@@ -188,7 +187,7 @@ func (o *ladderOptions) state(ctx context.Context, automation string, store hist
 
 // patch sets the Automation's rung and annotates it with the record's ID,
 // only if its spec has not changed since it was read (its generation).
-func (st *ladderState) patch(ctx context.Context, to policy.Rung, recordID string, dryRun bool) error {
+func (st *ladderState) patch(ctx context.Context, to v1alpha1.Rung, recordID string, dryRun bool) error {
 	ops := []map[string]any{
 		{"op": "test", "path": "/metadata/generation", "value": st.obj.Generation},
 		{"op": "replace", "path": "/spec/rung", "value": string(to)},
@@ -462,8 +461,8 @@ func printLadder(w io.Writer, out *outputFlag, r ladderReport) error {
 }
 
 func rungNames() string {
-	names := make([]string, len(policy.Rungs))
-	for i, r := range policy.Rungs {
+	names := make([]string, len(v1alpha1.Rungs))
+	for i, r := range v1alpha1.Rungs {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")

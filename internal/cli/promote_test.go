@@ -14,7 +14,6 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/internal/cli"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 )
 
@@ -215,8 +214,8 @@ func TestPromoteRecords(t *testing.T) {
 	}
 	var report struct {
 		Allowed      bool               `json:"allowed"`
-		From         policy.Rung        `json:"from"`
-		To           policy.Rung        `json:"to"`
+		From         v1alpha1.Rung      `json:"from"`
+		To           v1alpha1.Rung      `json:"to"`
 		Evidence     []string           `json:"evidence"`
 		RunsRequired int                `json:"runsRequired"`
 		Record       *history.Promotion `json:"record"`
@@ -234,7 +233,7 @@ func TestPromoteRecords(t *testing.T) {
 		t.Fatalf("%d records, want 1", len(ps))
 	}
 	p := ps[0]
-	if p.Action != history.Promote || p.Automation != "unhealthy-workload" || p.From != policy.RungAlert || p.To != policy.RungSupervised ||
+	if p.Action != history.Promote || p.Automation != "unhealthy-workload" || p.From != v1alpha1.RungAlert || p.To != v1alpha1.RungSupervised ||
 		p.Owner != "alice" || p.RunsRequired != 1 || p.SafetyCaseDigest != history.Digest(sc.Spec) || p.Object != "" {
 		t.Errorf("promotion record = %+v", p)
 	}
@@ -261,7 +260,7 @@ func TestPromoteRecords(t *testing.T) {
 	}
 	checkInOrder(t, out, []string{"Demoted unhealthy-workload from supervised to runbook.", "owner:    bob", "reason:   restarted healthy pods", "cluster:  not changed"})
 	ps = promotions(t, dir)
-	if len(ps) != 2 || ps[1].Action != history.Demote || ps[1].From != policy.RungSupervised || ps[1].To != policy.RungRunbook ||
+	if len(ps) != 2 || ps[1].Action != history.Demote || ps[1].From != v1alpha1.RungSupervised || ps[1].To != v1alpha1.RungRunbook ||
 		ps[1].Reason != "restarted healthy pods" || ps[1].Owner != "bob" || len(ps[1].Evidence) != 0 {
 		t.Errorf("records after demotion = %+v", ps)
 	}

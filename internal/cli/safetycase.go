@@ -14,7 +14,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycase"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 )
@@ -233,7 +232,7 @@ ready to edit, lint and apply; with -o json, print them as a JSON list.`,
 			for _, sc := range cases {
 				s := &sc.Spec
 				rung := "?"
-				if p, ok := policy.PostureOf(policy.ActionClass(s.Action.Class)); ok {
+				if p, ok := v1alpha1.PostureOf(v1alpha1.ActionClass(s.Action.Class)); ok {
 					rung = string(p.MaxRung)
 				}
 				budget := fmt.Sprintf("%d in %s", s.Budget.MaxActions, shortDuration(s.Budget.Window.Duration))

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/interlock-dev/interlock/api/v1alpha1"
 )
 
 // SafetyCaseStatus says whether an automation's safety case is complete.
@@ -34,9 +36,9 @@ type Input struct {
 	// Automation is the automation's name, for messages.
 	Automation string
 	// Class is the action's class.
-	Class ActionClass
+	Class v1alpha1.ActionClass
 	// Rung is the rung the automation sits at.
-	Rung Rung
+	Rung v1alpha1.Rung
 	// SafetyCase says whether its safety case is complete.
 	SafetyCase SafetyCaseStatus
 	// Budget is the safety case's action budget.
@@ -132,10 +134,10 @@ func Decide(in Input, now time.Time) Decision {
 		return d
 	}
 	switch in.Rung {
-	case RungAlert:
+	case v1alpha1.RungAlert:
 		return Decision{Verdict: VerdictAlertOnly, Reason: ReasonRungAlert,
 			Message: "rung alert: raise an alert, take no action"}
-	case RungRunbook:
+	case v1alpha1.RungRunbook:
 		return Decision{Verdict: VerdictAlertOnly, Reason: ReasonRungRunbook,
 			Message: "rung runbook: raise an alert naming the runbook, take no action"}
 	}
@@ -153,11 +155,11 @@ func Decide(in Input, now time.Time) Decision {
 		return fromViolation(err)
 	}
 	switch in.Class {
-	case ClassRollback:
+	case v1alpha1.ClassRollback:
 		if err := in.HealthGate.AllowRollback(in.Rollout, now); err != nil {
 			return fromViolation(err)
 		}
-	case ClassTrafficShift:
+	case v1alpha1.ClassTrafficShift:
 		if err := in.Ramp.Allow(now); err != nil {
 			return fromViolation(err)
 		}
@@ -168,7 +170,7 @@ func Decide(in Input, now time.Time) Decision {
 	if exhausts {
 		tail = "; it exhausts the budget, halt after acting"
 	}
-	if in.Rung == RungSupervised || NeedsHuman(in.Class) {
+	if in.Rung == v1alpha1.RungSupervised || v1alpha1.NeedsHuman(in.Class) {
 		if a := in.Approval; a != nil && a.By != "" && a.Target == in.Target {
 			return Decision{Verdict: VerdictAct, Reason: ReasonApproved, ExhaustsBudget: exhausts, Usage: u,
 				Message: "approved by " + quote(a.By) + " for " + quote(in.Target) + tail}
@@ -186,11 +188,11 @@ func checkFitness(in *Input) (Decision, bool) {
 	alert := func(r Reason, msg string) (Decision, bool) {
 		return Decision{Verdict: VerdictAlertOnly, Reason: r, Message: msg}, true
 	}
-	if err := CheckRung(in.Class, in.Rung); err != nil {
+	if err := v1alpha1.CheckRung(in.Class, in.Rung); err != nil {
 		switch {
-		case errors.Is(err, ErrUnknownClass):
+		case errors.Is(err, v1alpha1.ErrUnknownClass):
 			return alert(ReasonUnknownClass, err.Error())
-		case errors.Is(err, ErrUnknownRung):
+		case errors.Is(err, v1alpha1.ErrUnknownRung):
 			return alert(ReasonUnknownRung, err.Error())
 		default:
 			return alert(ReasonRungExceedsPosture, err.Error())
@@ -205,9 +207,9 @@ func checkFitness(in *Input) (Decision, bool) {
 	}
 	errs := []error{in.Budget.Validate(), in.BlastRadius.Validate()}
 	switch in.Class {
-	case ClassRollback:
+	case v1alpha1.ClassRollback:
 		errs = append(errs, in.HealthGate.Validate())
-	case ClassTrafficShift:
+	case v1alpha1.ClassTrafficShift:
 		errs = append(errs, in.Ramp.Validate())
 	}
 	if err := errors.Join(errs...); err != nil {

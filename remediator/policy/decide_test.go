@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
@@ -20,8 +21,8 @@ const target = "shop/web-0"
 func input(mods ...func(*policy.Input)) policy.Input {
 	in := policy.Input{
 		Automation:  "unhealthy-workload",
-		Class:       policy.ClassRestart,
-		Rung:        policy.RungUnsupervised,
+		Class:       v1alpha1.ClassRestart,
+		Rung:        v1alpha1.RungUnsupervised,
 		SafetyCase:  policy.SafetyCaseStatus{Complete: true},
 		Budget:      policy.Budget{MaxActions: 5, Window: window, PerTarget: 2},
 		BlastRadius: policy.BlastRadius{MaxInFlight: 2, MaxUnavailablePercent: 34},
@@ -42,8 +43,10 @@ func input(mods ...func(*policy.Input)) policy.Input {
 	return in
 }
 
-func class(c policy.ActionClass) func(*policy.Input) { return func(in *policy.Input) { in.Class = c } }
-func rung(r policy.Rung) func(*policy.Input)         { return func(in *policy.Input) { in.Rung = r } }
+func class(c v1alpha1.ActionClass) func(*policy.Input) {
+	return func(in *policy.Input) { in.Class = c }
+}
+func rung(r v1alpha1.Rung) func(*policy.Input) { return func(in *policy.Input) { in.Rung = r } }
 func history(h ...policy.ActionEvent) func(*policy.Input) {
 	return func(in *policy.Input) { in.History = h }
 }
@@ -80,7 +83,7 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonKillSwitch},
 		},
 		"kill switch comes before everything": {
-			in: input(class("nuke"), rung(policy.RungAlert), func(in *policy.Input) {
+			in: input(class("nuke"), rung(v1alpha1.RungAlert), func(in *policy.Input) {
 				in.KillSwitch, in.Halted, in.SafetyCase = true, true, policy.SafetyCaseStatus{}
 			}),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonKillSwitch},
@@ -91,7 +94,7 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonHalted, message: `"unhealthy-workload"`},
 		},
 		"halted comes before the rung": {
-			in:   input(rung(policy.RungAlert), func(in *policy.Input) { in.Halted = true }),
+			in:   input(rung(v1alpha1.RungAlert), func(in *policy.Input) { in.Halted = true }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonHalted},
 		},
 		"halted even with budget left after the window": {
@@ -112,11 +115,11 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonUnknownRung},
 		},
 		"rung above the posture": {
-			in:   input(class(policy.ClassDestructive)),
+			in:   input(class(v1alpha1.ClassDestructive)),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungExceedsPosture, message: "destructive"},
 		},
 		"rung above the posture comes before the safety case": {
-			in: input(class(policy.ClassFailover), func(in *policy.Input) {
+			in: input(class(v1alpha1.ClassFailover), func(in *policy.Input) {
 				in.SafetyCase = policy.SafetyCaseStatus{Missing: []string{"owner"}}
 			}),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungExceedsPosture},
@@ -132,7 +135,7 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonSafetyCaseIncomplete, message: "owner, reversal"},
 		},
 		"incomplete safety case at the alert rung": {
-			in:   input(rung(policy.RungAlert), func(in *policy.Input) { in.SafetyCase.Complete = false }),
+			in:   input(rung(v1alpha1.RungAlert), func(in *policy.Input) { in.SafetyCase.Complete = false }),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonSafetyCaseIncomplete},
 		},
 		"zero budget window would fail open": {
@@ -147,11 +150,11 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonInvalidLimits, message: "perTarget must not be negative, got -1; "},
 		},
 		"rollback without a progress deadline": {
-			in:   input(class(policy.ClassRollback), func(in *policy.Input) { in.HealthGate.ProgressDeadline = 0 }),
+			in:   input(class(v1alpha1.ClassRollback), func(in *policy.Input) { in.HealthGate.ProgressDeadline = 0 }),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonInvalidLimits, message: "progressDeadline"},
 		},
 		"traffic shift with a negative ramp interval": {
-			in:   input(class(policy.ClassTrafficShift), func(in *policy.Input) { in.Ramp.MinInterval = -time.Second }),
+			in:   input(class(v1alpha1.ClassTrafficShift), func(in *policy.Input) { in.Ramp.MinInterval = -time.Second }),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonInvalidLimits, message: "minInterval"},
 		},
 		"a restart ignores the health gate and ramp": {
@@ -162,19 +165,19 @@ func TestDecide(t *testing.T) {
 		},
 		// 4-5. Alert and runbook rungs.
 		"alert rung": {
-			in:   input(rung(policy.RungAlert)),
+			in:   input(rung(v1alpha1.RungAlert)),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungAlert},
 		},
 		"runbook rung": {
-			in:   input(rung(policy.RungRunbook)),
+			in:   input(rung(v1alpha1.RungRunbook)),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungRunbook},
 		},
 		"alert rung with the budget exhausted still alerts": {
-			in:   input(rung(policy.RungAlert), history(others(5)...)),
+			in:   input(rung(v1alpha1.RungAlert), history(others(5)...)),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungAlert},
 		},
 		"runbook rung with an empty target set still alerts": {
-			in:   input(rung(policy.RungRunbook), scope(policy.Scope{}), group(policy.Group{})),
+			in:   input(rung(v1alpha1.RungRunbook), scope(policy.Scope{}), group(policy.Group{})),
 			want: want{verdict: policy.VerdictAlertOnly, reason: policy.ReasonRungRunbook},
 		},
 		// 6. Overall budget.
@@ -191,7 +194,7 @@ func TestDecide(t *testing.T) {
 			want: want{verdict: policy.VerdictHalt, reason: policy.ReasonBudgetExhausted},
 		},
 		"budget exhausted halts at the supervised rung, approved or not": {
-			in:   input(rung(policy.RungSupervised), approval(target, "alice"), history(others(5)...)),
+			in:   input(rung(v1alpha1.RungSupervised), approval(target, "alice"), history(others(5)...)),
 			want: want{verdict: policy.VerdictHalt, reason: policy.ReasonBudgetExhausted},
 		},
 		"actions exactly Window ago no longer count": {
@@ -268,77 +271,77 @@ func TestDecide(t *testing.T) {
 		},
 		// 9. Class requirements.
 		"rollback after the gate failed, with a previous revision": {
-			in:   input(class(policy.ClassRollback)),
+			in:   input(class(v1alpha1.ClassRollback)),
 			want: want{verdict: policy.VerdictAct, reason: policy.ReasonWithinBudget},
 		},
 		"rollback while the gate is pending": {
-			in:   input(class(policy.ClassRollback), func(in *policy.Input) { in.Rollout.Started = ago(4 * time.Minute) }),
+			in:   input(class(v1alpha1.ClassRollback), func(in *policy.Input) { in.Rollout.Started = ago(4 * time.Minute) }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonHealthGatePending, retry: 6 * time.Minute},
 		},
 		"rollback when the gate passed": {
-			in:   input(class(policy.ClassRollback), func(in *policy.Input) { in.Rollout.AvailableReplicas = 4 }),
+			in:   input(class(v1alpha1.ClassRollback), func(in *policy.Input) { in.Rollout.AvailableReplicas = 4 }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonHealthGatePassed},
 		},
 		"rollback with no previous revision": {
-			in:   input(class(policy.ClassRollback), func(in *policy.Input) { in.Rollout.HasPreviousRevision = false }),
+			in:   input(class(v1alpha1.ClassRollback), func(in *policy.Input) { in.Rollout.HasPreviousRevision = false }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonNoPreviousRevision},
 		},
 		"rollback with an unknown start time": {
-			in:   input(class(policy.ClassRollback), func(in *policy.Input) { in.Rollout.Started = time.Time{} }),
+			in:   input(class(v1alpha1.ClassRollback), func(in *policy.Input) { in.Rollout.Started = time.Time{} }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonInvalidSnapshot},
 		},
 		"supervised rollback with a pending gate refuses rather than proposes": {
-			in: input(class(policy.ClassRollback), rung(policy.RungSupervised),
+			in: input(class(v1alpha1.ClassRollback), rung(v1alpha1.RungSupervised),
 				func(in *policy.Input) { in.Rollout.Started = ago(time.Minute) }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonHealthGatePending, retry: 9 * time.Minute},
 		},
 		"traffic shift one step": {
-			in:   input(class(policy.ClassTrafficShift)),
+			in:   input(class(v1alpha1.ClassTrafficShift)),
 			want: want{verdict: policy.VerdictAct, reason: policy.ReasonWithinBudget},
 		},
 		"traffic shift step too large": {
-			in:   input(class(policy.ClassTrafficShift), func(in *policy.Input) { in.Ramp.ProposedPercent = 100 }),
+			in:   input(class(v1alpha1.ClassTrafficShift), func(in *policy.Input) { in.Ramp.ProposedPercent = 100 }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonRampStepTooLarge},
 		},
 		"traffic shift too soon": {
-			in:   input(class(policy.ClassTrafficShift), func(in *policy.Input) { in.Ramp.LastStepAt = ago(time.Minute) }),
+			in:   input(class(v1alpha1.ClassTrafficShift), func(in *policy.Input) { in.Ramp.LastStepAt = ago(time.Minute) }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonRampTooSoon, retry: 4 * time.Minute},
 		},
 		"traffic shift to an impossible share": {
-			in:   input(class(policy.ClassTrafficShift), func(in *policy.Input) { in.Ramp.ProposedPercent = -10 }),
+			in:   input(class(v1alpha1.ClassTrafficShift), func(in *policy.Input) { in.Ramp.ProposedPercent = -10 }),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonInvalidSnapshot},
 		},
 		// 10. Supervised and classes that need a human.
 		"supervised without approval proposes": {
-			in:   input(rung(policy.RungSupervised)),
+			in:   input(rung(v1alpha1.RungSupervised)),
 			want: want{verdict: policy.VerdictPropose, reason: policy.ReasonAwaitingApproval},
 		},
 		"supervised with a named approval acts": {
-			in:   input(rung(policy.RungSupervised), approval(target, "alice")),
+			in:   input(rung(v1alpha1.RungSupervised), approval(target, "alice")),
 			want: want{verdict: policy.VerdictAct, reason: policy.ReasonApproved, message: `"alice"`},
 		},
 		"an approval for another target does not count": {
-			in:   input(rung(policy.RungSupervised), approval("shop/web-1", "alice")),
+			in:   input(rung(v1alpha1.RungSupervised), approval("shop/web-1", "alice")),
 			want: want{verdict: policy.VerdictPropose, reason: policy.ReasonAwaitingApproval},
 		},
 		"an approval naming no one does not count": {
-			in:   input(rung(policy.RungSupervised), approval(target, "")),
+			in:   input(rung(v1alpha1.RungSupervised), approval(target, "")),
 			want: want{verdict: policy.VerdictPropose, reason: policy.ReasonAwaitingApproval},
 		},
 		"an approved action can exhaust the budget": {
-			in:   input(rung(policy.RungSupervised), approval(target, "alice"), history(others(4)...)),
+			in:   input(rung(v1alpha1.RungSupervised), approval(target, "alice"), history(others(4)...)),
 			want: want{verdict: policy.VerdictAct, reason: policy.ReasonApproved, exhausts: true},
 		},
 		"an approval does not lift the blast radius": {
-			in:   input(class(policy.ClassScaleDown), rung(policy.RungSupervised), approval(target, "alice"), scope(policy.Scope{Size: 3, Matched: 3})),
+			in:   input(class(v1alpha1.ClassScaleDown), rung(v1alpha1.RungSupervised), approval(target, "alice"), scope(policy.Scope{Size: 3, Matched: 3})),
 			want: want{verdict: policy.VerdictRefuse, reason: policy.ReasonAllTargetsMatch},
 		},
 		"scale-down proposes": {
-			in:   input(class(policy.ClassScaleDown), rung(policy.RungSupervised)),
+			in:   input(class(v1alpha1.ClassScaleDown), rung(v1alpha1.RungSupervised)),
 			want: want{verdict: policy.VerdictPropose, reason: policy.ReasonAwaitingApproval},
 		},
 		"failover approved by its owner": {
-			in:   input(class(policy.ClassFailover), rung(policy.RungSupervised), approval(target, "dba-oncall")),
+			in:   input(class(v1alpha1.ClassFailover), rung(v1alpha1.RungSupervised), approval(target, "dba-oncall")),
 			want: want{verdict: policy.VerdictAct, reason: policy.ReasonApproved},
 		},
 		// 11. Act.
@@ -383,20 +386,20 @@ func TestDecide(t *testing.T) {
 // approval, with every other limit satisfied.
 func TestDecideClassRung(t *testing.T) {
 	// The posture table, restated: can the class act unsupervised?
-	unsupervised := map[policy.ActionClass]bool{
-		policy.ClassRestart:      true,
-		policy.ClassRollback:     true,
-		policy.ClassTrafficShift: true,
-		policy.ClassScaleDown:    false,
-		policy.ClassDestructive:  false,
-		policy.ClassFailover:     false,
-		policy.ClassIsolate:      false,
+	unsupervised := map[v1alpha1.ActionClass]bool{
+		v1alpha1.ClassRestart:      true,
+		v1alpha1.ClassRollback:     true,
+		v1alpha1.ClassTrafficShift: true,
+		v1alpha1.ClassScaleDown:    false,
+		v1alpha1.ClassDestructive:  false,
+		v1alpha1.ClassFailover:     false,
+		v1alpha1.ClassIsolate:      false,
 	}
-	if len(unsupervised) != len(policy.Postures) {
-		t.Fatalf("the test knows %d classes, the table has %d", len(unsupervised), len(policy.Postures))
+	if len(unsupervised) != len(v1alpha1.Postures) {
+		t.Fatalf("the test knows %d classes, the table has %d", len(unsupervised), len(v1alpha1.Postures))
 	}
 	for c, free := range unsupervised {
-		for _, r := range policy.Rungs {
+		for _, r := range v1alpha1.Rungs {
 			for _, approved := range []bool{false, true} {
 				name := fmt.Sprintf("%s/%s/approved=%t", c, r, approved)
 				t.Run(name, func(t *testing.T) {
@@ -407,13 +410,13 @@ func TestDecideClassRung(t *testing.T) {
 					var want policy.Verdict
 					var reason policy.Reason
 					switch {
-					case r == policy.RungAlert:
+					case r == v1alpha1.RungAlert:
 						want, reason = policy.VerdictAlertOnly, policy.ReasonRungAlert
-					case r == policy.RungRunbook:
+					case r == v1alpha1.RungRunbook:
 						want, reason = policy.VerdictAlertOnly, policy.ReasonRungRunbook
-					case r == policy.RungUnsupervised && !free:
+					case r == v1alpha1.RungUnsupervised && !free:
 						want, reason = policy.VerdictAlertOnly, policy.ReasonRungExceedsPosture
-					case r == policy.RungUnsupervised:
+					case r == v1alpha1.RungUnsupervised:
 						want, reason = policy.VerdictAct, policy.ReasonWithinBudget
 					case approved:
 						want, reason = policy.VerdictAct, policy.ReasonApproved
@@ -424,7 +427,7 @@ func TestDecideClassRung(t *testing.T) {
 					if got.Verdict != want || got.Reason != reason {
 						t.Errorf("Decide = %s %s (%q), want %s %s", got.Verdict, got.Reason, got.Message, want, reason)
 					}
-					if err := policy.CheckRung(c, r); (err == nil) != (r != policy.RungUnsupervised || free) {
+					if err := v1alpha1.CheckRung(c, r); (err == nil) != (r != v1alpha1.RungUnsupervised || free) {
 						t.Errorf("CheckRung = %v, disagrees with the posture", err)
 					}
 				})
@@ -494,7 +497,7 @@ func TestDecideReportsUsage(t *testing.T) {
 	if d.Usage.Count != 2 || d.Usage.Remaining != 3 || d.Usage.TargetRemaining != 2 {
 		t.Errorf("Usage = %+v, want 2 in the window and 3 remaining", d.Usage)
 	}
-	if d := policy.Decide(input(rung(policy.RungAlert), history(others(2)...)), now); d.Usage != (policy.Usage{}) {
+	if d := policy.Decide(input(rung(v1alpha1.RungAlert), history(others(2)...)), now); d.Usage != (policy.Usage{}) {
 		t.Errorf("Usage at the alert rung = %+v, want zero", d.Usage)
 	}
 }
@@ -518,19 +521,19 @@ func TestReasonOf(t *testing.T) {
 
 func TestCheckRungErrors(t *testing.T) {
 	tests := map[string]struct {
-		class   policy.ActionClass
-		rung    policy.Rung
+		class   v1alpha1.ActionClass
+		rung    v1alpha1.Rung
 		want    error
 		message string
 	}{
-		"unknown class": {class: "x", rung: policy.RungAlert, want: policy.ErrUnknownClass, message: `unknown action class "x"`},
-		"unknown rung":  {class: policy.ClassRestart, rung: "x", want: policy.ErrUnknownRung, message: `unknown rung "x"`},
-		"above posture": {class: policy.ClassIsolate, rung: policy.RungUnsupervised, want: policy.ErrRungExceedsPosture,
+		"unknown class": {class: "x", rung: v1alpha1.RungAlert, want: v1alpha1.ErrUnknownClass, message: `unknown action class "x"`},
+		"unknown rung":  {class: v1alpha1.ClassRestart, rung: "x", want: v1alpha1.ErrUnknownRung, message: `unknown rung "x"`},
+		"above posture": {class: v1alpha1.ClassIsolate, rung: v1alpha1.RungUnsupervised, want: v1alpha1.ErrRungExceedsPosture,
 			message: `rung "unsupervised" exceeds the posture of class "isolate" (highest allowed: "supervised")`},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			err := policy.CheckRung(tc.class, tc.rung)
+			err := v1alpha1.CheckRung(tc.class, tc.rung)
 			if !errors.Is(err, tc.want) || err.Error() != tc.message {
 				t.Errorf("CheckRung = %v, want %q wrapping %v", err, tc.message, tc.want)
 			}

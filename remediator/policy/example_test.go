@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
@@ -14,8 +15,8 @@ func ExampleDecide() {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	d := policy.Decide(policy.Input{
 		Automation:  "unhealthy-workload",
-		Class:       policy.ClassRestart,
-		Rung:        policy.RungUnsupervised,
+		Class:       v1alpha1.ClassRestart,
+		Rung:        v1alpha1.RungUnsupervised,
 		SafetyCase:  policy.SafetyCaseStatus{Complete: true},
 		Budget:      policy.Budget{MaxActions: 3, Window: 10 * time.Minute, PerTarget: 1},
 		BlastRadius: policy.BlastRadius{MaxInFlight: 1, MaxUnavailablePercent: 34},

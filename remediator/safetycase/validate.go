@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
 // metricName is the Prometheus metric name syntax.
@@ -80,7 +79,7 @@ func validateAction(a *v1alpha1.Action, fldPath *field.Path) field.ErrorList {
 		errs = append(errs, field.Required(fldPath.Child("class"),
 			"action class is missing: must be one of "+classList()))
 	default:
-		if _, ok := policy.PostureOf(policy.ActionClass(a.Class)); !ok {
+		if _, ok := v1alpha1.PostureOf(v1alpha1.ActionClass(a.Class)); !ok {
 			errs = append(errs, field.Invalid(fldPath.Child("class"), a.Class,
 				fmt.Sprintf("unknown action class %q: must be one of %s", a.Class, classList())))
 		}
@@ -139,7 +138,7 @@ func validateBlastRadius(b *v1alpha1.BlastRadius, fldPath *field.Path) field.Err
 func validateHealthGate(spec *v1alpha1.SafetyCaseSpec, fldPath *field.Path) field.ErrorList {
 	g := spec.HealthGate
 	if g == nil {
-		if policy.ActionClass(spec.Action.Class) == policy.ClassRollback {
+		if v1alpha1.ActionClass(spec.Action.Class) == v1alpha1.ClassRollback {
 			return field.ErrorList{field.Required(fldPath,
 				"health gate is missing: a rollback may act only behind a health gate")}
 		}
@@ -213,16 +212,16 @@ func percent(n int32, fldPath *field.Path, missing string) field.ErrorList {
 func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
 
 func classList() string {
-	names := make([]string, len(policy.Postures))
-	for i, p := range policy.Postures {
+	names := make([]string, len(v1alpha1.Postures))
+	for i, p := range v1alpha1.Postures {
 		names[i] = string(p.Class)
 	}
 	return strings.Join(names, ", ")
 }
 
 func rungList() string {
-	names := make([]string, len(policy.Rungs))
-	for i, r := range policy.Rungs {
+	names := make([]string, len(v1alpha1.Rungs))
+	for i, r := range v1alpha1.Rungs {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")
@@ -242,7 +241,7 @@ var automationTypes = []v1alpha1.AutomationType{
 //
 //   - spec.type must name a built-in automation;
 //   - spec.rung must be one of the four rungs and must not exceed the
-//     posture of the safety case's action class (policy.CheckRung);
+//     posture of the safety case's action class (v1alpha1.CheckRung);
 //   - exactly one of spec.safetyCase and spec.safetyCaseRef is set;
 //   - above the alert rung, the safety case is complete (Validate).
 //
@@ -269,7 +268,7 @@ func ValidateAutomation(a *v1alpha1.Automation, resolve func(name string) (*v1al
 	}
 
 	rungPath := specPath.Child("rung")
-	rung := policy.Rung(a.Spec.Rung)
+	rung := v1alpha1.Rung(a.Spec.Rung)
 	switch {
 	case a.Spec.Rung == "":
 		errs = append(errs, field.Required(rungPath, "rung is missing: must be one of "+rungList()))
@@ -280,15 +279,15 @@ func ValidateAutomation(a *v1alpha1.Automation, resolve func(name string) (*v1al
 
 	spec, scPath, scErrs := safetyCaseOf(a, specPath, resolve)
 	if spec != nil && rung.Valid() {
-		class := policy.ActionClass(spec.Action.Class)
-		if _, known := policy.PostureOf(class); known {
-			if err := policy.CheckRung(class, rung); err != nil {
+		class := v1alpha1.ActionClass(spec.Action.Class)
+		if _, known := v1alpha1.PostureOf(class); known {
+			if err := v1alpha1.CheckRung(class, rung); err != nil {
 				errs = append(errs, field.Invalid(rungPath, a.Spec.Rung, err.Error()))
 			}
 		}
 	}
 	errs = append(errs, scErrs...)
-	if spec != nil && rung.Level() > policy.RungAlert.Level() {
+	if spec != nil && rung.Level() > v1alpha1.RungAlert.Level() {
 		errs = append(errs, Validate(spec, scPath)...)
 	}
 	if spec != nil && a.Spec.Type == v1alpha1.CertificateExpiry {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/remediator/metrics"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycase"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 )
@@ -88,14 +87,14 @@ var remediatorMetrics = []string{
 
 func TestShipped(t *testing.T) {
 	tests := map[v1alpha1.AutomationType]struct {
-		class      policy.ActionClass
+		class      v1alpha1.ActionClass
 		healthGate bool
 	}{
-		v1alpha1.UnhealthyWorkload: {class: policy.ClassRestart},
-		v1alpha1.NodeLoss:          {class: policy.ClassRestart},
-		v1alpha1.DiskPressure:      {class: policy.ClassRestart},
-		v1alpha1.CertificateExpiry: {class: policy.ClassDestructive},
-		v1alpha1.BadDeploy:         {class: policy.ClassRollback, healthGate: true},
+		v1alpha1.UnhealthyWorkload: {class: v1alpha1.ClassRestart},
+		v1alpha1.NodeLoss:          {class: v1alpha1.ClassRestart},
+		v1alpha1.DiskPressure:      {class: v1alpha1.ClassRestart},
+		v1alpha1.CertificateExpiry: {class: v1alpha1.ClassDestructive},
+		v1alpha1.BadDeploy:         {class: v1alpha1.ClassRollback, healthGate: true},
 	}
 	var want []string
 	for typ := range tests {
@@ -114,7 +113,7 @@ func TestShipped(t *testing.T) {
 			if sc.Name != string(typ) {
 				t.Errorf("metadata.name = %q, want %q", sc.Name, typ)
 			}
-			if got := policy.ActionClass(sc.Spec.Action.Class); got != tc.class {
+			if got := v1alpha1.ActionClass(sc.Spec.Action.Class); got != tc.class {
 				t.Errorf("class = %q, want %q", got, tc.class)
 			}
 			if got := sc.Spec.HealthGate != nil; got != tc.healthGate {
@@ -137,7 +136,7 @@ func TestShipped(t *testing.T) {
 
 			// The automation validates at its class's highest rung and
 			// not one rung above it.
-			posture, _ := policy.PostureOf(tc.class)
+			posture, _ := v1alpha1.PostureOf(tc.class)
 			a := &v1alpha1.Automation{
 				ObjectMeta: metav1.ObjectMeta{Name: string(typ)},
 				Spec:       v1alpha1.AutomationSpec{Type: typ, Rung: string(posture.MaxRung), SafetyCase: &sc.Spec},
@@ -145,8 +144,8 @@ func TestShipped(t *testing.T) {
 			if errs := safetycase.ValidateAutomation(a, nil); len(errs) > 0 {
 				t.Errorf("at rung %s: %v", posture.MaxRung, errs)
 			}
-			if next := posture.MaxRung.Level() + 1; next < len(policy.Rungs) {
-				a.Spec.Rung = string(policy.Rungs[next])
+			if next := posture.MaxRung.Level() + 1; next < len(v1alpha1.Rungs) {
+				a.Spec.Rung = string(v1alpha1.Rungs[next])
 				if errs := safetycase.ValidateAutomation(a, nil); len(errs) == 0 {
 					t.Errorf("at rung %s, above the posture of %s: no error", a.Spec.Rung, tc.class)
 				}

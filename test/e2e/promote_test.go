@@ -12,7 +12,6 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/policy"
 	"github.com/interlock-dev/interlock/remediator/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -81,7 +80,7 @@ func (l *ladder) moves() []history.Promotion {
 }
 
 // expectRung checks the Automation's rung and the record its annotation names.
-func (l *ladder) expectRung(name string, rung policy.Rung, record string) {
+func (l *ladder) expectRung(name string, rung v1alpha1.Rung, record string) {
 	l.f.t.Helper()
 	var a v1alpha1.Automation
 	if err := l.f.admin.Get(context.Background(), client.ObjectKey{Namespace: remNS, Name: name}, &a); err != nil {
@@ -129,14 +128,14 @@ func TestPromoteOnCluster(t *testing.T) {
 		t.Fatalf("%d ladder records, want 1", len(moves))
 	}
 	p := moves[0]
-	if p.From != policy.RungAlert || p.To != policy.RungSupervised || p.Owner != "alice" || p.Object != remNS+"/ladder-uw" ||
+	if p.From != v1alpha1.RungAlert || p.To != v1alpha1.RungSupervised || p.Owner != "alice" || p.Object != remNS+"/ladder-uw" ||
 		p.APIUser == "" || p.SafetyCaseDigest != history.Digest(uw.Spec) || p.RunsRequired != 1 {
 		t.Errorf("promotion record = %+v", p)
 	}
 	if !slices.Equal(slices.Sorted(slices.Values(p.Evidence)), slices.Sorted(slices.Values(evidence))) {
 		t.Errorf("evidence = %v\nwant %v", p.Evidence, evidence)
 	}
-	l.expectRung("ladder-uw", policy.RungSupervised, p.ID)
+	l.expectRung("ladder-uw", v1alpha1.RungSupervised, p.ID)
 	if !strings.Contains(out, "patched:  Automation "+remNS+"/ladder-uw spec.rung=supervised") {
 		t.Errorf("stdout:\n%s", out)
 	}
@@ -150,7 +149,7 @@ func TestPromoteOnCluster(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "real-cluster") || !strings.Contains(out, "needs at least one of its last 5 nightly run(s) on kind") || strings.Contains(out, "only 5 of") {
 		t.Errorf("promote to unsupervised on embedded runs: exit %d, want 1 naming kind\n%s", code, out)
 	}
-	l.expectRung("ladder-uw", policy.RungSupervised, p.ID)
+	l.expectRung("ladder-uw", v1alpha1.RungSupervised, p.ID)
 
 	// A kind run of every scenario, then a failing one of storm.
 	l.record(v1alpha1.UnhealthyWorkload, 30*time.Minute, history.ProviderKind, "", nil)
@@ -164,14 +163,14 @@ func TestPromoteOnCluster(t *testing.T) {
 	if strings.Contains(out, "real-cluster") || strings.Contains(out, "  runs  ") {
 		t.Errorf("only the failing run should stand in the way:\n%s", out)
 	}
-	l.expectRung("ladder-uw", policy.RungSupervised, p.ID)
+	l.expectRung("ladder-uw", v1alpha1.RungSupervised, p.ID)
 
 	// certificate-expiry rotates credentials: its class never goes unsupervised.
 	out, _, code = l.run("promote", "certificate-expiry", "--object", "ladder-certs", "--to", "unsupervised", "--owner", "alice")
 	if code != 1 || !strings.Contains(out, `posture       rung "unsupervised" exceeds the posture of class "destructive" (highest allowed: "supervised")`) {
 		t.Errorf("promote certificate-expiry to unsupervised: exit %d, want 1 naming its posture\n%s", code, out)
 	}
-	l.expectRung("ladder-certs", policy.RungSupervised, "")
+	l.expectRung("ladder-certs", v1alpha1.RungSupervised, "")
 
 	// Bad input changes nothing.
 	_, errOut, code = l.run("promote", "unhealthy-workload", "--object", "ladder-certs", "--to", "unsupervised", "--owner", "alice")
@@ -189,9 +188,9 @@ func TestPromoteOnCluster(t *testing.T) {
 		t.Fatalf("demote: exit %d\n%s\n%s", code, out, errOut)
 	}
 	moves = l.moves()
-	if len(moves) != 2 || moves[1].Action != history.Demote || moves[1].From != policy.RungSupervised || moves[1].To != policy.RungRunbook ||
+	if len(moves) != 2 || moves[1].Action != history.Demote || moves[1].From != v1alpha1.RungSupervised || moves[1].To != v1alpha1.RungRunbook ||
 		moves[1].Reason != "budget exhausted twice this week" || moves[1].Object != remNS+"/ladder-uw" {
 		t.Fatalf("ladder records after demotion = %+v", moves)
 	}
-	l.expectRung("ladder-uw", policy.RungRunbook, moves[1].ID)
+	l.expectRung("ladder-uw", v1alpha1.RungRunbook, moves[1].ID)
 }

@@ -98,7 +98,6 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/remediator/metrics"
 	"github.com/interlock-dev/interlock/remediator/pager"
-	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
 // modes are the known modes, in the order the package comment lists them.
@@ -148,11 +147,11 @@ type env struct {
 func classFor(mode, automation string) string {
 	switch {
 	case mode == "rotate-without-approval" || automation == string(v1alpha1.CertificateExpiry):
-		return string(policy.ClassDestructive)
+		return string(v1alpha1.ClassDestructive)
 	case automation == string(v1alpha1.BadDeploy):
-		return string(policy.ClassRollback)
+		return string(v1alpha1.ClassRollback)
 	default:
-		return string(policy.ClassRestart)
+		return string(v1alpha1.ClassRestart)
 	}
 }
 

@@ -1,4 +1,4 @@
-package policy
+package v1alpha1
 
 import (
 	"errors"
@@ -6,7 +6,8 @@ import (
 )
 
 // ActionClass says how reversible an action is, which fixes its posture.
-// The table is policy, not a per-incident judgement (DESIGN.md, "Action class").
+// The table is policy, not a per-incident judgement: both the remediator
+// and the harness that grades it speak it.
 type ActionClass string
 
 // The seven action classes.
