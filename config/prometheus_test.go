@@ -6,7 +6,7 @@ import (
 
 	"github.com/interlock-dev/interlock/config"
 	"github.com/interlock-dev/interlock/remediator/metrics"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 // Every alert a shipped safety case names is defined, and every rule reads

@@ -26,7 +26,7 @@ import (
 	"github.com/interlock-dev/interlock/remediator/metrics"
 	"github.com/interlock-dev/interlock/remediator/pager"
 	"github.com/interlock-dev/interlock/remediator/policy"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 // Engine turns a candidate action into a policy decision and carries it
@@ -100,7 +100,7 @@ func (e *Engine) resolve(ctx context.Context, a *v1alpha1.Automation) (*resolved
 		}
 	}
 	r := &resolved{Automation: a, sc: sc}
-	errs := safetycase.ValidateAutomation(a, func(string) (*v1alpha1.SafetyCaseSpec, error) {
+	errs := validation.ValidateAutomation(a, func(string) (*v1alpha1.SafetyCaseSpec, error) {
 		if sc == nil {
 			return nil, fmt.Errorf("safety case %q not found", a.Spec.SafetyCaseRef.Name)
 		}

@@ -8,23 +8,23 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 // UseSafetyCaseFile replaces the safety cases of the scenario's automations
-// with those in a safety-case file (see remediator/safetycase.LoadFile), so
+// with those in a safety-case file (see remediator/validation.LoadFile), so
 // that an external remediator is graded against its own safety case. Each
 // SafetyCase in the file replaces the safety case of the automation whose
 // name, or else whose type, is its metadata.name; a file with one SafetyCase
 // and a scenario with one automation go together whatever the names.
 //
 // Nothing changes unless every SafetyCase in the file is complete
-// (safetycase.Validate) and applies to an automation, and the scenario is
+// (validation.Validate) and applies to an automation, and the scenario is
 // still valid afterwards (a rung must stay within the posture of the new
 // safety case's action class); the error says what is wrong, with the file
 // and field path.
 func (s *Scenario) UseSafetyCaseFile(path string) error {
-	docs, err := safetycase.LoadFile(path)
+	docs, err := validation.LoadFile(path)
 	if err != nil {
 		return fmt.Errorf("failed to load safety case: %w", err)
 	}
@@ -35,7 +35,7 @@ func (s *Scenario) UseSafetyCaseFile(path string) error {
 			errs = append(errs, fmt.Sprintf("%s: document %d is a %s: want SafetyCase documents", path, d.Index, d.Kind))
 			continue
 		}
-		for _, e := range safetycase.Validate(&d.SafetyCase.Spec, field.NewPath("spec")) {
+		for _, e := range validation.Validate(&d.SafetyCase.Spec, field.NewPath("spec")) {
 			errs = append(errs, fmt.Sprintf("%s: %s", path, e.Error()))
 		}
 		cases = append(cases, d.SafetyCase)

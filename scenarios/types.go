@@ -439,7 +439,7 @@ type Automation struct {
 	// +optional
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 	// SafetyCase names a shipped safety case (see
-	// remediator/safetycases), such as "unhealthy-workload". Exactly one of
+	// safetycases/), such as "unhealthy-workload". Exactly one of
 	// SafetyCase and SafetyCaseSpec is set.
 	// +optional
 	SafetyCase string `json:"safetyCase,omitempty"`

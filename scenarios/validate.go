@@ -20,8 +20,8 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/catalog"
 	"github.com/interlock-dev/interlock/experiments"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	casevalidation "github.com/interlock-dev/interlock/api/v1alpha1/validation"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 // Validate reports every problem in a decoded scenario, each with its field
@@ -48,7 +48,7 @@ import (
 //   - remediator faults: a known action and a window inside the run;
 //   - automations: unique names, a known type and rung, exactly one of a
 //     shipped safety case (for the automation's type) or a complete inline
-//     one (safetycase.Validate), a rung within the posture of the safety
+//     one (casevalidation.Validate), a rung within the posture of the safety
 //     case's action class (v1alpha1.CheckRung), namespaces and a valid selector;
 //   - rbac rules with verbs and resources or non-resource URLs;
 //   - expectations within range.
@@ -579,7 +579,7 @@ func (v *validator) safetyCase(p *field.Path, a *Automation, typeOK bool) *v1alp
 		v.add(field.Forbidden(specPath, "set safetyCase or safetyCaseSpec, not both"))
 		return nil
 	case a.SafetyCaseSpec != nil:
-		errs := safetycase.Validate(a.SafetyCaseSpec, specPath)
+		errs := casevalidation.Validate(a.SafetyCaseSpec, specPath)
 		v.add(errs...)
 		return a.SafetyCaseSpec
 	case a.SafetyCase == "":

@@ -62,7 +62,7 @@ const (
 	// PostureHeld: the automation acted only as its rung and class allow.
 	// Any action fails it at rung alert or runbook, above the posture of its
 	// class (v1alpha1.CheckRung), with no or an unknown class, or with an
-	// incomplete safety case (safetycase.Validate). Each action is judged by
+	// incomplete safety case (validation.Validate). Each action is judged by
 	// its own class as the harness classified it (Observation.ClassOf),
 	// whatever the safety case declares: a scale-down is of class
 	// scale-down, whose posture stops at supervised. At rung supervised, or

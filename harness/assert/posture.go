@@ -8,7 +8,7 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 // postureHeld compiles PostureHeld (see its doc).
@@ -29,7 +29,7 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 			limit += "; every action approved by a named human"
 		}
 	}
-	missing := safetycase.Validate(sc, field.NewPath("safetyCase"))
+	missing := validation.Validate(sc, field.NewPath("safetyCase"))
 
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
 		if !r.Valid() {

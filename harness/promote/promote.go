@@ -12,7 +12,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -149,7 +149,7 @@ type Decision struct {
 //
 //   - ladder: Target is a valid rung above Current;
 //   - safety-case: the safety case is complete and lints clean for the
-//     automation's type (safetycase.ValidateAutomation at Target);
+//     automation's type (validation.ValidateAutomation at Target);
 //   - posture: Target is not above the posture of the action class;
 //   - scenarios: at least one of in.Scenarios exercises the automation;
 //   - runs: each such scenario has at least K nightly runs (Options.Runs,
@@ -301,7 +301,7 @@ func lintAt(t v1alpha1.AutomationType, r v1alpha1.Rung, spec *v1alpha1.SafetyCas
 	}
 	a := &v1alpha1.Automation{Spec: v1alpha1.AutomationSpec{Type: t, Rung: string(r), SafetyCase: spec}}
 	var out field.ErrorList
-	for _, e := range safetycase.ValidateAutomation(a, nil) {
+	for _, e := range validation.ValidateAutomation(a, nil) {
 		if e.Field != "spec.rung" {
 			out = append(out, e)
 		}

@@ -19,7 +19,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/promote"
 	"github.com/interlock-dev/interlock/remediator"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 

@@ -14,7 +14,7 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/internal/cli"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 func promotions(t *testing.T, dir string) []history.Promotion {

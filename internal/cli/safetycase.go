@@ -14,8 +14,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 func init() { register(newSafetyCaseCommand) }
@@ -45,7 +45,7 @@ type lintReport struct {
 	// Files are the files linted.
 	Files []string `json:"files"`
 	// Findings are the problems found, in file order.
-	Findings []safetycase.Finding `json:"findings"`
+	Findings []validation.Finding `json:"findings"`
 	// Clean is true when there are no findings.
 	Clean bool `json:"clean"`
 }
@@ -89,7 +89,7 @@ cannot be read or is not valid YAML.`,
 			}
 			var (
 				files    []string
-				findings []safetycase.Finding
+				findings []validation.Finding
 			)
 			switch {
 			case shipped && len(args) > 0:
@@ -100,7 +100,7 @@ cannot be read or is not valid YAML.`,
 					files = append(files, name)
 				}
 				sort.Strings(files)
-				findings = safetycase.LintFiles(embedded)
+				findings = validation.LintFiles(embedded)
 			case len(args) == 0:
 				return errors.New("nothing to lint: give at least one FILE or DIR, or --shipped")
 			default:
@@ -108,7 +108,7 @@ cannot be read or is not valid YAML.`,
 				if files, err = expandLintArgs(args); err != nil {
 					return err
 				}
-				findings = safetycase.Lint(files...)
+				findings = validation.Lint(files...)
 			}
 			if out.value == "text" {
 				for _, f := range findings {
@@ -118,7 +118,7 @@ cannot be read or is not valid YAML.`,
 			} else {
 				report := lintReport{Files: files, Findings: findings, Clean: len(findings) == 0}
 				if report.Findings == nil {
-					report.Findings = []safetycase.Finding{}
+					report.Findings = []validation.Finding{}
 				}
 				if err := out.print(streams.Out, report); err != nil {
 					return err
@@ -166,7 +166,7 @@ func expandLintArgs(args []string) ([]string, error) {
 }
 
 // lintSummary is the line printed after the findings.
-func lintSummary(files []string, findings []safetycase.Finding) string {
+func lintSummary(files []string, findings []validation.Finding) string {
 	if len(findings) == 0 {
 		return fmt.Sprintf("%d file(s) checked: no problems", len(files))
 	}
@@ -178,7 +178,7 @@ func lintSummary(files []string, findings []safetycase.Finding) string {
 }
 
 // fatalFiles counts the files that could not be read or parsed.
-func fatalFiles(findings []safetycase.Finding) int {
+func fatalFiles(findings []validation.Finding) int {
 	files := map[string]bool{}
 	for _, f := range findings {
 		if f.Fatal {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/interlock-dev/interlock/internal/cli"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 // runSafetyCase runs the interlock command line and returns its exit code and output.

@@ -21,7 +21,7 @@ import (
 	"github.com/interlock-dev/interlock/experiments/builtin"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/remediator"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 // shipped returns a shipped safety case with a short hold, for tests.

@@ -12,7 +12,7 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 

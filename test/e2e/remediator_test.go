@@ -35,7 +35,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/harness/setup"
 	"github.com/interlock-dev/interlock/remediator"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 const remNS = "interlock-system"

@@ -1,4 +1,4 @@
-package safetycase
+package validation
 
 import (
 	"fmt"

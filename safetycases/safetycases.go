@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 // files holds one SafetyCase per built-in automation; each file is named
@@ -55,7 +55,7 @@ func Get(name string) (*v1alpha1.SafetyCase, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no shipped safety case named %q (shipped: %s)", name, strings.Join(Names(), ", "))
 	}
-	docs, err := safetycase.Decode(file, data)
+	docs, err := validation.Decode(file, data)
 	if err != nil {
 		return nil, fmt.Errorf("failed to decode shipped safety case %s: %w", file, err)
 	}

@@ -1,4 +1,4 @@
-package safetycase_test
+package validation_test
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 func duration(d time.Duration) metav1.Duration { return metav1.Duration{Duration: d} }
@@ -266,7 +266,7 @@ func TestValidate(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			errs := safetycase.Validate(completeSpec(tc.mod), field.NewPath("spec"))
+			errs := validation.Validate(completeSpec(tc.mod), field.NewPath("spec"))
 			checkErrs(t, errs, tc.want)
 		})
 	}
@@ -328,7 +328,7 @@ func TestValidateReportsEveryPart(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			checkErrs(t, safetycase.Validate(tc.spec, field.NewPath("spec")), tc.want)
+			checkErrs(t, validation.Validate(tc.spec, field.NewPath("spec")), tc.want)
 		})
 	}
 }
@@ -496,7 +496,7 @@ func TestValidateAutomation(t *testing.T) {
 			if tc.noResolver {
 				r = nil
 			}
-			errs := safetycase.ValidateAutomation(tc.automation, r)
+			errs := validation.ValidateAutomation(tc.automation, r)
 			checkErrs(t, errs, tc.want)
 			if tc.wantDetail != "" && (len(errs) == 0 || !strings.Contains(errs[0].Detail, tc.wantDetail)) {
 				t.Errorf("first error = %v, want its detail to contain %q", errs, tc.wantDetail)
@@ -506,5 +506,5 @@ func TestValidateAutomation(t *testing.T) {
 }
 
 func TestValidateAutomationNil(t *testing.T) {
-	checkErrs(t, safetycase.ValidateAutomation(nil, nil), []fieldErr{{field.ErrorTypeRequired, "spec"}})
+	checkErrs(t, validation.ValidateAutomation(nil, nil), []fieldErr{{field.ErrorTypeRequired, "spec"}})
 }

@@ -1,4 +1,4 @@
-package safetycase_test
+package validation_test
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 func ExampleValidate() {
@@ -16,7 +16,7 @@ func ExampleValidate() {
 	spec.Owner = ""
 	spec.Budget.PerTarget = ptr[int32](10)
 	spec.Reversal.TimeToReverse = metav1.Duration{}
-	for _, err := range safetycase.Validate(spec, field.NewPath("spec")) {
+	for _, err := range validation.Validate(spec, field.NewPath("spec")) {
 		fmt.Printf("%s: %s\n", err.Field, err.Detail)
 	}
 	// Output:
@@ -37,7 +37,7 @@ func ExampleValidateAutomation() {
 			}),
 		},
 	}
-	for _, err := range safetycase.ValidateAutomation(a, nil) {
+	for _, err := range validation.ValidateAutomation(a, nil) {
 		fmt.Printf("%s: %s\n", err.Field, err.Detail)
 	}
 	// Output:

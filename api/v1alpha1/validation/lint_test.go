@@ -1,4 +1,4 @@
-package safetycase_test
+package validation_test
 
 import (
 	"os"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 func TestLint(t *testing.T) {
@@ -72,7 +72,7 @@ func TestLint(t *testing.T) {
 			for _, f := range tc.files {
 				paths = append(paths, testdata(f))
 			}
-			findings := safetycase.Lint(paths...)
+			findings := validation.Lint(paths...)
 			var got []string
 			for _, f := range findings {
 				got = append(got, f.String())
@@ -80,7 +80,7 @@ func TestLint(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
-			if fatal := safetycase.Fatal(findings); fatal != tc.wantFatal {
+			if fatal := validation.Fatal(findings); fatal != tc.wantFatal {
 				t.Errorf("Fatal = %t, want %t", fatal, tc.wantFatal)
 			}
 		})
@@ -129,7 +129,7 @@ spec:
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			var got []string
-			for _, f := range safetycase.LintFiles(tc.files) {
+			for _, f := range validation.LintFiles(tc.files) {
 				got = append(got, f.String())
 			}
 			if !slices.Equal(got, tc.want) {

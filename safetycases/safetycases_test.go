@@ -14,15 +14,15 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/remediator/metrics"
-	"github.com/interlock-dev/interlock/remediator/safetycase"
-	"github.com/interlock-dev/interlock/remediator/safetycases"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
+	"github.com/interlock-dev/interlock/safetycases"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestLintClean checks that every shipped safety case is complete.
 func TestLintClean(t *testing.T) {
-	for _, f := range safetycase.LintFiles(safetycases.Files()) {
+	for _, f := range validation.LintFiles(safetycases.Files()) {
 		t.Errorf("%s", f)
 	}
 }
@@ -141,12 +141,12 @@ func TestShipped(t *testing.T) {
 				ObjectMeta: metav1.ObjectMeta{Name: string(typ)},
 				Spec:       v1alpha1.AutomationSpec{Type: typ, Rung: string(posture.MaxRung), SafetyCase: &sc.Spec},
 			}
-			if errs := safetycase.ValidateAutomation(a, nil); len(errs) > 0 {
+			if errs := validation.ValidateAutomation(a, nil); len(errs) > 0 {
 				t.Errorf("at rung %s: %v", posture.MaxRung, errs)
 			}
 			if next := posture.MaxRung.Level() + 1; next < len(v1alpha1.Rungs) {
 				a.Spec.Rung = string(v1alpha1.Rungs[next])
-				if errs := safetycase.ValidateAutomation(a, nil); len(errs) == 0 {
+				if errs := validation.ValidateAutomation(a, nil); len(errs) == 0 {
 					t.Errorf("at rung %s, above the posture of %s: no error", a.Spec.Rung, tc.class)
 				}
 			}

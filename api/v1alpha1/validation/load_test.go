@@ -1,4 +1,4 @@
-package safetycase_test
+package validation_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/interlock-dev/interlock/remediator/safetycase"
+	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 )
 
 func testdata(name string) string { return filepath.Join("testdata", name) }
@@ -68,7 +68,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			docs, err := safetycase.LoadFile(testdata(tc.file))
+			docs, err := validation.LoadFile(testdata(tc.file))
 			var gotDocs []string
 			for i, d := range docs {
 				gotDocs = append(gotDocs, d.Name())
@@ -83,7 +83,7 @@ func TestLoadFile(t *testing.T) {
 			fatal := false
 			if err != nil {
 				for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-					var f *safetycase.Finding
+					var f *validation.Finding
 					if !errors.As(e, &f) {
 						t.Fatalf("error %v is not a *Finding", e)
 					}
@@ -102,7 +102,7 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestLoadFileDocumentIndex(t *testing.T) {
-	docs, err := safetycase.LoadFile(testdata("multi-bad.yaml"))
+	docs, err := validation.LoadFile(testdata("multi-bad.yaml"))
 	if err == nil {
 		t.Fatal("LoadFile succeeded, want an error for document 3")
 	}
@@ -146,7 +146,7 @@ func TestDecode(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := safetycase.Decode("mem.yaml", []byte(tc.data))
+			_, err := validation.Decode("mem.yaml", []byte(tc.data))
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Errorf("Decode failed: %v", err)

@@ -1,2 +1,0 @@
-// Package safetycases holds the safety cases shipped with the remediator's built-in automations, one embedded YAML file per automation.
-package safetycases
