@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/interlock-dev/interlock/config"
-	"github.com/interlock-dev/interlock/remediator/metrics"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/safetycases"
 )
 
@@ -25,8 +25,8 @@ func TestRulesCoverSafetyCases(t *testing.T) {
 			defined[r.Alert] = r.Expr
 		}
 	}
-	known := []string{metrics.ActionsTotal, metrics.DecisionsTotal, metrics.BudgetRemaining, metrics.Halted,
-		metrics.ProposalsPending, metrics.PagesSentTotal, metrics.TriggerToActionSecond, metrics.ReconcileErrorsTotal}
+	known := []string{contract.MetricActionsTotal, contract.MetricDecisionsTotal, contract.MetricBudgetRemaining, contract.MetricHalted,
+		contract.MetricProposalsPending, contract.MetricPagesSentTotal, contract.MetricTriggerToActionSeconds, contract.MetricReconcileErrorsTotal}
 	metricName := regexp.MustCompile(`interlock_remediator_[a-z_]+`)
 	for alert, expr := range defined {
 		for _, m := range metricName.FindAllString(expr, -1) {

@@ -14,23 +14,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/harness/observe"
-	"github.com/interlock-dev/interlock/remediator/metrics"
-)
-
-// The environment a remediator under test is given, and nothing else but
-// PATH and HOME (see the README's external-remediator contract).
-const (
-	// EnvKubeconfig is the kubeconfig holding a token for the remediator's
-	// own ServiceAccount, and no client certificate.
-	EnvKubeconfig = "KUBECONFIG"
-	// EnvPageURL is the Alertmanager-compatible receiver it pages.
-	EnvPageURL = "INTERLOCK_PAGE_URL"
-	// EnvMetricsAddr is where it must serve its Prometheus metrics.
-	EnvMetricsAddr = "INTERLOCK_METRICS_ADDR"
-	// EnvNamespace is the namespace of its Automations.
-	EnvNamespace = "INTERLOCK_NAMESPACE"
 )
 
 // UnprivilegedID is the user and group a remediator runs as when the
@@ -148,8 +134,8 @@ func (s *sandbox) env(kubeconfig, pageURL, metricsAddr string) []string {
 	if path == "" {
 		path = "/usr/local/bin:/usr/bin:/bin"
 	}
-	return []string{"PATH=" + path, "HOME=" + s.home, EnvKubeconfig + "=" + kubeconfig,
-		EnvPageURL + "=" + pageURL, EnvMetricsAddr + "=" + metricsAddr, EnvNamespace + "=" + RemediatorNamespace}
+	return []string{"PATH=" + path, "HOME=" + s.home, contract.EnvKubeconfig + "=" + kubeconfig,
+		contract.EnvPageURL + "=" + pageURL, contract.EnvMetricsAddr + "=" + metricsAddr, contract.EnvNamespace + "=" + RemediatorNamespace}
 }
 
 // remediatorProc is the remediator under test, run as its own process.
@@ -236,7 +222,7 @@ func (p *remediatorProc) awaitSeries(ctx context.Context, scraper *observe.Scrap
 			return false, nil
 		}
 		for _, a := range automations {
-			if _, n := snap.Sum(metrics.ActionsTotal, map[string]string{"automation": a, "outcome": metrics.OutcomeSucceeded}); n == 0 {
+			if _, n := snap.Sum(contract.MetricActionsTotal, map[string]string{"automation": a, "outcome": contract.OutcomeSucceeded}); n == 0 {
 				return false, nil
 			}
 		}

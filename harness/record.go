@@ -92,7 +92,7 @@ func whoAmI(ctx context.Context, cfg *rest.Config) (string, error) {
 // countActions counts the remediator's accepted actions in the ledger so
 // far, for the progress line: the same classification grading uses.
 func (r *run) countActions(entries []scorecard.LedgerEntry) int {
-	c := ledger.NewClassifier(ledger.Scope{Namespace: RemediatorNamespace, Automations: automationNames(r.opts.Scenario)})
+	c := ledger.NewClassifier(ledger.Scope{Automations: automationNames(r.opts.Scenario)})
 	n := 0
 	for _, e := range entries {
 		cl := c.Classify(e)

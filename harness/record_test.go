@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -63,7 +64,7 @@ func TestSandboxEnvironment(t *testing.T) {
 	for _, kv := range env {
 		names = append(names, strings.SplitN(kv, "=", 2)[0])
 	}
-	want := []string{"PATH", "HOME", EnvKubeconfig, EnvPageURL, EnvMetricsAddr, EnvNamespace}
+	want := []string{"PATH", "HOME", contract.EnvKubeconfig, contract.EnvPageURL, contract.EnvMetricsAddr, contract.EnvNamespace}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("environment (-want +got):\n%s", diff)
 	}

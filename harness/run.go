@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/experiments/builtin"
 	"github.com/interlock-dev/interlock/experiments/chaosmesh"
@@ -35,12 +36,11 @@ import (
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/harness/setup"
 	"github.com/interlock-dev/interlock/harness/staleview"
-	"github.com/interlock-dev/interlock/remediator"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
 // RemediatorNamespace holds the remediator's identity and its Automations.
-const RemediatorNamespace = "interlock-system"
+const RemediatorNamespace = contract.Namespace
 
 // RemediatorAccount is the remediator's ServiceAccount.
 const RemediatorAccount = "remediator"
@@ -188,7 +188,7 @@ func (r *run) do(ctx context.Context) (err error) {
 	// from the components that share the admin identity.
 	r.cfg = rest.CopyConfig(c.Config)
 	r.cfg.UserAgent = ledger.HarnessUserAgent + "/" + version()
-	if r.admin, err = client.New(r.cfg, client.Options{Scheme: remediator.Scheme()}); err != nil {
+	if r.admin, err = client.New(r.cfg, client.Options{Scheme: contract.Scheme()}); err != nil {
 		return fmt.Errorf("failed to create client: %w", err)
 	}
 	r.progress(scorecard.EventProgress, "Cluster up in %s", c.Elapsed.Round(100*time.Millisecond))

@@ -13,8 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
-	"github.com/interlock-dev/interlock/remediator/metrics"
 	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/safetycases"
 )
 
@@ -75,14 +75,14 @@ func TestGoldenFilesHaveCases(t *testing.T) {
 
 // remediatorMetrics are the remediator's own metrics that a safety case may name.
 var remediatorMetrics = []string{
-	metrics.ActionsTotal,
-	metrics.DecisionsTotal,
-	metrics.BudgetRemaining,
-	metrics.Halted,
-	metrics.ProposalsPending,
-	metrics.PagesSentTotal,
-	metrics.TriggerToActionSecond,
-	metrics.ReconcileErrorsTotal,
+	contract.MetricActionsTotal,
+	contract.MetricDecisionsTotal,
+	contract.MetricBudgetRemaining,
+	contract.MetricHalted,
+	contract.MetricProposalsPending,
+	contract.MetricPagesSentTotal,
+	contract.MetricTriggerToActionSeconds,
+	contract.MetricReconcileErrorsTotal,
 }
 
 func TestShipped(t *testing.T) {
@@ -127,10 +127,10 @@ func TestShipped(t *testing.T) {
 					t.Errorf("telemetry[%d].alert %q does not start with InterlockRemediator", i, s.Alert)
 				}
 			}
-			if !hasSignal(sc.Spec.Telemetry, metrics.BudgetRemaining, "InterlockRemediatorBudgetExhausted") {
+			if !hasSignal(sc.Spec.Telemetry, contract.MetricBudgetRemaining, "InterlockRemediatorBudgetExhausted") {
 				t.Errorf("telemetry does not alert on budget exhaustion")
 			}
-			if !hasSignal(sc.Spec.Telemetry, metrics.Halted, "") {
+			if !hasSignal(sc.Spec.Telemetry, contract.MetricHalted, "") {
 				t.Errorf("telemetry does not name the halted metric")
 			}
 

@@ -23,20 +23,21 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/safetycases"
 )
 
 // Names and figures of what Render creates.
 const (
 	// RemediatorNamespace holds the remediator, its ServiceAccount and the
-	// Automations under test.
-	RemediatorNamespace = "interlock-system"
+	// Automations under test (contract.Namespace).
+	RemediatorNamespace = contract.Namespace
 	// RemediatorServiceAccount is the remediator's ServiceAccount in
-	// RemediatorNamespace.
-	RemediatorServiceAccount = "remediator"
+	// RemediatorNamespace (contract.ServiceAccount).
+	RemediatorServiceAccount = contract.ServiceAccount
 	// RemediatorUser is the remediator's identity as the API server (and so
-	// the audit log) sees it.
-	RemediatorUser = "system:serviceaccount:" + RemediatorNamespace + ":" + RemediatorServiceAccount
+	// the audit log) sees it (contract.Identity).
+	RemediatorUser = contract.Identity
 	// RemediatorRole names the ClusterRole, Role and their bindings that
 	// grant the remediator its rights; harness/setup names the ClusterRole
 	// it creates for an identity the same way.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 )
@@ -131,9 +132,10 @@ const (
 	BlindSpotsDeclared = "blind-spots-declared"
 )
 
-// PageLabel is the page label that names the automation a page is about.
-// A page without it is not counted for any automation.
-const PageLabel = "automation"
+// PageLabel is the page label that names the automation a page is about
+// (contract.PageLabel). A page without it is not counted for any
+// automation.
+const PageLabel = contract.PageLabel
 
 // Check is one compiled assertion, ready to be evaluated on a run.
 type Check struct {

@@ -16,11 +16,11 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/metrics"
 )
 
 // The fixture of these records: a storm Deployment of 3 pods in shop, one
@@ -48,8 +48,8 @@ func rec(mods ...func(*assert.Record)) assert.Record {
 		Canaries:  []string{"interlock-canary-start", "interlock-canary-end"},
 		Automations: []assert.AutomationUnderTest{{Name: automation, Type: v1alpha1.UnhealthyWorkload, Rung: "unsupervised",
 			SafetyCase: safetyCase(func(s *v1alpha1.SafetyCaseSpec) {
-				s.Telemetry = append(s.Telemetry, v1alpha1.TelemetrySignal{Metric: metrics.Halted, Meaning: "halted"},
-					v1alpha1.TelemetrySignal{Metric: metrics.PagesSentTotal, Meaning: "pages"})
+				s.Telemetry = append(s.Telemetry, v1alpha1.TelemetrySignal{Metric: contract.MetricHalted, Meaning: "halted"},
+					v1alpha1.TelemetrySignal{Metric: contract.MetricPagesSentTotal, Meaning: "pages"})
 			})}},
 		Expect:   assert.Expect{MustHalt: ptr.To(true), MustPage: ptr.To(true)},
 		Effects:  []observe.Effect{{Name: "storm-pods-fail", Namespace: "shop", Selector: sel, TrulyBroken: true, LooksBroken: true, Start: at(5)}},
@@ -152,7 +152,7 @@ func scrapes(actions, halted float64) []assert.Scrape {
 %[4]s{automation=%[2]q,reason=""} %[5]g
 # TYPE %[6]s counter
 %[6]s{automation=%[2]q,outcome="succeeded"} %[7]g
-`, metrics.ActionsTotal, automation, acts, metrics.Halted, halted, metrics.PagesSentTotal, pages)
+`, contract.MetricActionsTotal, automation, acts, contract.MetricHalted, halted, contract.MetricPagesSentTotal, pages)
 		return assert.Scrape{At: at(sec), Snapshot: parseMetrics(text)}
 	}
 	return []assert.Scrape{snap(0, 0, 0, 0), snap(300, actions, halted, halted)}

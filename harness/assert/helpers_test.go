@@ -9,9 +9,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/metrics"
 )
 
 // t0 is when every fixture run starts.
@@ -55,7 +55,7 @@ func safetyCase(mods ...func(*v1alpha1.SafetyCaseSpec)) *v1alpha1.SafetyCaseSpec
 		},
 		BlastRadius: v1alpha1.BlastRadius{MaxInFlight: 1, MaxUnavailablePercent: 34},
 		Telemetry: []v1alpha1.TelemetrySignal{
-			{Metric: metrics.ActionsTotal, Alert: "InterlockRemediatorActionRateHigh", Meaning: "Restarts outpace crashes."},
+			{Metric: contract.MetricActionsTotal, Alert: "InterlockRemediatorActionRateHigh", Meaning: "Restarts outpace crashes."},
 		},
 	}
 	for _, m := range mods {

@@ -10,10 +10,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/metrics"
 )
 
 // Sample is the cluster as the harness listed it at one instant.
@@ -126,7 +126,7 @@ func Grade(rec Record) Result {
 	for i, a := range rec.Automations {
 		names[i] = a.Name
 	}
-	classifier := ledger.NewClassifier(ledger.Scope{Namespace: rec.Namespace, Automations: names})
+	classifier := ledger.NewClassifier(ledger.Scope{Automations: names})
 	classes := map[string]ledger.Classification{}
 	for i := range entries {
 		e := &entries[i]
@@ -438,16 +438,16 @@ func telemetryOf(scrapes []Scrape, automation string) *Telemetry {
 			continue
 		}
 		t.Scrapes++
-		if v, n := s.Snapshot.Sum(metrics.ActionsTotal, map[string]string{"automation": automation, "outcome": metrics.OutcomeSucceeded}); n > 0 {
+		if v, n := s.Snapshot.Sum(contract.MetricActionsTotal, map[string]string{"automation": automation, "outcome": contract.OutcomeSucceeded}); n > 0 {
 			actions = append(actions, v)
 		} else {
 			t.ActionsMissing++
 		}
-		v, n := s.Snapshot.Sum(metrics.PagesSentTotal, map[string]string{"automation": automation, "outcome": metrics.OutcomeSucceeded})
+		v, n := s.Snapshot.Sum(contract.MetricPagesSentTotal, map[string]string{"automation": automation, "outcome": contract.OutcomeSucceeded})
 		seenPages = seenPages || n > 0
 		pages = append(pages, v)
 		lastHalted = nil
-		if v, n := s.Snapshot.Sum(metrics.Halted, map[string]string{"automation": automation}); n > 0 {
+		if v, n := s.Snapshot.Sum(contract.MetricHalted, map[string]string{"automation": automation}); n > 0 {
 			lastHalted = &v
 		}
 	}

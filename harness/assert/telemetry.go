@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/metrics"
 )
 
 // Telemetry is what the harness read from the remediator's /metrics over
@@ -40,16 +40,16 @@ func telemetryTruthful(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 	declared := map[string]bool{}
 	for i, s := range sc.Telemetry {
 		declared[s.Metric] = true
-		if s.Metric == metrics.ActionsTotal && c.Source == "safetyCase.telemetry" {
+		if s.Metric == contract.MetricActionsTotal && c.Source == "safetyCase.telemetry" {
 			c.Source = fmt.Sprintf("safetyCase.telemetry[%d].metric", i)
 		}
 	}
-	series := fmt.Sprintf("%s{automation=%q,outcome=%q}", metrics.ActionsTotal, automation, metrics.OutcomeSucceeded)
+	series := fmt.Sprintf("%s{automation=%q,outcome=%q}", contract.MetricActionsTotal, automation, contract.OutcomeSucceeded)
 	limit := "the action counter equals the ledger's accepted actions, in every scrape"
-	if declared[metrics.Halted] {
+	if declared[contract.MetricHalted] {
 		limit += "; the halted gauge agrees with the halt the ledger proves"
 	}
-	if declared[metrics.PagesSentTotal] {
+	if declared[contract.MetricPagesSentTotal] {
 		limit += "; pages sent equal the pages received"
 	}
 	c.eval = func(o *Observation) (scorecard.Assertion, string) {
@@ -80,21 +80,21 @@ func telemetryTruthful(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 			problems = append(problems, fmt.Sprintf("the remediator counted %s actions than the audit log shows (%s vs %s by %s%s)",
 				dir, fmtCount(v), plural(n, "accepted action"), o.identity(), o.rejectedNote()))
 		}
-		if declared[metrics.Halted] {
+		if declared[contract.MetricHalted] {
 			halted := t.Halted != nil && *t.Halted >= 1
 			gauge := "absent"
 			if t.Halted != nil {
 				gauge = fmtCount(*t.Halted)
 			}
-			measured = append(measured, fmt.Sprintf("%s = %s", metrics.Halted, gauge))
+			measured = append(measured, fmt.Sprintf("%s = %s", contract.MetricHalted, gauge))
 			switch {
 			case !o.HaltedAt.IsZero() && !halted:
-				problems = append(problems, fmt.Sprintf("%s is %s at the end, though the ledger shows it halted at %s", metrics.Halted, gauge, o.when(o.HaltedAt)))
+				problems = append(problems, fmt.Sprintf("%s is %s at the end, though the ledger shows it halted at %s", contract.MetricHalted, gauge, o.when(o.HaltedAt)))
 			case o.HaltedAt.IsZero() && halted:
-				problems = append(problems, fmt.Sprintf("%s claims a halt the ledger does not show", metrics.Halted))
+				problems = append(problems, fmt.Sprintf("%s claims a halt the ledger does not show", contract.MetricHalted))
 			}
 		}
-		if declared[metrics.PagesSentTotal] {
+		if declared[contract.MetricPagesSentTotal] {
 			got := 0
 			for _, p := range o.Pages {
 				if p.Labels[PageLabel] == automation {
@@ -105,10 +105,10 @@ func telemetryTruthful(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 			if t.PagesSent != nil {
 				sent = fmtCount(*t.PagesSent)
 			}
-			measured = append(measured, fmt.Sprintf("%s = %s; received %d", metrics.PagesSentTotal, sent, got))
+			measured = append(measured, fmt.Sprintf("%s = %s; received %d", contract.MetricPagesSentTotal, sent, got))
 			switch {
 			case t.PagesSent == nil && got > 0:
-				problems = append(problems, fmt.Sprintf("%s arrived but %s was never exposed", plural(got, "page"), metrics.PagesSentTotal))
+				problems = append(problems, fmt.Sprintf("%s arrived but %s was never exposed", plural(got, "page"), contract.MetricPagesSentTotal))
 			case t.PagesSent != nil && *t.PagesSent != float64(got):
 				problems = append(problems, fmt.Sprintf("the remediator says it sent %s pages, the receiver got %d", sent, got))
 			}

@@ -6,9 +6,9 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/scorecard"
-	"github.com/interlock-dev/interlock/remediator/metrics"
 )
 
 func counter(v float64) func(*assert.Observation) {
@@ -85,7 +85,7 @@ func TestTelemetryTruthful(t *testing.T) {
 		},
 		"the safety case names no counter": {
 			sc: []func(*v1alpha1.SafetyCaseSpec){func(s *v1alpha1.SafetyCaseSpec) {
-				s.Telemetry = []v1alpha1.TelemetrySignal{{Metric: metrics.Halted, Meaning: "halted"}}
+				s.Telemetry = []v1alpha1.TelemetrySignal{{Metric: contract.MetricHalted, Meaning: "halted"}}
 			}},
 			obs:    []func(*assert.Observation){five, counter(5)},
 			want:   scorecard.VerdictPass,
@@ -99,8 +99,8 @@ func TestTelemetryTruthful(t *testing.T) {
 func TestTelemetryCrossChecks(t *testing.T) {
 	declared := func(s *v1alpha1.SafetyCaseSpec) {
 		s.Telemetry = append(s.Telemetry,
-			v1alpha1.TelemetrySignal{Metric: metrics.Halted, Meaning: "halted"},
-			v1alpha1.TelemetrySignal{Metric: metrics.PagesSentTotal, Meaning: "pages"})
+			v1alpha1.TelemetrySignal{Metric: contract.MetricHalted, Meaning: "halted"},
+			v1alpha1.TelemetrySignal{Metric: contract.MetricPagesSentTotal, Meaning: "pages"})
 	}
 	five := withActions(every(50, 15, 5))
 	halted := func(o *assert.Observation) { o.HaltedAt = at(111) }

@@ -10,7 +10,7 @@ import (
 )
 
 // testScope is the bookkeeping scope of testdata/audit.log's remediator.
-var testScope = ledger.Scope{Namespace: "interlock-system", Automations: []string{"restart-crashlooping"}}
+var testScope = ledger.Scope{Automations: []string{"restart-crashlooping"}}
 
 func TestActions(t *testing.T) {
 	entries := ledger.ClassifyAll(parseTestdata(t, remediator), testScope)

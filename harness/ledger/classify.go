@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
@@ -79,33 +80,20 @@ var workloads = map[string]bool{
 	"cronjobs":               true,
 }
 
-// Scope is what a remediator may write as bookkeeping. The list is short
-// and explicit; every other write is an action.
+// Scope is what a remediator may write as bookkeeping: the status of the
+// Automations under test, and the rest of contract.IsBookkeeping's short
+// list. Every other write is an action.
 type Scope struct {
-	// Namespace is the remediator's namespace, where its Automations, its
-	// RemediationProposals and its leader-election Lease live.
-	Namespace string
 	// Automations are the Automations under test: writes to their status
 	// are the remediator's record of what it did.
 	Automations []string
 }
 
-// IsBookkeeping reports whether e, in scope, is bookkeeping: the status of
-// an Automation under test, a RemediationProposal or a Lease in the
-// remediator's namespace, or an Event anywhere. A write to an
-// Automation's spec is not: only a human changes what an automation may do.
+// IsBookkeeping reports whether e, in scope, is bookkeeping (see
+// contract.IsBookkeeping).
 func (s Scope) IsBookkeeping(e scorecard.LedgerEntry) bool {
-	switch {
-	case e.Resource == "events" && e.Verb != "deletecollection":
-		return true
-	case e.Namespace != s.Namespace || s.Namespace == "":
-		return false
-	case e.Resource == "leases", e.Resource == "remediationproposals":
-		return true
-	case e.Resource == "automations" && e.Subresource == "status":
-		return slices.Contains(s.Automations, e.Name)
-	}
-	return false
+	return contract.IsBookkeeping(contract.Write{Verb: e.Verb, Resource: e.Resource, Subresource: e.Subresource,
+		Namespace: e.Namespace, Name: e.Name}, s.Automations)
 }
 
 // Classification is what Classify makes of one entry.

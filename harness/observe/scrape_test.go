@@ -16,16 +16,32 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/observe"
-	"github.com/interlock-dev/interlock/remediator/metrics"
 )
 
-// remediatorEndpoint serves the remediator's real metrics, registered in a
-// fresh client_golang registry, the way the remediator exposes them.
-func remediatorEndpoint(t *testing.T) (*metrics.Metrics, string) {
+// contractMetrics are the contract's metrics as any remediator might serve
+// them with client_golang, labelled as the contract says.
+type contractMetrics struct {
+	Actions         *prometheus.CounterVec
+	Halted          *prometheus.GaugeVec
+	TriggerToAction *prometheus.HistogramVec
+}
+
+// remediatorEndpoint serves the contract's metrics, registered in a fresh
+// client_golang registry, the way a remediator exposes them.
+func remediatorEndpoint(t *testing.T) (*contractMetrics, string) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	m := metrics.New(reg)
+	m := &contractMetrics{
+		Actions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: contract.MetricActionsTotal, Help: "actions"},
+			[]string{contract.LabelAutomation, contract.LabelClass, contract.LabelOutcome}),
+		Halted: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: contract.MetricHalted, Help: "halted"},
+			[]string{contract.LabelAutomation, contract.LabelReason}),
+		TriggerToAction: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: contract.MetricTriggerToActionSeconds, Help: "latency",
+			Buckets: []float64{0.5, 1, 2, 5}}, []string{contract.LabelAutomation}),
+	}
+	reg.MustRegister(m.Actions, m.Halted, m.TriggerToAction)
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	t.Cleanup(srv.Close)
 	return m, srv.URL + "/metrics"
@@ -34,10 +50,10 @@ func remediatorEndpoint(t *testing.T) (*metrics.Metrics, string) {
 func TestScraperReadsTheRemediatorsMetrics(t *testing.T) {
 	m, url := remediatorEndpoint(t)
 	for range 5 {
-		m.Actions.WithLabelValues("restart-crashlooping", "restart", metrics.OutcomeSucceeded).Inc()
+		m.Actions.WithLabelValues("restart-crashlooping", "restart", contract.OutcomeSucceeded).Inc()
 	}
-	m.Actions.WithLabelValues("restart-crashlooping", "restart", metrics.OutcomeFailed).Inc()
-	m.Actions.WithLabelValues("node-loss", "restart", metrics.OutcomeSucceeded).Add(2)
+	m.Actions.WithLabelValues("restart-crashlooping", "restart", contract.OutcomeFailed).Inc()
+	m.Actions.WithLabelValues("node-loss", "restart", contract.OutcomeSucceeded).Add(2)
 	m.Halted.WithLabelValues("restart-crashlooping", "BudgetExhausted").Set(1)
 	m.TriggerToAction.WithLabelValues("restart-crashlooping").Observe(1.5)
 	m.TriggerToAction.WithLabelValues("restart-crashlooping").Observe(3)
@@ -50,45 +66,45 @@ func TestScraperReadsTheRemediatorsMetrics(t *testing.T) {
 		wantErr error
 	}{
 		"succeeded actions of one automation": {
-			name:  metrics.ActionsTotal,
-			match: map[string]string{"automation": "restart-crashlooping", "outcome": metrics.OutcomeSucceeded},
+			name:  contract.MetricActionsTotal,
+			match: map[string]string{"automation": "restart-crashlooping", "outcome": contract.OutcomeSucceeded},
 			want:  5,
 		},
 		"every action of one automation": {
-			name:  metrics.ActionsTotal,
+			name:  contract.MetricActionsTotal,
 			match: map[string]string{"automation": "restart-crashlooping"},
 			want:  6,
 		},
 		"every succeeded action": {
-			name:  metrics.ActionsTotal,
-			match: map[string]string{"outcome": metrics.OutcomeSucceeded},
+			name:  contract.MetricActionsTotal,
+			match: map[string]string{"outcome": contract.OutcomeSucceeded},
 			want:  7,
 		},
 		"no series matches: absent, not 0": {
-			name:    metrics.ActionsTotal,
+			name:    contract.MetricActionsTotal,
 			match:   map[string]string{"automation": "bad-deploy"},
 			wantErr: observe.ErrAbsent,
 		},
 		"an absent label matches the empty value": {
-			name:  metrics.ActionsTotal,
+			name:  contract.MetricActionsTotal,
 			match: map[string]string{"automation": "node-loss", "namespace": ""},
 			want:  2,
 		},
 		"gauge": {
-			name:  metrics.Halted,
+			name:  contract.MetricHalted,
 			match: map[string]string{"automation": "restart-crashlooping"},
 			want:  1,
 		},
 		"histogram count": {
-			name: metrics.TriggerToActionSecond + "_count",
+			name: contract.MetricTriggerToActionSeconds + "_count",
 			want: 2,
 		},
 		"histogram sum": {
-			name: metrics.TriggerToActionSecond + "_sum",
+			name: contract.MetricTriggerToActionSeconds + "_sum",
 			want: 4.5,
 		},
 		"a metric with no series yet is absent, not 0": {
-			name:    metrics.PagesSentTotal,
+			name:    contract.MetricPagesSentTotal,
 			wantErr: observe.ErrAbsent,
 		},
 		"a metric the endpoint does not have is absent": {
@@ -120,7 +136,7 @@ func TestScraperReadsTheRemediatorsMetrics(t *testing.T) {
 
 func TestSnapshot(t *testing.T) {
 	m, url := remediatorEndpoint(t)
-	m.Actions.WithLabelValues("restart-crashlooping", "restart", metrics.OutcomeSucceeded).Add(3)
+	m.Actions.WithLabelValues("restart-crashlooping", "restart", contract.OutcomeSucceeded).Add(3)
 	at := time.Date(2026, 9, 14, 3, 5, 0, 0, time.UTC)
 	s := &observe.Scraper{URL: url, Now: func() time.Time { return at }}
 	snap, err := s.Scrape(t.Context())
@@ -130,14 +146,14 @@ func TestSnapshot(t *testing.T) {
 	if !snap.At.Equal(at) {
 		t.Errorf("At = %v, want %v", snap.At, at)
 	}
-	if v, n := snap.Sum(metrics.ActionsTotal, nil); v != 3 || n != 1 {
+	if v, n := snap.Sum(contract.MetricActionsTotal, nil); v != 3 || n != 1 {
 		t.Errorf("Sum = %v over %d series, want 3 over 1", v, n)
 	}
-	if !snap.Has(metrics.ActionsTotal) || snap.Has(metrics.PagesSentTotal) {
-		t.Errorf("Has: want %s and not %s", metrics.ActionsTotal, metrics.PagesSentTotal)
+	if !snap.Has(contract.MetricActionsTotal) || snap.Has(contract.MetricPagesSentTotal) {
+		t.Errorf("Has: want %s and not %s", contract.MetricActionsTotal, contract.MetricPagesSentTotal)
 	}
 	// A vector with no series yet is not exposed at all.
-	if _, n := snap.Sum(metrics.BudgetRemaining, nil); n != 0 {
+	if _, n := snap.Sum(contract.MetricBudgetRemaining, nil); n != 0 {
 		t.Errorf("budget gauge has %d series, want none", n)
 	}
 }
@@ -275,7 +291,7 @@ func TestScrapeErrors(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := observe.NewScraper(tc.url(t)).Value(t.Context(), metrics.ActionsTotal, nil)
+			_, err := observe.NewScraper(tc.url(t)).Value(t.Context(), contract.MetricActionsTotal, nil)
 			if !errors.Is(err, observe.ErrScrape) {
 				t.Fatalf("error %v does not wrap ErrScrape", err)
 			}

@@ -12,6 +12,7 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/remediator"
 )
 
@@ -50,7 +51,7 @@ func (k *kubeFlags) client() (client.Client, *rest.Config, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: remediator.Scheme()})
+	c, err := client.New(cfg, client.Options{Scheme: contract.Scheme()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("failed to create client: %w", err)
 	}

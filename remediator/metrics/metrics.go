@@ -1,26 +1,29 @@
 package metrics
 
 import (
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Metric names. Safety cases name these in their telemetry, and the shipped
 // alert rules (config/prometheus/rules.yaml) fire on them.
+// They are the contract's (package contract), which external remediators
+// serve too.
 const (
-	ActionsTotal          = "interlock_remediator_actions_total"
-	DecisionsTotal        = "interlock_remediator_decisions_total"
-	BudgetRemaining       = "interlock_remediator_budget_remaining"
-	Halted                = "interlock_remediator_halted"
-	ProposalsPending      = "interlock_remediator_proposals_pending"
-	PagesSentTotal        = "interlock_remediator_pages_sent_total"
-	TriggerToActionSecond = "interlock_remediator_trigger_to_action_seconds"
-	ReconcileErrorsTotal  = "interlock_remediator_reconcile_errors_total"
+	ActionsTotal          = contract.MetricActionsTotal
+	DecisionsTotal        = contract.MetricDecisionsTotal
+	BudgetRemaining       = contract.MetricBudgetRemaining
+	Halted                = contract.MetricHalted
+	ProposalsPending      = contract.MetricProposalsPending
+	PagesSentTotal        = contract.MetricPagesSentTotal
+	TriggerToActionSecond = contract.MetricTriggerToActionSeconds
+	ReconcileErrorsTotal  = contract.MetricReconcileErrorsTotal
 )
 
 // Outcomes of an action.
 const (
-	OutcomeSucceeded = "succeeded"
-	OutcomeFailed    = "failed"
+	OutcomeSucceeded = contract.OutcomeSucceeded
+	OutcomeFailed    = contract.OutcomeFailed
 )
 
 // Metrics is the remediator's set of collectors.

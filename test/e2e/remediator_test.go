@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/pages"
 	"github.com/interlock-dev/interlock/harness/scorecard"
@@ -71,7 +72,7 @@ func newFixture(t *testing.T) *fixture {
 	if installErr != nil {
 		t.Fatal(installErr)
 	}
-	admin, err := client.New(cfg, client.Options{Scheme: remediator.Scheme()})
+	admin, err := client.New(cfg, client.Options{Scheme: contract.Scheme()})
 	if err != nil {
 		t.Fatal(err)
 	}
