@@ -22,7 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/interlock-dev/interlock/harness"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/internal/toolchain"
@@ -79,7 +78,7 @@ func run(ctx context.Context, names []string, runs, parallel int, out string) er
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				sc, err := harness.Run(ctx, harness.Options{Scenario: s, Provider: p, NoRemediator: true, Progress: io.Discard})
+				sc, err := run.Run(ctx, run.Options{Scenario: s, Provider: p, NoRemediator: true, Progress: io.Discard})
 				mu.Lock()
 				defer mu.Unlock()
 				done++

@@ -88,10 +88,10 @@ func remWrite(sec float64, verb, resource, sub, ns, name string, code int, after
 // samples lists, every 5s from from to to, the storm Deployment with
 // replicas desired and its pods on the three nodes, all Ready before +0:05
 // and not Ready after.
-func samples(replicas int32, from, to float64) []assert.Sample {
-	var out []assert.Sample
+func samples(replicas int32, from, to float64) []observe.Sample {
+	var out []observe.Sample
 	for sec := from; sec <= to; sec += 5 {
-		s := assert.Sample{At: at(sec)}
+		s := observe.Sample{At: at(sec)}
 		s.Deployments = []appsv1.Deployment{{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "storm"},
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas),

@@ -16,14 +16,6 @@ import (
 	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
-// Sample is the cluster as the harness listed it at one instant.
-type Sample struct {
-	At          time.Time
-	Pods        []corev1.Pod
-	Deployments []appsv1.Deployment
-	Nodes       []corev1.Node
-}
-
 // Scrape is one read of the remediator's /metrics.
 type Scrape struct {
 	// At is when it was taken.
@@ -83,7 +75,7 @@ type Record struct {
 	// ("namespace/name").
 	Capacity map[string]observe.Capacity
 	// Samples are the harness's snapshots, in time order.
-	Samples []Sample
+	Samples []observe.Sample
 	// Scrapes are the reads of the remediator's /metrics, in time order.
 	Scrapes []Scrape
 	// Pages are the pages that reached the harness's receiver.
@@ -312,7 +304,7 @@ func inFlight(rec Record, truth *observe.Truth, g grouped) (map[string]time.Time
 
 // recoveredAt is when node first looked well (Ready, no DiskPressure) in a
 // sample at or after t; zero if it never did.
-func recoveredAt(samples []Sample, node string, t time.Time) time.Time {
+func recoveredAt(samples []observe.Sample, node string, t time.Time) time.Time {
 	for _, s := range samples {
 		if s.At.Before(t) {
 			continue

@@ -12,13 +12,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/interlock-dev/interlock/harness"
+	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
-
-// Runner runs one scenario once; harness.Run is the real one.
-type Runner func(ctx context.Context, opts harness.Options) (*scorecard.Scorecard, error)
 
 // Options configure a suite run.
 type Options struct {
@@ -26,7 +23,7 @@ type Options struct {
 	Scenarios []*scenarios.Scenario
 	// Run is the template of every run: provider, remediator, interlock
 	// binary. Scenario, Progress, NoRemediator and Baseline are set per run.
-	Run harness.Options
+	Run run.Options
 	// Baseline pairs each run with one of the same scenario with
 	// remediation off, so that each is also graded on doing no harm.
 	Baseline bool
@@ -38,8 +35,8 @@ type Options struct {
 	OutDir string
 	// Progress receives one line as each scenario starts and ends.
 	Progress io.Writer
-	// Runner defaults to harness.Run.
-	Runner Runner
+	// Runner defaults to run.Run.
+	Runner run.Runner
 	// Recorded is called with every scorecard once written, baseline runs
 	// included, such as to append it to a history store.
 	Recorded func(sc *scorecard.Scorecard) error
@@ -78,7 +75,7 @@ type Entry struct {
 	// off; nil without a baseline run.
 	BaselineAvailability *float64 `json:"baselineAvailability,omitempty"`
 	// Actions is how many remediation actions the remediator took, from
-	// the ledger (harness.ActionCount).
+	// the ledger (run.ActionCount).
 	Actions int `json:"actions"`
 	// DurationSeconds covers the scenario's runs, baseline included.
 	DurationSeconds float64 `json:"durationSeconds"`
@@ -109,7 +106,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		opts.Parallel = 1
 	}
 	if opts.Runner == nil {
-		opts.Runner = harness.Run
+		opts.Runner = run.Run
 	}
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
@@ -165,7 +162,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	return sum, nil
 }
 
-func providerName(o harness.Options) string {
+func providerName(o run.Options) string {
 	if o.ProviderName != "" {
 		return o.ProviderName
 	}
@@ -202,37 +199,21 @@ func runOne(ctx context.Context, opts Options, s *scenarios.Scenario) (e Entry) 
 		}
 		return nil
 	}
-	if opts.Baseline {
-		fmt.Fprintln(log, "Baseline run, with remediation off:")
-		bo := ro
-		bo.NoRemediator = true
-		base, err := opts.Runner(ctx, bo)
-		if base != nil {
-			if werr := record("baseline-", base); werr != nil {
-				return fail(werr)
-			}
-		}
-		if err != nil {
-			return fail(fmt.Errorf("baseline run: %w", err))
-		}
-		v := base.Truth.MeanAvailability
-		e.BaselineAvailability = &v
-		ro.Baseline = base
-		fmt.Fprintln(log, "Run with the remediator:")
-	}
-	sc, runErr := opts.Runner(ctx, ro)
+	base, sc, runErr := run.Pair(ctx, opts.Runner, ro, opts.Baseline, log, record)
 	if sc == nil {
 		if runErr == nil {
 			runErr = errors.New("the run returned no scorecard")
 		}
 		return fail(runErr)
 	}
-	if err := record("", sc); err != nil {
-		return fail(err)
+	if base != nil {
+		v := base.Truth.MeanAvailability
+		e.BaselineAvailability = &v
 	}
+
 	e.Verdict, e.Error = sc.Verdict, sc.Error
 	e.Availability = sc.Truth.MeanAvailability
-	e.Actions = harness.ActionCount(sc)
+	e.Actions = run.ActionCount(sc)
 	for _, a := range sc.Assertions {
 		if a.Verdict != scorecard.VerdictPass {
 			e.Failed = append(e.Failed, a.Name+" "+string(a.Verdict))

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/interlock-dev/interlock/harness"
+	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -30,7 +30,7 @@ func load(t *testing.T, names ...string) []*scenarios.Scenario {
 // scripted returns a runner whose verdicts per scenario are given, and
 // counts baseline runs.
 func scripted(verdicts map[string]scorecard.Verdict, baselines *atomic.Int32) Runner {
-	return func(_ context.Context, o harness.Options) (*scorecard.Scorecard, error) {
+	return func(_ context.Context, o run.Options) (*scorecard.Scorecard, error) {
 		sc := &scorecard.Scorecard{Scenario: o.Scenario.Name(), Provider: "embedded", Baseline: o.NoRemediator}
 		if o.NoRemediator {
 			baselines.Add(1)

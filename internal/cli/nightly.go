@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/interlock-dev/interlock/harness"
 	"github.com/interlock-dev/interlock/harness/history"
+	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/harness/suite"
 	"github.com/interlock-dev/interlock/scenarios"
@@ -82,7 +82,7 @@ printed at the end, with the suite's wall time.
 			if err != nil {
 				return err
 			}
-			if injector == harness.InjectorChaosMesh {
+			if injector == run.InjectorChaosMesh {
 				// Chaos Mesh has no node faults: leave out what it cannot inject.
 				var keep []*scenarios.Scenario
 				for _, s := range ss {
@@ -111,7 +111,7 @@ printed at the end, with the suite's wall time.
 			}
 			sum, err := suite.Run(cmd.Context(), suite.Options{
 				Scenarios: ss, Baseline: baseline, Parallel: parallel, OutDir: outDir, Progress: streams.Err,
-				Run:      harness.Options{Provider: p, ProviderName: provider, Injector: injector, RemediatorCmd: remediatorCmd},
+				Run:      run.Options{Provider: p, ProviderName: provider, Injector: injector, RemediatorCmd: remediatorCmd},
 				Recorded: recorded,
 			})
 			if sum != nil {

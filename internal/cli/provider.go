@@ -8,8 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/experiments/chaosmesh"
-	"github.com/interlock-dev/interlock/harness"
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -26,10 +26,10 @@ func clusterProvider(name string, progress io.Writer) (cluster.Provider, string,
 	switch name {
 	case providerEmbedded:
 		p, err := embeddedProvider(progress)
-		return p, harness.InjectorBuiltin, err
+		return p, run.InjectorBuiltin, err
 	case providerKind:
 		p, err := cluster.NewKind(cluster.KindOptions{Images: []string{cluster.RemediatorImage}, ChaosMesh: true})
-		return p, harness.InjectorChaosMesh, err
+		return p, run.InjectorChaosMesh, err
 	}
 	return nil, "", fmt.Errorf("invalid --provider %q: must be %s or %s", name, providerEmbedded, providerKind)
 }

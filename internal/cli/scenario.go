@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/interlock-dev/interlock/harness"
 	"github.com/interlock-dev/interlock/harness/history"
+	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -105,29 +105,25 @@ Progress goes to standard error; the scorecard to standard output.
 			if err != nil {
 				return err
 			}
-			opts := harness.Options{Scenario: s, Provider: p, RemediatorCmd: remediatorCmd, Progress: streams.Err}
-			var base *scorecard.Scorecard
-			if baseline {
-				fmt.Fprintln(streams.Err, "Baseline run, with remediation off:")
-				bopts := opts
-				bopts.NoRemediator = true
-				base, err = harness.Run(cmd.Context(), bopts)
-				if err != nil {
-					return fmt.Errorf("baseline run failed: %w", err)
+			opts := run.Options{Scenario: s, Provider: p, RemediatorCmd: remediatorCmd, Progress: streams.Err}
+			// Each scorecard is kept as soon as it exists: recorded in the
+			// history, and written to --out.
+			keep := func(prefix string, sc *scorecard.Scorecard) error {
+				if historyDir != "" {
+					if err := recordRuns(cmd.Context(), historyDir, s, streams, sc); err != nil {
+						return err
+					}
 				}
-				fmt.Fprintln(streams.Err, "Run with the remediator:")
+				if outDir != "" {
+					return scorecard.WriteFiles(outDir, prefix, sc)
+				}
+				return nil
 			}
-			opts.Baseline = base
-			sc, runErr := harness.Run(cmd.Context(), opts)
-			if historyDir != "" {
-				if err := recordRuns(cmd.Context(), historyDir, s, streams, base, sc); err != nil {
-					return err
-				}
+			_, sc, runErr := run.Pair(cmd.Context(), run.Run, opts, baseline, streams.Err, keep)
+			if sc == nil {
+				return runErr
 			}
 			if outDir != "" {
-				if err := writeScorecards(outDir, sc, base); err != nil {
-					return err
-				}
 				fmt.Fprintf(streams.Err, "Scorecards written to %s\n", outDir)
 			}
 			if err := scorecard.Formats[out.value].Write(streams.Out, sc); err != nil {
@@ -182,15 +178,6 @@ func failedAssertions(sc *scorecard.Scorecard) string {
 		return string(sc.Verdict) + ": " + sc.Error
 	}
 	return string(sc.Verdict) + ": " + strings.Join(names, ", ")
-}
-
-func writeScorecards(dir string, sc, base *scorecard.Scorecard) error {
-	if base != nil {
-		if err := scorecard.WriteFiles(dir, "baseline-", base); err != nil {
-			return err
-		}
-	}
-	return scorecard.WriteFiles(dir, "", sc)
 }
 
 func newScenarioListCommand(streams Streams) *cobra.Command {

@@ -1,7 +1,7 @@
-package harness
+package workload
 
 import (
-	"io"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,8 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
-
-	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 func TestReversals(t *testing.T) {
@@ -38,7 +36,8 @@ func TestReversals(t *testing.T) {
 // replicas and each time it loses or regains its metric; the summary lists
 // the desired replicas over the run.
 func TestAutoscalersTimeline(t *testing.T) {
-	r := &run{opts: Options{Progress: io.Discard}, sc: &scorecard.Scorecard{}}
+	var timeline []string
+	progress := func(_, format string, args ...any) { timeline = append(timeline, fmt.Sprintf(format, args...)) }
 	hpa := func(desired int32, util *int32, blind string) autoscalingv2.HorizontalPodAutoscaler {
 		h := autoscalingv2.HorizontalPodAutoscaler{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "api"},
@@ -59,7 +58,7 @@ func TestAutoscalersTimeline(t *testing.T) {
 		}
 		return h
 	}
-	a := newAutoscalers()
+	a := NewAutoscalers()
 	for _, h := range []autoscalingv2.HorizontalPodAutoscaler{
 		hpa(3, ptr.To[int32](50), ""),
 		hpa(3, ptr.To[int32](50), ""),
@@ -68,12 +67,9 @@ func TestAutoscalersTimeline(t *testing.T) {
 		hpa(5, nil, "pods might be unready"),
 		hpa(3, ptr.To[int32](30), ""),
 	} {
-		a.observe(r, []autoscalingv2.HorizontalPodAutoscaler{h})
+		a.Observe([]autoscalingv2.HorizontalPodAutoscaler{h}, progress)
 	}
-	var got []string
-	for _, e := range r.sc.Timeline {
-		got = append(got, e.Message)
-	}
+	got := timeline
 	want := []string{
 		"Autoscaler shop/api: 3 → 5 replicas (CPU 92% of requests, target 50%)",
 		"Autoscaler shop/api cannot read its metric and holds 5 replicas: FailedGetResourceMetric: pods might be unready",
@@ -83,7 +79,7 @@ func TestAutoscalersTimeline(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("timeline:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	sum := a.summary()
+	sum := a.Summary()
 	wantSum := "Autoscaler shop/api over the run: 3 → 5 → 3 replicas (2 change(s), 1 reversal(s) of direction, between 3 and 5)"
 	if len(sum) != 1 || sum[0] != wantSum {
 		t.Errorf("summary = %q, want [%q]", sum, wantSum)

@@ -1,4 +1,4 @@
-package harness
+package workload
 
 import (
 	"context"
@@ -10,7 +10,9 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -20,9 +22,9 @@ import (
 // it starts, and the autoscaler needs it before it scales on it.
 const AutoscalerSettle = 3 * time.Minute
 
-// needsMetrics reports whether the run's cluster must serve the resource
+// NeedsMetrics reports whether the run's cluster must serve the resource
 // metrics API: some fixture workload has a HorizontalPodAutoscaler.
-func needsMetrics(s *scenarios.Scenario) bool { return s.Autoscales() }
+func NeedsMetrics(s *scenarios.Scenario) bool { return s.Autoscales() }
 
 // hpaState is what the run last saw of one autoscaler.
 type hpaState struct {
@@ -32,18 +34,19 @@ type hpaState struct {
 	blind string
 }
 
-// autoscalers follows the fixture's HorizontalPodAutoscalers through a run:
+// Autoscalers follows the fixture's HorizontalPodAutoscalers through a run:
 // each change of desired replicas, and each time one loses or regains its
 // metric, goes into the timeline, and the desired replicas over the run
 // into a closing summary.
-type autoscalers struct {
+type Autoscalers struct {
 	seen    map[string]hpaState
 	history map[string][]int32
 	order   []string
 }
 
-func newAutoscalers() *autoscalers {
-	return &autoscalers{seen: map[string]hpaState{}, history: map[string][]int32{}}
+// NewAutoscalers returns an Autoscalers that has seen none yet.
+func NewAutoscalers() *Autoscalers {
+	return &Autoscalers{seen: map[string]hpaState{}, history: map[string][]int32{}}
 }
 
 // cpuUtilization returns the autoscaler's current average CPU utilization.
@@ -85,8 +88,9 @@ func utilization(h *autoscalingv2.HorizontalPodAutoscaler) string {
 	return fmt.Sprintf("CPU not read, target %d%%", target)
 }
 
-// observe records one listing of the autoscalers.
-func (a *autoscalers) observe(r *run, list []autoscalingv2.HorizontalPodAutoscaler) {
+// Observe records one listing of the autoscalers, telling progress what
+// changed.
+func (a *Autoscalers) Observe(list []autoscalingv2.HorizontalPodAutoscaler, progress func(kind, format string, args ...any)) {
 	for i := range list {
 		h := &list[i]
 		key := h.Namespace + "/" + h.Name
@@ -104,20 +108,20 @@ func (a *autoscalers) observe(r *run, list []autoscalingv2.HorizontalPodAutoscal
 		}
 		if now.desired != last.desired {
 			a.history[key] = append(a.history[key], now.desired)
-			r.progress(scorecard.EventProgress, "Autoscaler %s: %d → %d replicas (%s)", key, last.desired, now.desired, utilization(h))
+			progress(scorecard.EventProgress, "Autoscaler %s: %d → %d replicas (%s)", key, last.desired, now.desired, utilization(h))
 		}
 		switch {
 		case now.blind != "" && last.blind == "":
-			r.progress(scorecard.EventProgress, "Autoscaler %s cannot read its metric and holds %d replicas: %s", key, now.desired, now.blind)
+			progress(scorecard.EventProgress, "Autoscaler %s cannot read its metric and holds %d replicas: %s", key, now.desired, now.blind)
 		case now.blind == "" && last.blind != "":
-			r.progress(scorecard.EventProgress, "Autoscaler %s reads its metric again (%s)", key, utilization(h))
+			progress(scorecard.EventProgress, "Autoscaler %s reads its metric again (%s)", key, utilization(h))
 		}
 	}
 }
 
-// summary returns one line per autoscaler: its desired replicas over the
+// Summary returns one line per autoscaler: its desired replicas over the
 // run and how often the direction of scaling reversed.
-func (a *autoscalers) summary() []string {
+func (a *Autoscalers) Summary() []string {
 	var out []string
 	for _, key := range a.order {
 		h := a.history[key]
@@ -154,10 +158,10 @@ func reversals(h []int32) int {
 	return n
 }
 
-// listAutoscalers lists the fixture's autoscalers.
-func (r *run) listAutoscalers(ctx context.Context) ([]autoscalingv2.HorizontalPodAutoscaler, error) {
+// ListAutoscalers lists the cluster's autoscalers, by namespace and name.
+func ListAutoscalers(ctx context.Context, c client.Reader) ([]autoscalingv2.HorizontalPodAutoscaler, error) {
 	var list autoscalingv2.HorizontalPodAutoscalerList
-	if err := r.admin.List(ctx, &list); err != nil {
+	if err := c.List(ctx, &list); err != nil {
 		return nil, fmt.Errorf("failed to list autoscalers: %w", err)
 	}
 	items := list.Items
@@ -167,49 +171,31 @@ func (r *run) listAutoscalers(ctx context.Context) ([]autoscalingv2.HorizontalPo
 	return items, nil
 }
 
-// settleAutoscalers reports the loads' usage, as the run will, until every
+// Settle reports the loads' usage, as the run will, until every
 // autoscaler reads its metric and has settled: its desired replicas are
 // its current ones and the Deployment has them available. Only then does
 // the run start, so that its first seconds are not the autoscaler reacting
-// to the fixture coming up.
-func (r *run) settleAutoscalers(ctx context.Context) error {
+// to the fixture coming up. It samples the cluster every interval, for at
+// most AutoscalerSettle.
+func Settle(ctx context.Context, env Env, loads *Loads, every time.Duration, sample func(context.Context) (observe.Sample, error)) error {
 	start := time.Now()
 	last := "no autoscaler listed yet"
 	var settled []autoscalingv2.HorizontalPodAutoscaler
-	err := wait.PollUntilContextTimeout(ctx, r.opts.SampleEvery, AutoscalerSettle, true, func(ctx context.Context) (bool, error) {
-		snap, err := r.sample(ctx)
+	err := wait.PollUntilContextTimeout(ctx, every, AutoscalerSettle, true, func(ctx context.Context) (bool, error) {
+		snap, err := sample(ctx)
 		if err != nil {
 			return false, nil
 		}
-		for _, l := range r.loads {
-			if l.ReportUsage {
-				// No cold start before the run: every pod was born before it.
-				if err := r.reportUsage(ctx, l, snap, figures(&l.Demand, snap, snap.at)); err != nil {
-					return false, err
-				}
-			}
+		if err := loads.ReportUsage(ctx, env, snap); err != nil {
+			return false, err
 		}
-		list, err := r.listAutoscalers(ctx)
+		list, err := ListAutoscalers(ctx, env.Client)
 		if err != nil {
 			return false, nil
 		}
-		for i := range list {
-			h := &list[i]
-			key := h.Namespace + "/" + h.Name
-			if _, ok := cpuUtilization(h); !ok {
-				last = fmt.Sprintf("%s has not read its metric (%s)", key, blindness(h))
-				return false, nil
-			}
-			if h.Status.DesiredReplicas != h.Status.CurrentReplicas {
-				last = fmt.Sprintf("%s is scaling from %d to %d replicas (%s)", key, h.Status.CurrentReplicas, h.Status.DesiredReplicas, utilization(h))
-				return false, nil
-			}
-			for _, d := range snap.deps {
-				if d.Namespace == h.Namespace && d.Name == h.Spec.ScaleTargetRef.Name && d.Spec.Replicas != nil && d.Status.AvailableReplicas < *d.Spec.Replicas {
-					last = fmt.Sprintf("%s/%s has %d of %d replicas available", d.Namespace, d.Name, d.Status.AvailableReplicas, *d.Spec.Replicas)
-					return false, nil
-				}
-			}
+		if why := unsettled(list, snap); why != "" {
+			last = why
+			return false, nil
 		}
 		settled = list
 		return len(list) > 0, nil
@@ -219,8 +205,29 @@ func (r *run) settleAutoscalers(ctx context.Context) error {
 	}
 	for i := range settled {
 		h := &settled[i]
-		r.progress(scorecard.EventProgress, "Autoscaler %s/%s settled in %s at %d replicas (%s)",
+		env.Progress(scorecard.EventProgress, "Autoscaler %s/%s settled in %s at %d replicas (%s)",
 			h.Namespace, h.Name, time.Since(start).Round(time.Second), h.Status.CurrentReplicas, utilization(h))
 	}
 	return nil
+}
+
+// unsettled says why an autoscaler of list has not settled, as snap shows
+// its Deployment; "" if every one has.
+func unsettled(list []autoscalingv2.HorizontalPodAutoscaler, snap observe.Sample) string {
+	for i := range list {
+		h := &list[i]
+		key := h.Namespace + "/" + h.Name
+		if _, ok := cpuUtilization(h); !ok {
+			return fmt.Sprintf("%s has not read its metric (%s)", key, blindness(h))
+		}
+		if h.Status.DesiredReplicas != h.Status.CurrentReplicas {
+			return fmt.Sprintf("%s is scaling from %d to %d replicas (%s)", key, h.Status.CurrentReplicas, h.Status.DesiredReplicas, utilization(h))
+		}
+		for _, d := range snap.Deployments {
+			if d.Namespace == h.Namespace && d.Name == h.Spec.ScaleTargetRef.Name && d.Spec.Replicas != nil && d.Status.AvailableReplicas < *d.Spec.Replicas {
+				return fmt.Sprintf("%s/%s has %d of %d replicas available", d.Namespace, d.Name, d.Status.AvailableReplicas, *d.Spec.Replicas)
+			}
+		}
+	}
+	return ""
 }

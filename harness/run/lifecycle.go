@@ -1,4 +1,4 @@
-package harness
+package run
 
 import (
 	"context"
@@ -16,14 +16,10 @@ import (
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/experiments/builtin"
@@ -36,14 +32,9 @@ import (
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/harness/setup"
 	"github.com/interlock-dev/interlock/harness/staleview"
+	"github.com/interlock-dev/interlock/harness/workload"
 	"github.com/interlock-dev/interlock/scenarios"
 )
-
-// RemediatorNamespace holds the remediator's identity and its Automations.
-const RemediatorNamespace = contract.Namespace
-
-// RemediatorAccount is the remediator's ServiceAccount.
-const RemediatorAccount = "remediator"
 
 // Options configure one run.
 type Options struct {
@@ -86,7 +77,7 @@ type Options struct {
 // whether the run passed, failed, errored or was interrupted. An error means
 // the run could not be carried out; the scorecard then says so too.
 func Run(ctx context.Context, opts Options) (*scorecard.Scorecard, error) {
-	r := &run{opts: opts, sc: &scorecard.Scorecard{Scenario: opts.Scenario.Name(), Description: opts.Scenario.Spec.Description, Provider: opts.ProviderName}}
+	r := &runner{opts: opts, sc: &scorecard.Scorecard{Scenario: opts.Scenario.Name(), Description: opts.Scenario.Spec.Description, Provider: opts.ProviderName}}
 	if r.sc.Provider == "" {
 		r.sc.Provider = "embedded"
 	}
@@ -110,7 +101,8 @@ func Run(ctx context.Context, opts Options) (*scorecard.Scorecard, error) {
 	return r.sc, err
 }
 
-type run struct {
+// runner is one run as it goes.
+type runner struct {
 	opts  Options
 	sc    *scorecard.Scorecard
 	cfg   *rest.Config
@@ -127,7 +119,9 @@ type run struct {
 	// makes its view stale; nil otherwise.
 	stale *staleview.Proxy
 	// loads are the scenario's loads as the run plays them.
-	loads []*loadState
+	loads *workload.Loads
+	// teardowns undo what the run set up, last first (see do).
+	teardowns []func(context.Context) error
 }
 
 // hasStaleCache reports whether the scenario makes the remediator's view stale.
@@ -137,7 +131,7 @@ func hasStaleCache(s *scenarios.Scenario) bool {
 	})
 }
 
-func (r *run) progress(kind, format string, args ...any) {
+func (r *runner) progress(kind, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	now := time.Now()
 	r.mu.Lock()
@@ -159,147 +153,202 @@ func offset(d time.Duration) string {
 	}
 	return fmt.Sprintf("%s%d:%02d", sign, int(d/time.Minute), int(d/time.Second)%60)
 }
-func (r *run) do(ctx context.Context) (err error) {
-	s := r.opts.Scenario
+
+// onTeardown registers what undoes a step: run at the end, last first,
+// with a context that an interrupt does not cancel.
+func (r *runner) onTeardown(undo func(context.Context) error) {
+	r.teardowns = append(r.teardowns, undo)
+}
+
+// teardown undoes every step, last first, and joins what failed to err.
+func (r *runner) teardown(ctx context.Context, err *error) {
+	for i := len(r.teardowns) - 1; i >= 0; i-- {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		if terr := r.teardowns[i](cctx); terr != nil {
+			*err = errors.Join(*err, terr)
+		}
+		cancel()
+	}
+}
+
+// do carries the run out: the cluster, the observers and the fixture, the
+// remediator, the scenario's timeline, then the grading.
+func (r *runner) do(ctx context.Context) (err error) {
 	r.sc.StartedAt = time.Now()
+	defer r.teardown(ctx, &err)
 	dir := r.opts.WorkDir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "interlock-run-"); err != nil {
 			return fmt.Errorf("failed to create work dir: %w", err)
 		}
-		defer os.RemoveAll(dir)
+		r.onTeardown(func(context.Context) error { return os.RemoveAll(dir) })
 	}
+	c, err := r.up(ctx)
+	if err != nil {
+		return err
+	}
+	led, id, startCanary, err := r.observeCluster(ctx, c)
+	if err != nil {
+		return err
+	}
+	rem, err := r.prepare(ctx, id, dir)
+	if err != nil {
+		return err
+	}
+	inj, err := r.injector(r.cfg)
+	if err != nil {
+		return err
+	}
+	r.onTeardown(func(ctx context.Context) error {
+		if err := inj.RecoverAll(ctx); err != nil {
+			return fmt.Errorf("failed to recover faults: %w", err)
+		}
+		return nil
+	})
+	if err := r.startRemediator(ctx, rem); err != nil {
+		return err
+	}
+	r.start = time.Now()
+	r.progress(scorecard.EventProgress, "Fixture ready; scenario %s runs for %s", r.opts.Scenario.Name(), r.opts.Scenario.Spec.Duration.Duration)
+	active, snaps, err := r.play(ctx, inj, rem, led)
+	if err != nil {
+		return err
+	}
+	entries, endCanary, end, err := r.finish(ctx, inj, rem, led, active)
+	if err != nil {
+		return err
+	}
+	return r.grade(entries, led.Err(), []string{startCanary, endCanary}, active, snaps, end)
+}
+
+// up brings the cluster up, with its teardown, and the harness's clients.
+func (r *runner) up(ctx context.Context) (*cluster.Cluster, error) {
+	s := r.opts.Scenario
 	name := clusterName(s.Name())
 	r.progress(scorecard.EventProgress, "Bringing up "+r.sc.Provider+" cluster %s with %d node(s)", name, s.Spec.Fixture.Nodes)
-	c, err := r.opts.Provider.Up(ctx, cluster.UpOptions{Name: name, Nodes: s.Spec.Fixture.Nodes, Metrics: needsMetrics(s), Progress: io.Discard})
+	c, err := r.opts.Provider.Up(ctx, cluster.UpOptions{Name: name, Nodes: s.Spec.Fixture.Nodes, Metrics: workload.NeedsMetrics(s), Progress: io.Discard})
 	if err != nil {
-		return fmt.Errorf("cluster failure: %w", err)
+		return nil, fmt.Errorf("cluster failure: %w", err)
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if derr := r.opts.Provider.Down(cctx, name); derr != nil {
-			err = errors.Join(err, fmt.Errorf("failed to tear down cluster %s: %w", name, derr))
-		} else {
-			r.progress(scorecard.EventProgress, "Teardown: cluster %s removed", name)
+	r.onTeardown(func(ctx context.Context) error {
+		if err := r.opts.Provider.Down(ctx, name); err != nil {
+			return fmt.Errorf("failed to tear down cluster %s: %w", name, err)
 		}
-	}()
+		r.progress(scorecard.EventProgress, "Teardown: cluster %s removed", name)
+		return nil
+	})
 	// The harness's own requests carry its user agent, which tells them
 	// from the components that share the admin identity.
 	r.cfg = rest.CopyConfig(c.Config)
 	r.cfg.UserAgent = ledger.HarnessUserAgent + "/" + version()
 	if r.admin, err = client.New(r.cfg, client.Options{Scheme: contract.Scheme()}); err != nil {
-		return fmt.Errorf("failed to create client: %w", err)
+		return nil, fmt.Errorf("failed to create client: %w", err)
 	}
 	r.progress(scorecard.EventProgress, "Cluster up in %s", c.Elapsed.Round(100*time.Millisecond))
-	// The ledger follows every user's writes from here on.
+	return c, nil
+}
+
+// observeCluster starts the ledger on every user's writes, installs the
+// CRDs and the remediator's identity, learns who the admin is, and writes
+// the start canary.
+func (r *runner) observeCluster(ctx context.Context, c *cluster.Cluster) (*ledger.Ledger, *setup.Identity, string, error) {
 	led, err := ledger.Start(ctx, c.AuditLog, "")
 	if err != nil {
-		return fmt.Errorf("failed to read the audit log: %w", err)
+		return nil, nil, "", fmt.Errorf("failed to read the audit log: %w", err)
 	}
-	defer led.Stop()
-
+	r.onTeardown(func(context.Context) error { led.Stop(); return nil })
 	if err := setup.InstallCRDs(ctx, r.cfg); err != nil {
-		return err
+		return nil, nil, "", err
 	}
 	var rules []rbacv1.PolicyRule
 	if r.opts.RemediatorCmd != "" {
-		rules = s.Spec.RBAC
+		rules = r.opts.Scenario.Spec.RBAC
 	}
-	id, err := setup.Remediator(ctx, r.cfg, RemediatorNamespace, RemediatorAccount, rules, 2*time.Hour)
+	id, err := setup.Remediator(ctx, r.cfg, contract.Namespace, contract.ServiceAccount, rules, 2*time.Hour)
 	if err != nil {
-		return err
+		return nil, nil, "", err
 	}
 	r.sc.Identity = id.Username
 	admin, err := whoAmI(ctx, r.cfg)
 	if err != nil {
-		return err
+		return nil, nil, "", err
 	}
 	r.actors = ledger.Actors{Remediator: id.Username, Admin: admin, AdminComponentAgents: ledger.DefaultAdminComponentAgents}
 	if r.opts.Injector == InjectorChaosMesh {
 		r.actors.Components = append(r.actors.Components, "system:serviceaccount:chaos-mesh:")
 	}
-	startCanary, err := r.writeCanary(ctx, "start")
-	if err != nil {
-		return err
-	}
+	canary, err := r.writeCanary(ctx, "start")
+	return led, id, canary, err
+}
+
+// prepare makes the remediator's sandbox and kubeconfig (through the
+// stale-view proxy when the scenario asks for one), the fixture, and the
+// page receiver, and returns the remediator ready to start.
+func (r *runner) prepare(ctx context.Context, id *setup.Identity, dir string) (*remediatorProc, error) {
+	s := r.opts.Scenario
 	box, err := newSandbox()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer box.remove()
+	r.onTeardown(func(context.Context) error { box.remove(); return nil })
 	kubeconfig := id.Kubeconfig
 	if hasStaleCache(s) && !r.opts.NoRemediator {
 		// The remediator reaches the API server through a proxy that can
 		// hold back its watch events.
 		if r.stale, err = staleview.Start(id.Kubeconfig); err != nil {
-			return err
+			return nil, err
 		}
-		defer r.stale.Close()
+		r.onTeardown(func(context.Context) error { r.stale.Close(); return nil })
 		if kubeconfig, err = r.stale.Kubeconfig(id.Kubeconfig); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	kc, err := box.writeFile("kubeconfig", kubeconfig)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, d := range s.Spec.Load {
-		r.loads = append(r.loads, &loadState{Demand: d})
-	}
+	r.loads = workload.NewLoads(s.Spec.Load)
 	if err := r.fixture(ctx); err != nil {
-		return err
+		return nil, err
 	}
-
 	rcv, err := pages.Start("127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer rcv.Close()
-
-	inj, err := r.injector(r.cfg)
-	if err != nil {
-		return err
-	}
-	var active []*injected
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if rerr := inj.RecoverAll(cctx); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("failed to recover faults: %w", rerr))
-		}
-	}()
-
+	r.onTeardown(func(context.Context) error { rcv.Close(); return nil })
 	metricsAddr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rem := &remediatorProc{r: r, box: box, kubeconfig: kc, pageURL: rcv.URL(), metricsAddr: metricsAddr, logPath: filepath.Join(dir, "remediator.log")}
-	ob := &observer{scraper: observe.NewScraper("http://" + metricsAddr + "/metrics")}
-	r.ob = ob
-	if !r.opts.NoRemediator {
-		if err := rem.start(ctx); err != nil {
-			return err
-		}
-		defer rem.stop()
-		rem.awaitSeries(ctx, ob.scraper, automationNames(s), 30*time.Second)
-		ob.scrape(ctx) // the counters' starting point
-		r.progress(scorecard.EventProgress, "Remediator %s started as %s; it %s", r.sc.Remediator, id.Username, box.Isolation())
-	} else {
+	r.ob = &observer{scraper: observe.NewScraper("http://" + metricsAddr + "/metrics")}
+	return &remediatorProc{r: r, box: box, kubeconfig: kc, pageURL: rcv.URL(), metricsAddr: metricsAddr,
+		logPath: filepath.Join(dir, "remediator.log"), receiver: rcv}, nil
+}
+
+// startRemediator starts the remediator, unless this is the baseline, and
+// reads its counters' starting point.
+func (r *runner) startRemediator(ctx context.Context, rem *remediatorProc) error {
+	if r.opts.NoRemediator {
 		r.progress(scorecard.EventProgress, "Baseline: no remediator runs")
+		return nil
 	}
-
-	r.start = time.Now()
-	r.progress(scorecard.EventProgress, "Fixture ready; scenario %s runs for %s", s.Name(), s.Spec.Duration.Duration)
-	active, snaps, err := r.play(ctx, inj, rem, led, ob)
-	if err != nil {
+	if err := rem.start(ctx); err != nil {
 		return err
 	}
-	end := time.Now()
+	r.onTeardown(func(context.Context) error { rem.stop(); return nil })
+	rem.awaitSeries(ctx, r.ob.scraper, automationNames(r.opts.Scenario), 30*time.Second)
+	r.ob.scrape(ctx) // the counters' starting point
+	r.progress(scorecard.EventProgress, "Remediator %s started as %s; it %s", r.sc.Remediator, r.sc.Identity, rem.box.Isolation())
+	return nil
+}
 
-	// Read the remediator's own account before it stops.
+// finish reads the remediator's own account and stops it, recovers what
+// is left of the faults, writes the end canary and waits for the ledger to
+// hold it. It returns the ledger and when the timeline ended.
+func (r *runner) finish(ctx context.Context, inj Injector, rem *remediatorProc, led *ledger.Ledger, active []*injected) ([]scorecard.LedgerEntry, string, time.Time, error) {
+	end := time.Now()
 	if !r.opts.NoRemediator {
-		ob.scrape(ctx)
+		r.ob.scrape(ctx)
 	}
 	r.remediatorEvents(ctx)
 	rem.stop()
@@ -309,22 +358,27 @@ func (r *run) do(ctx context.Context) (err error) {
 			continue
 		}
 		if err := inj.Recover(ctx, f.fault); err != nil {
-			return fmt.Errorf("failed to recover fault %s: %w", f.fault.Name, err)
+			return nil, "", end, fmt.Errorf("failed to recover fault %s: %w", f.fault.Name, err)
 		}
 		f.window.End, f.window.Recovered, f.window.AtTeardown = time.Now(), true, true
 	}
-	endCanary, err := r.writeCanary(ctx, "end")
+	canary, err := r.writeCanary(ctx, "end")
 	if err != nil {
-		return err
+		return nil, "", end, err
 	}
-	entries := r.settleLedger(ctx, led, endCanary)
-	for _, p := range rcv.Pages() {
+	entries := r.settleLedger(ctx, led, canary)
+	for _, p := range rem.receiver.Pages() {
 		r.sc.Pages = append(r.sc.Pages, scorecard.Page{Time: p.ReceivedAt, Alert: p.Labels["alertname"], Labels: p.Labels, Summary: p.Annotations["summary"]})
 	}
 	for _, f := range active {
 		r.sc.Faults = append(r.sc.Faults, f.window)
 	}
-	res := assert.Grade(r.record(entries, led.Err(), []string{startCanary, endCanary}, active, snaps, ob, end))
+	return entries, canary, end, nil
+}
+
+// grade hands what the run observed to the grader and fills the scorecard.
+func (r *runner) grade(entries []scorecard.LedgerEntry, ledgerErr error, canaries []string, active []*injected, snaps []observe.Sample, end time.Time) error {
+	res := assert.Grade(r.record(entries, ledgerErr, canaries, active, snaps, end))
 	r.sc.Assertions, r.sc.Skipped, r.sc.Actions = res.Assertions, res.Skipped, res.Actions
 	r.sc.Ledger, r.sc.Budgets, r.sc.Truth = res.Ledger, res.Budgets, res.Truth
 	r.sc.Timeline = append(r.sc.Timeline, res.Halts...)
@@ -351,7 +405,7 @@ const (
 	InjectorChaosMesh = "chaosmesh"
 )
 
-func (r *run) injector(cfg *rest.Config) (Injector, error) {
+func (r *runner) injector(cfg *rest.Config) (Injector, error) {
 	switch r.opts.Injector {
 	case "", InjectorBuiltin:
 		return builtin.New(cfg)
@@ -379,43 +433,6 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
-}
-
-// fixture creates the scenario's objects and waits for its workloads.
-func (r *run) fixture(ctx context.Context) error {
-	objs, err := scenarios.Render(r.opts.Scenario)
-	if err != nil {
-		return err
-	}
-	for _, o := range objs {
-		if r.opts.NoRemediator {
-			if _, ok := o.(*v1alpha1.Automation); ok {
-				continue
-			}
-		}
-		if err := r.admin.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("failed to create %T %s: %w", o, o.GetName(), err)
-		}
-	}
-	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
-		var deps appsv1.DeploymentList
-		if err := r.admin.List(ctx, &deps); err != nil {
-			return false, nil
-		}
-		for _, d := range deps.Items {
-			if d.Spec.Replicas != nil && d.Status.AvailableReplicas < *d.Spec.Replicas {
-				return false, nil
-			}
-		}
-		return true, nil
-	})
-	if err != nil {
-		return fmt.Errorf("fixture workloads never became available: %w", err)
-	}
-	if needsMetrics(r.opts.Scenario) {
-		return r.settleAutoscalers(ctx)
-	}
-	return nil
 }
 
 // ActionCount is how many remediation actions the run counted: its

@@ -1,4 +1,4 @@
-package harness
+package run
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/harness/observe"
+	"github.com/interlock-dev/interlock/harness/pages"
 )
 
 // UnprivilegedID is the user and group a remediator runs as when the
@@ -135,19 +136,21 @@ func (s *sandbox) env(kubeconfig, pageURL, metricsAddr string) []string {
 		path = "/usr/local/bin:/usr/bin:/bin"
 	}
 	return []string{"PATH=" + path, "HOME=" + s.home, contract.EnvKubeconfig + "=" + kubeconfig,
-		contract.EnvPageURL + "=" + pageURL, contract.EnvMetricsAddr + "=" + metricsAddr, contract.EnvNamespace + "=" + RemediatorNamespace}
+		contract.EnvPageURL + "=" + pageURL, contract.EnvMetricsAddr + "=" + metricsAddr, contract.EnvNamespace + "=" + contract.Namespace}
 }
 
 // remediatorProc is the remediator under test, run as its own process.
 type remediatorProc struct {
-	r           *run
+	r           *runner
 	box         *sandbox
 	kubeconfig  string
 	pageURL     string
 	metricsAddr string
 	logPath     string
-	cmd         *exec.Cmd
-	done        chan struct{}
+	// receiver is the page receiver it pages.
+	receiver *pages.Receiver
+	cmd      *exec.Cmd
+	done     chan struct{}
 }
 
 func (p *remediatorProc) start(ctx context.Context) error {
@@ -171,7 +174,7 @@ func (p *remediatorProc) start(ctx context.Context) error {
 			return err
 		}
 		cmd = exec.Command(bin, "remediator", "--kubeconfig", p.kubeconfig, "--metrics-addr", p.metricsAddr,
-			"--page-url", p.pageURL, "--namespace", RemediatorNamespace)
+			"--page-url", p.pageURL, "--namespace", contract.Namespace)
 	}
 	cmd.Env = p.box.env(p.kubeconfig, p.pageURL, p.metricsAddr)
 	cmd.Dir = p.box.home

@@ -1,4 +1,4 @@
-package harness
+package run
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/observe"
@@ -50,11 +51,11 @@ const canaryPrefix = "interlock-canary-"
 
 // writeCanary creates a canary ConfigMap in the remediator's namespace and
 // returns its name.
-func (r *run) writeCanary(ctx context.Context, when string) (string, error) {
+func (r *runner) writeCanary(ctx context.Context, when string) (string, error) {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	name := canaryPrefix + when + "-" + hex.EncodeToString(b)
-	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: RemediatorNamespace},
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: contract.Namespace},
 		Data: map[string]string{"written": time.Now().UTC().Format(time.RFC3339Nano)}}
 	if err := r.admin.Create(ctx, cm); err != nil {
 		return "", fmt.Errorf("failed to write the ledger's %s canary: %w", when, err)
@@ -66,7 +67,7 @@ func (r *run) writeCanary(ctx context.Context, when string) (string, error) {
 // after the remediator stopped: the API server logs requests as they
 // complete, so every request of the run is in the log before it. It
 // returns what the ledger holds.
-func (r *run) settleLedger(ctx context.Context, led *ledger.Ledger, canary string) []scorecard.LedgerEntry {
+func (r *runner) settleLedger(ctx context.Context, led *ledger.Ledger, canary string) []scorecard.LedgerEntry {
 	seen := func(es []scorecard.LedgerEntry) bool {
 		return slices.ContainsFunc(es, func(e scorecard.LedgerEntry) bool { return e.Resource == "configmaps" && e.Name == canary })
 	}
@@ -91,7 +92,7 @@ func whoAmI(ctx context.Context, cfg *rest.Config) (string, error) {
 
 // countActions counts the remediator's accepted actions in the ledger so
 // far, for the progress line: the same classification grading uses.
-func (r *run) countActions(entries []scorecard.LedgerEntry) int {
+func (r *runner) countActions(entries []scorecard.LedgerEntry) int {
 	c := ledger.NewClassifier(ledger.Scope{Automations: automationNames(r.opts.Scenario)})
 	n := 0
 	for _, e := range entries {
@@ -125,12 +126,12 @@ func capacityOf(s *scenarios.Scenario) map[string]observe.Capacity {
 }
 
 // record gathers what the run observed into the grader's Record.
-func (r *run) record(entries []scorecard.LedgerEntry, ledgerErr error, canaries []string, active []*injected, snaps []snapshot, ob *observer, end time.Time) assert.Record {
+func (r *runner) record(entries []scorecard.LedgerEntry, ledgerErr error, canaries []string, active []*injected, snaps []observe.Sample, end time.Time) assert.Record {
 	s := r.opts.Scenario
 	rec := assert.Record{
 		Origin: r.sc.StartedAt, Start: r.start, End: end,
 		Actors:       r.actors,
-		Namespace:    RemediatorNamespace,
+		Namespace:    contract.Namespace,
 		Ledger:       entries,
 		Canaries:     canaries,
 		Expect:       assert.Expect(s.Spec.Expect),
@@ -138,7 +139,8 @@ func (r *run) record(entries []scorecard.LedgerEntry, ledgerErr error, canaries 
 		Capacity:     capacityOf(s),
 		Pages:        r.sc.Pages,
 		Faults:       r.sc.Faults,
-		Scrapes:      ob.scrapes,
+		Scrapes:      r.ob.scrapes,
+		Samples:      snaps,
 	}
 	if ledgerErr != nil {
 		rec.LedgerError = ledgerErr.Error()
@@ -159,18 +161,15 @@ func (r *run) record(entries []scorecard.LedgerEntry, ledgerErr error, canaries 
 	for _, in := range active {
 		rec.Effects = append(rec.Effects, in.effect)
 	}
-	for _, sn := range snaps {
-		rec.Samples = append(rec.Samples, assert.Sample{At: sn.at, Pods: sn.pods, Deployments: sn.deps, Nodes: sn.nodes})
-	}
 	return rec
 }
 
 // remediatorEvents adds the Events the remediator recorded about its
 // automations (its decisions, refusals and halts, in its own words) to the
 // timeline.
-func (r *run) remediatorEvents(ctx context.Context) {
+func (r *runner) remediatorEvents(ctx context.Context) {
 	var list eventsv1.EventList
-	if err := r.admin.List(ctx, &list, client.InNamespace(RemediatorNamespace)); err != nil {
+	if err := r.admin.List(ctx, &list, client.InNamespace(contract.Namespace)); err != nil {
 		return
 	}
 	r.mu.Lock()

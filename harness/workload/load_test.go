@@ -1,7 +1,6 @@
-package harness
+package workload
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -64,7 +64,7 @@ func TestLoadFigures(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			f := figures(&demand, snapshot{at: now, pods: tc.pods, deps: deps}, start)
+			f := figures(&demand, observe.Sample{At: now, Pods: tc.pods, Deployments: deps}, start)
 			if f.Demand != tc.wantDemand || f.Ready != tc.wantReady || f.Starting != tc.wantStarting || f.Desired != 3 {
 				t.Errorf("figures = %+v, want demand %d, ready %d, starting %d, desired 3", f, tc.wantDemand, tc.wantReady, tc.wantStarting)
 			}
@@ -103,26 +103,6 @@ func TestPodUsage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := podUsage(pod(tc.ready), tc.f); got != tc.want {
 				t.Errorf("podUsage = %dm, want %dm", got, tc.want)
-			}
-		})
-	}
-}
-
-func TestTakeDue(t *testing.T) {
-	tests := map[string]struct {
-		items, wantDue, wantLeft []int
-	}{
-		"none due":             {items: []int{5, 6}, wantLeft: []int{5, 6}},
-		"all due, in order":    {items: []int{3, 1, 2}, wantDue: []int{3, 1, 2}},
-		"some due, order kept": {items: []int{1, 7, 2, 9}, wantDue: []int{1, 2}, wantLeft: []int{7, 9}},
-		"empty":                {},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			items := append([]int(nil), tc.items...)
-			due := takeDue(&items, func(x int) bool { return x <= 3 })
-			if fmt.Sprint(due) != fmt.Sprint(tc.wantDue) || fmt.Sprint(items) != fmt.Sprint(tc.wantLeft) {
-				t.Errorf("takeDue(%v) = %v, left %v; want %v, left %v", tc.items, due, items, tc.wantDue, tc.wantLeft)
 			}
 		})
 	}
