@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/harness/scorecard/render"
 )
 
 // Recorder appends to a history. A record, once appended, is never changed.
@@ -273,7 +273,7 @@ func (r *Record) Validate() error {
 	return errors.Join(errs...)
 }
 
-// MarshalJSON writes the record as its scorecard's JSON (scorecard.WriteJSON:
+// MarshalJSON writes the record as its scorecard's JSON (render.WriteJSON:
 // every list present, never null) with the record's own fields first.
 func (r Record) MarshalJSON() ([]byte, error) {
 	autos := r.Automations
@@ -290,7 +290,7 @@ func (r Record) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	var sc bytes.Buffer
-	if err := scorecard.WriteJSON(&sc, &r.Scorecard); err != nil {
+	if err := render.WriteJSON(&sc, &r.Scorecard); err != nil {
 		return nil, err
 	}
 	body := bytes.TrimSpace(sc.Bytes())

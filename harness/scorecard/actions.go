@@ -2,14 +2,12 @@ package scorecard
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
-	"strings"
-	"time"
 )
 
 // What the harness says of a ledger entry (LedgerEntry.Actor, .Kind) that
-// the renderings treat apart.
+// the queries below treat apart. The harness's ledger package writes the
+// same words.
 const (
 	// actorRemediator is a request the harness attributes to the remediator.
 	actorRemediator = "remediator"
@@ -20,17 +18,22 @@ const (
 	kindBookkeeping = "bookkeeping"
 	// kindReview is an access or token review. Never an action.
 	kindReview = "review"
+	// kindUnknown is the kind of an action the harness gave none.
+	kindUnknown = "unknown"
 )
 
-// isBookkeeping reports whether the harness classified e as bookkeeping or
-// a review: a request of the remediator's that is not an action.
-func isBookkeeping(e LedgerEntry) bool { return e.Kind == kindBookkeeping || e.Kind == kindReview }
+// IsBookkeeping reports whether the harness classified e as bookkeeping
+// or a review: a request of the remediator's that is never an action.
+func (e LedgerEntry) IsBookkeeping() bool { return e.Kind == kindBookkeeping || e.Kind == kindReview }
 
-// remediatorRequests returns the ledger entries that are the remediator's
+// Unattributed reports whether the harness could attribute e to no one.
+func (e LedgerEntry) Unattributed() bool { return e.Actor == actorUnattributed }
+
+// RemediatorRequests returns the ledger entries that are the remediator's
 // own requests, sorted by time: those the harness attributed to the
 // remediator, and, of those not attributed at all, those made as Identity
-// (every one if Identity is empty).
-func (s *Scorecard) remediatorRequests() []LedgerEntry {
+// (every one if Identity is empty). s is not modified.
+func (s *Scorecard) RemediatorRequests() []LedgerEntry {
 	var out []LedgerEntry
 	for _, e := range s.Ledger {
 		if e.Actor == actorRemediator || e.Actor == "" && (s.Identity == "" || e.User == s.Identity) {
@@ -41,16 +44,9 @@ func (s *Scorecard) remediatorRequests() []LedgerEntry {
 	return out
 }
 
-// sortedActions returns Actions sorted by time, leaving s untouched.
-func (s *Scorecard) sortedActions() []Action {
-	out := slices.Clone(s.Actions)
-	slices.SortStableFunc(out, func(a, b Action) int { return a.Time.Compare(b.Time) })
-	return out
-}
-
-// countedActions is how many Actions are Counted: the one action count
-// that the card, the chart and the assertions share.
-func (s *Scorecard) countedActions() int {
+// CountedActions is how many Actions are Counted: the one action count
+// that the assertions and every rendering share.
+func (s *Scorecard) CountedActions() int {
 	n := 0
 	for _, a := range s.Actions {
 		if a.Counted {
@@ -60,33 +56,45 @@ func (s *Scorecard) countedActions() int {
 	return n
 }
 
-// kindCount is how many actions were of one kind.
-type kindCount struct {
-	Kind string
-	N    int
+// KindOrUnknown is a's Kind, or "unknown" if the harness gave it none.
+func (a Action) KindOrUnknown() string {
+	if a.Kind == "" {
+		return kindUnknown
+	}
+	return a.Kind
 }
 
-// actionTally breaks the run's actions down for the summaries.
-type actionTally struct {
+// KindCount is how many actions were of one kind.
+type KindCount struct {
+	// Kind is the actions' kind, as Action.KindOrUnknown gives it.
+	Kind string
+	// N is how many there were.
+	N int
+}
+
+// ActionTally breaks a run's actions down by kind, with the remediator's
+// bookkeeping beside them.
+type ActionTally struct {
 	// Counted is the number of counted Actions, and ByKind the same by
 	// kind, most first.
 	Counted int
-	ByKind  []kindCount
+	ByKind  []KindCount
 	// Uncounted is the number of Actions not counted (reversals), and
-	// UncountedByKind the same by kind.
+	// UncountedByKind the same by kind, most first.
 	Uncounted       int
-	UncountedByKind []kindCount
+	UncountedByKind []KindCount
 	// Bookkeeping and Reviews count the remediator's ledger entries
 	// classified "bookkeeping" and "review".
 	Bookkeeping, Reviews int
 }
 
-// tally counts the actions of s by kind, and the remediator's bookkeeping.
-func (s *Scorecard) tally() actionTally {
-	var t actionTally
+// Tally counts the actions of s by kind, and the remediator's bookkeeping
+// among its RemediatorRequests.
+func (s *Scorecard) Tally() ActionTally {
+	var t ActionTally
 	counted, uncounted := map[string]int{}, map[string]int{}
 	for _, a := range s.Actions {
-		kind := actionKind(a)
+		kind := a.KindOrUnknown()
 		if a.Counted {
 			t.Counted++
 			counted[kind]++
@@ -96,7 +104,7 @@ func (s *Scorecard) tally() actionTally {
 		}
 	}
 	t.ByKind, t.UncountedByKind = byCount(counted), byCount(uncounted)
-	for _, e := range s.remediatorRequests() {
+	for _, e := range s.RemediatorRequests() {
 		switch e.Kind {
 		case kindBookkeeping:
 			t.Bookkeeping++
@@ -107,94 +115,14 @@ func (s *Scorecard) tally() actionTally {
 	return t
 }
 
-// String is the tally for people: "5 actions: 3 evict, 2 restart; 1
-// reversal (not counted); 12 bookkeeping writes". With no action at all it
-// starts "0 actions".
-func (t actionTally) String() string {
-	parts := []string{plural(t.Counted, "action")}
-	if len(t.ByKind) > 0 {
-		parts[0] += ": " + joinCounts(t.ByKind)
-	}
-	switch {
-	case t.Uncounted == 0:
-	case len(t.UncountedByKind) == 1 && t.UncountedByKind[0].Kind == "reversal":
-		parts = append(parts, plural(t.Uncounted, "reversal")+" (not counted)")
-	default:
-		parts = append(parts, fmt.Sprintf("%d not counted: %s", t.Uncounted, joinCounts(t.UncountedByKind)))
-	}
-	if t.Bookkeeping > 0 {
-		parts = append(parts, plural(t.Bookkeeping, "bookkeeping write"))
-	}
-	if t.Reviews > 0 {
-		parts = append(parts, plural(t.Reviews, "access or token review"))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// actionKind is a's kind, or "unknown" if the harness gave it none.
-func actionKind(a Action) string {
-	if a.Kind == "" {
-		return "unknown"
-	}
-	return a.Kind
-}
-
 // byCount lists counts by kind, the most first, then by kind.
-func byCount(m map[string]int) []kindCount {
-	out := make([]kindCount, 0, len(m))
+func byCount(m map[string]int) []KindCount {
+	out := make([]KindCount, 0, len(m))
 	for k, n := range m {
-		out = append(out, kindCount{k, n})
+		out = append(out, KindCount{k, n})
 	}
-	slices.SortFunc(out, func(a, b kindCount) int {
+	slices.SortFunc(out, func(a, b KindCount) int {
 		return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Kind, b.Kind))
 	})
 	return out
-}
-
-// joinCounts prints counts by kind: "3 evict, 2 restart".
-func joinCounts(cs []kindCount) string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = fmt.Sprintf("%d %s", c.N, c.Kind)
-	}
-	return strings.Join(out, ", ")
-}
-
-// formatCounted prints Action.Counted for a table.
-func formatCounted(a Action) string {
-	if a.Counted {
-		return "yes"
-	}
-	return "no"
-}
-
-// formatUntil prints when an action's target stopped being affected, as an
-// offset from origin: "still at end" for a counted action whose target still
-// was at the end of the run, "—" for an uncounted one (a reversal) without.
-func formatUntil(a Action, origin time.Time) string {
-	if a.Until.IsZero() && a.Counted {
-		return "still at end"
-	}
-	return formatOffset(a.Until, origin)
-}
-
-// actionTitle describes one action in a line, for the chart's tooltips.
-func actionTitle(a Action, origin time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s", formatOffset(a.Time, origin), actionKind(a), a.Target)
-	if a.Detail != "" {
-		b.WriteString(", " + a.Detail)
-	}
-	about := []string{"class " + orNone(a.Class)}
-	if a.Automation != "" {
-		about = append([]string{a.Automation}, about...)
-	}
-	fmt.Fprintf(&b, " (%s)", strings.Join(about, ", "))
-	if !a.Until.IsZero() {
-		fmt.Fprintf(&b, ", until %s", formatOffset(a.Until, origin))
-	}
-	if !a.Counted {
-		b.WriteString("; not counted")
-	}
-	return b.String()
 }

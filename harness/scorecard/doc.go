@@ -1,2 +1,2 @@
-// Package scorecard holds the result of one scenario run and renders it as JSON, JUnit XML, Markdown and a self-contained HTML page.
+// Package scorecard is the data model of one scenario run's result (its types, Finalize, ExitCode and the pure queries the renderings read) and must import nothing but the standard library, least of all anything else of the harness.
 package scorecard

@@ -1,7 +1,6 @@
 package scorecard
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -414,121 +413,13 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// normalized returns a copy of s with nil slices and maps replaced, leaving
-// s itself untouched, so renderers never mutate their input.
-func normalized(s *Scorecard) *Scorecard {
+// Normalized returns a copy of s with nil slices and maps replaced with
+// empty ones, as Finalize leaves them, so that the JSON form never holds
+// null. s itself is untouched: a renderer never mutates its input.
+func (s *Scorecard) Normalized() *Scorecard {
 	c := *s
 	c.Pages = slices.Clone(s.Pages)
 	c.Actions = slices.Clone(s.Actions)
 	c.normalize()
 	return &c
-}
-
-// span is the time range a run covers: from StartedAt (or the earliest time
-// in the data if StartedAt is zero) to StartedAt+DurationSeconds, widened to
-// cover every time in the data. end is after start whenever ok is true; ok is
-// false if the scorecard holds no time at all.
-func (s *Scorecard) span() (start, end time.Time, ok bool) {
-	var times []time.Time
-	add := func(t time.Time) {
-		if !t.IsZero() {
-			times = append(times, t)
-		}
-	}
-	for _, e := range s.Ledger {
-		add(e.Time)
-	}
-	for _, a := range s.Actions {
-		add(a.Time)
-		add(a.Until)
-	}
-	for _, e := range s.Timeline {
-		add(e.Time)
-	}
-	for _, p := range s.Pages {
-		add(p.Time)
-	}
-	for _, f := range s.Faults {
-		add(f.Start)
-		add(f.End)
-	}
-	for _, x := range s.Truth.Samples {
-		add(x.Time)
-	}
-	start = s.StartedAt
-	if start.IsZero() {
-		if len(times) == 0 {
-			return time.Time{}, time.Time{}, false
-		}
-		start = slices.MinFunc(times, time.Time.Compare)
-	}
-	end = start
-	if s.DurationSeconds > 0 {
-		end = start.Add(time.Duration(s.DurationSeconds * float64(time.Second)))
-	}
-	for _, t := range times {
-		if t.Before(start) {
-			start = t
-		}
-		if t.After(end) {
-			end = t
-		}
-	}
-	if !end.After(start) {
-		end = start.Add(time.Minute)
-	}
-	return start, end, true
-}
-
-// origin is the time offsets count from: StartedAt, or the earliest time in
-// the data if StartedAt is zero.
-func (s *Scorecard) origin() time.Time {
-	if !s.StartedAt.IsZero() {
-		return s.StartedAt
-	}
-	start, _, _ := s.span()
-	return start
-}
-
-// counts returns how many assertions passed, failed and errored (an unknown
-// verdict counts as an error).
-func (s *Scorecard) counts() (pass, fail, errs int) {
-	for _, a := range s.Assertions {
-		switch a.Verdict {
-		case VerdictPass:
-			pass++
-		case VerdictFail:
-			fail++
-		default:
-			errs++
-		}
-	}
-	return pass, fail, errs
-}
-
-// countsLine is the headline of the assertions, as every rendering prints
-// it: "4 passed, 1 failed, 0 errored, 2 skipped".
-func (s *Scorecard) countsLine() string {
-	pass, fail, errs := s.counts()
-	return fmt.Sprintf("%d passed, %d failed, %d errored, %d skipped", pass, fail, errs, len(s.Skipped))
-}
-
-// accepted counts the entries the API server did not reject.
-func accepted(es []LedgerEntry) int {
-	n := 0
-	for _, e := range es {
-		if !e.Rejected() {
-			n++
-		}
-	}
-	return n
-}
-
-// maxBudget is the largest MaxActions of any budget, 0 if none.
-func (s *Scorecard) maxBudget() int {
-	m := 0
-	for _, b := range s.Budgets {
-		m = max(m, b.MaxActions)
-	}
-	return m
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/harness/scorecard/render"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -191,7 +192,7 @@ func runOne(ctx context.Context, opts Options, s *scenarios.Scenario) (e Entry) 
 	ro := opts.Run
 	ro.Scenario, ro.Progress = s, log
 	record := func(prefix string, sc *scorecard.Scorecard) error {
-		if err := scorecard.WriteFiles(dir, prefix, sc); err != nil {
+		if err := render.WriteFiles(dir, prefix, sc); err != nil {
 			return err
 		}
 		if opts.Recorded != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/history"
 	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/harness/scorecard/render"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -115,7 +116,7 @@ Progress goes to standard error; the scorecard to standard output.
 					}
 				}
 				if outDir != "" {
-					return scorecard.WriteFiles(outDir, prefix, sc)
+					return render.WriteFiles(outDir, prefix, sc)
 				}
 				return nil
 			}
@@ -126,7 +127,7 @@ Progress goes to standard error; the scorecard to standard output.
 			if outDir != "" {
 				fmt.Fprintf(streams.Err, "Scorecards written to %s\n", outDir)
 			}
-			if err := scorecard.Formats[out.value].Write(streams.Out, sc); err != nil {
+			if err := render.Formats[out.value].Write(streams.Out, sc); err != nil {
 				return err
 			}
 			if runErr != nil {

@@ -1,10 +1,12 @@
-package scorecard
+package render
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 var t0 = time.Date(2026, 9, 14, 3, 0, 0, 0, time.UTC)
@@ -16,27 +18,27 @@ const remediator = "system:serviceaccount:interlock-system:remediator"
 // passingRun is the run the chart once drew as 34 actions against a budget
 // of 5: five counted actions and a reversal, among 29 bookkeeping writes
 // and reviews of the remediator's.
-func passingRun() *Scorecard {
-	s := &Scorecard{
+func passingRun() *scorecard.Scorecard {
+	s := &scorecard.Scorecard{
 		Scenario: "storm", Identity: remediator, StartedAt: t0, DurationSeconds: 300,
-		Assertions: []Assertion{{Name: "budget-held", Verdict: VerdictPass}},
-		Budgets:    []BudgetLine{{Automation: "a", MaxActions: 5, WindowSeconds: 600}},
+		Assertions: []scorecard.Assertion{{Name: "budget-held", Verdict: scorecard.VerdictPass}},
+		Budgets:    []scorecard.BudgetLine{{Automation: "a", MaxActions: 5, WindowSeconds: 600}},
 	}
 	for i := range 29 {
-		kind := kindBookkeeping
+		kind := "bookkeeping"
 		if i%10 == 0 {
-			kind = kindReview
+			kind = "review"
 		}
-		s.Ledger = append(s.Ledger, LedgerEntry{Time: at(float64(5 + 9*i)), User: remediator, Verb: "update", Resource: "automations",
-			Subresource: "status", Name: "a", Code: 200, Actor: actorRemediator, Kind: kind})
+		s.Ledger = append(s.Ledger, scorecard.LedgerEntry{Time: at(float64(5 + 9*i)), User: remediator, Verb: "update", Resource: "automations",
+			Subresource: "status", Name: "a", Code: 200, Actor: "remediator", Kind: kind})
 	}
 	for i, kind := range []string{"evict", "restart", "evict", "restart", "evict", "reversal"} {
 		t := at(float64(30 + 20*i))
-		s.Ledger = append(s.Ledger, LedgerEntry{Time: t, User: remediator, Verb: "delete", Resource: "pods", Name: fmt.Sprint("p", i),
-			Code: 200, Actor: actorRemediator, Kind: kind})
-		s.Actions = append(s.Actions, Action{Time: t, Automation: "a", Kind: kind, Class: kind, Target: fmt.Sprint("pods p", i), Counted: kind != "reversal"})
+		s.Ledger = append(s.Ledger, scorecard.LedgerEntry{Time: t, User: remediator, Verb: "delete", Resource: "pods", Name: fmt.Sprint("p", i),
+			Code: 200, Actor: "remediator", Kind: kind})
+		s.Actions = append(s.Actions, scorecard.Action{Time: t, Automation: "a", Kind: kind, Class: kind, Target: fmt.Sprint("pods p", i), Counted: kind != "reversal"})
 	}
-	s.Timeline = []Event{{Time: at(135), Kind: EventHalt, Message: "a halted"}}
+	s.Timeline = []scorecard.Event{{Time: at(135), Kind: scorecard.EventHalt, Message: "a halted"}}
 	s.Finalize()
 	return s
 }
@@ -75,25 +77,25 @@ func TestChartCountsActionsNotLedger(t *testing.T) {
 	if len(c.Halts) != 1 || c.Halts[0].Y != c.Budgets[0].Y1 {
 		t.Errorf("halt = %+v, want it on the line at 5", c.Halts)
 	}
-	if got, want := s.tally().String(), "5 actions: 3 evict, 2 restart; 1 reversal (not counted); 26 bookkeeping writes; 3 access or token reviews"; got != want {
+	if got, want := tallyLine(s.Tally()), "5 actions: 3 evict, 2 restart; 1 reversal (not counted); 26 bookkeeping writes; 3 access or token reviews"; got != want {
 		t.Errorf("tally = %q, want %q", got, want)
 	}
 }
 
 func TestChartWithoutActions(t *testing.T) {
 	tests := map[string]struct {
-		budgets []BudgetLine
+		budgets []scorecard.BudgetLine
 		path    bool
 		note    string
 	}{
 		"no budget": {note: "no remediator actions counted"},
-		"a budget":  {budgets: []BudgetLine{{Automation: "a", MaxActions: 5}}, path: true},
+		"a budget":  {budgets: []scorecard.BudgetLine{{Automation: "a", MaxActions: 5}}, path: true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			s := &Scorecard{StartedAt: t0, DurationSeconds: 60, Identity: remediator, Budgets: tc.budgets,
+			s := &scorecard.Scorecard{StartedAt: t0, DurationSeconds: 60, Identity: remediator, Budgets: tc.budgets,
 				// A rejected request is a tick, never an action.
-				Ledger: []LedgerEntry{{Time: at(10), User: remediator, Verb: "delete", Resource: "pods", Name: "p", Code: 403}}}
+				Ledger: []scorecard.LedgerEntry{{Time: at(10), User: remediator, Verb: "delete", Resource: "pods", Name: "p", Code: 403}}}
 			c := newChart(s)
 			if len(c.StepDots) != 0 || len(c.Reversals) != 0 || len(c.BkTicks) != 0 || len(c.BkFrame) != 0 {
 				t.Errorf("chart draws actions or bookkeeping: %+v", c)
@@ -119,28 +121,30 @@ func TestChartWithoutActions(t *testing.T) {
 }
 
 func TestTally(t *testing.T) {
-	act := func(kind string, counted bool) Action { return Action{Kind: kind, Counted: counted} }
-	book := func(kind string) LedgerEntry { return LedgerEntry{User: remediator, Kind: kind} }
+	act := func(kind string, counted bool) scorecard.Action {
+		return scorecard.Action{Kind: kind, Counted: counted}
+	}
+	book := func(kind string) scorecard.LedgerEntry { return scorecard.LedgerEntry{User: remediator, Kind: kind} }
 	tests := map[string]struct {
-		actions []Action
-		ledger  []LedgerEntry
+		actions []scorecard.Action
+		ledger  []scorecard.LedgerEntry
 		want    string
 	}{
 		"nothing":     {want: "0 actions"},
-		"one":         {actions: []Action{act("restart", true)}, want: "1 action: 1 restart"},
-		"by count":    {actions: []Action{act("restart", true), act("evict", true), act("evict", true), act("drain", true)}, want: "4 actions: 2 evict, 1 drain, 1 restart"},
-		"reversals":   {actions: []Action{act("cordon", true), act("reversal", false), act("reversal", false)}, want: "1 action: 1 cordon; 2 reversals (not counted)"},
-		"other kinds": {actions: []Action{act("reversal", false), act("uncordon", false)}, want: "0 actions; 2 not counted: 1 reversal, 1 uncordon"},
-		"no kind":     {actions: []Action{act("", true)}, want: "1 action: 1 unknown"},
-		"bookkeeping only": {ledger: []LedgerEntry{book(kindBookkeeping), book(kindBookkeeping), book(kindReview), book("restart")},
+		"one":         {actions: []scorecard.Action{act("restart", true)}, want: "1 action: 1 restart"},
+		"by count":    {actions: []scorecard.Action{act("restart", true), act("evict", true), act("evict", true), act("drain", true)}, want: "4 actions: 2 evict, 1 drain, 1 restart"},
+		"reversals":   {actions: []scorecard.Action{act("cordon", true), act("reversal", false), act("reversal", false)}, want: "1 action: 1 cordon; 2 reversals (not counted)"},
+		"other kinds": {actions: []scorecard.Action{act("reversal", false), act("uncordon", false)}, want: "0 actions; 2 not counted: 1 reversal, 1 uncordon"},
+		"no kind":     {actions: []scorecard.Action{act("", true)}, want: "1 action: 1 unknown"},
+		"bookkeeping only": {ledger: []scorecard.LedgerEntry{book("bookkeeping"), book("bookkeeping"), book("review"), book("restart")},
 			want: "0 actions; 2 bookkeeping writes; 1 access or token review"},
-		"others' bookkeeping": {ledger: []LedgerEntry{{User: "someone", Kind: kindBookkeeping}, {User: remediator, Actor: "harness", Kind: kindBookkeeping}},
+		"others' bookkeeping": {ledger: []scorecard.LedgerEntry{{User: "someone", Kind: "bookkeeping"}, {User: remediator, Actor: "harness", Kind: "bookkeeping"}},
 			want: "0 actions"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			s := &Scorecard{Identity: remediator, Actions: tc.actions, Ledger: tc.ledger}
-			if got := s.tally().String(); got != tc.want {
+			s := &scorecard.Scorecard{Identity: remediator, Actions: tc.actions, Ledger: tc.ledger}
+			if got := tallyLine(s.Tally()); got != tc.want {
 				t.Errorf("tally = %q, want %q", got, tc.want)
 			}
 		})
@@ -150,11 +154,11 @@ func TestTally(t *testing.T) {
 // TestChartOneClock checks that the chart counts offsets from StartedAt, as
 // the tables do, even when data came before it.
 func TestChartOneClock(t *testing.T) {
-	s := &Scorecard{StartedAt: at(20), DurationSeconds: 60, Identity: remediator,
-		Ledger:  []LedgerEntry{{Time: at(0), User: remediator, Verb: "create", Resource: "leases", Name: "l", Code: 201, Kind: kindBookkeeping}},
-		Actions: []Action{{Time: at(30), Kind: "restart", Target: "pods p", Counted: true}},
-		Pages:   []Page{{Time: at(50), Alert: "A"}},
-		Faults:  []FaultWindow{{Name: "f", Start: at(25), End: at(40), Recovered: true}},
+	s := &scorecard.Scorecard{StartedAt: at(20), DurationSeconds: 60, Identity: remediator,
+		Ledger:  []scorecard.LedgerEntry{{Time: at(0), User: remediator, Verb: "create", Resource: "leases", Name: "l", Code: 201, Kind: "bookkeeping"}},
+		Actions: []scorecard.Action{{Time: at(30), Kind: "restart", Target: "pods p", Counted: true}},
+		Pages:   []scorecard.Page{{Time: at(50), Alert: "A"}},
+		Faults:  []scorecard.FaultWindow{{Name: "f", Start: at(25), End: at(40), Recovered: true}},
 	}
 	c := newChart(s)
 	var labels []string

@@ -1,4 +1,4 @@
-package scorecard
+package render
 
 import (
 	"encoding/xml"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 // junitSuites is the JUnit XML root as CI systems (Jenkins, GitLab, GitHub
@@ -78,7 +80,7 @@ const junitRunCase = "run"
 // and evidence are in the element's body, a CDATA section; the timeline is
 // in <system-out>.
 // Characters that XML cannot hold are replaced with U+FFFD. s is not modified.
-func WriteJUnit(w io.Writer, s *Scorecard) error {
+func WriteJUnit(w io.Writer, s *scorecard.Scorecard) error {
 	class := "interlock." + s.Scenario
 	suite := junitSuite{
 		Name: s.Scenario,
@@ -106,12 +108,12 @@ func WriteJUnit(w io.Writer, s *Scorecard) error {
 	for _, a := range s.Assertions {
 		tc := junitCase{Classname: class, Name: a.Name, Time: junitSeconds(0)}
 		switch a.Verdict {
-		case VerdictPass:
-		case VerdictFail:
-			tc.Failure = &junitProblem{Message: assertionMessage(a), Type: string(VerdictFail), Body: xmlSafe(assertionBody(a))}
+		case scorecard.VerdictPass:
+		case scorecard.VerdictFail:
+			tc.Failure = &junitProblem{Message: assertionMessage(a), Type: string(scorecard.VerdictFail), Body: xmlSafe(assertionBody(a))}
 			suite.Failures++
 		default:
-			tc.Error = &junitProblem{Message: assertionMessage(a), Type: string(VerdictError), Body: xmlSafe(assertionBody(a))}
+			tc.Error = &junitProblem{Message: assertionMessage(a), Type: string(scorecard.VerdictError), Body: xmlSafe(assertionBody(a))}
 			suite.Errors++
 		}
 		suite.Cases = append(suite.Cases, tc)
@@ -124,7 +126,7 @@ func WriteJUnit(w io.Writer, s *Scorecard) error {
 	if s.Error != "" || len(s.Assertions) == 0 {
 		tc := junitCase{Classname: class, Name: junitRunCase, Time: junitSeconds(s.DurationSeconds)}
 		if s.Error != "" {
-			tc.Error = &junitProblem{Message: firstLine(s.Error), Type: string(VerdictError), Body: xmlSafe(s.Error)}
+			tc.Error = &junitProblem{Message: firstLine(s.Error), Type: string(scorecard.VerdictError), Body: xmlSafe(s.Error)}
 			suite.Errors++
 		}
 		suite.Cases = append(suite.Cases, tc)
@@ -132,7 +134,7 @@ func WriteJUnit(w io.Writer, s *Scorecard) error {
 	suite.Tests = len(suite.Cases)
 
 	if len(s.Timeline) > 0 {
-		origin := s.origin()
+		origin := s.Origin()
 		var b strings.Builder
 		for _, e := range s.Timeline {
 			fmt.Fprintf(&b, "%s %-8s %s\n", formatOffset(e.Time, origin), e.Kind, e.Message)
@@ -169,14 +171,14 @@ func junitSeconds(f float64) string {
 }
 
 // assertionMessage is a one-line summary of an assertion's outcome.
-func assertionMessage(a Assertion) string {
+func assertionMessage(a scorecard.Assertion) string {
 	return fmt.Sprintf("measured %s, limit %s", orNone(a.Measured), orNone(a.Limit))
 }
 
 // skipBody names a skipped assertion's automation and the field its limit
 // would come from, when known: a test case name alone cannot tell two
 // automations' skips apart.
-func skipBody(k Skip) string {
+func skipBody(k scorecard.Skip) string {
 	var b strings.Builder
 	if k.Automation != "" {
 		fmt.Fprintf(&b, "automation: %s\n", k.Automation)
@@ -188,7 +190,7 @@ func skipBody(k Skip) string {
 }
 
 // assertionBody spells out an assertion for a CI log.
-func assertionBody(a Assertion) string {
+func assertionBody(a scorecard.Assertion) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "measured: %s\nlimit:    %s\nevidence: %s\n", a.Measured, a.Limit, a.Evidence)
 	if a.Source != "" {

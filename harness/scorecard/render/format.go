@@ -1,4 +1,4 @@
-package scorecard
+package render
 
 import (
 	"bytes"
@@ -6,15 +6,17 @@ import (
 	"math"
 	"time"
 	"unicode/utf8"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 // verdictLabel is the verdict in capitals, as people read it: PASS, FAIL,
 // ERROR; an unknown or empty verdict reads as ERROR.
-func verdictLabel(v Verdict) string {
+func verdictLabel(v scorecard.Verdict) string {
 	switch v {
-	case VerdictPass:
+	case scorecard.VerdictPass:
 		return "PASS"
-	case VerdictFail:
+	case scorecard.VerdictFail:
 		return "FAIL"
 	default:
 		return "ERROR"
@@ -22,12 +24,12 @@ func verdictLabel(v Verdict) string {
 }
 
 // verdictClass is the verdict for CSS classes: pass, fail or error.
-func verdictClass(v Verdict) string {
+func verdictClass(v scorecard.Verdict) string {
 	switch v {
-	case VerdictPass, VerdictFail:
+	case scorecard.VerdictPass, scorecard.VerdictFail:
 		return string(v)
 	default:
-		return string(VerdictError)
+		return string(scorecard.VerdictError)
 	}
 }
 
@@ -188,7 +190,7 @@ func plural(n int, noun string) string {
 
 // formatRecovered says whether a fault was recovered: "yes", "yes (at
 // teardown)" or "no".
-func formatRecovered(f FaultWindow) string {
+func formatRecovered(f scorecard.FaultWindow) string {
 	switch {
 	case !f.Recovered:
 		return "no"
@@ -201,7 +203,7 @@ func formatRecovered(f FaultWindow) string {
 
 // faultDuration is how long a fault lasted, rounded for people; "—" if it
 // has no end.
-func faultDuration(f FaultWindow) string {
+func faultDuration(f scorecard.FaultWindow) string {
 	if f.End.IsZero() || f.Start.IsZero() {
 		return "—"
 	}

@@ -1,4 +1,4 @@
-package scorecard
+package render
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 //go:embed scorecard.html.tmpl
@@ -28,11 +30,11 @@ var htmlTemplate = template.Must(template.New("scorecard").Funcs(template.FuncMa
 	"duration":  formatSeconds,
 	"lasted":    faultDuration,
 	"recovered": formatRecovered,
-	"kindof":    actionKind,
+	"kindof":    scorecard.Action.KindOrUnknown,
 	"counted":   formatCounted,
 	"join":      strings.Join,
-	"books":     isBookkeeping,
-	"nobody":    func(e LedgerEntry) bool { return e.Actor == actorUnattributed },
+	"books":     scorecard.LedgerEntry.IsBookkeeping,
+	"nobody":    scorecard.LedgerEntry.Unattributed,
 	"labels":    sortedLabels,
 	"plural":    plural,
 	"width":     func(f float64) string { return num(100 * min(max(f, 0), 1)) },
@@ -40,7 +42,7 @@ var htmlTemplate = template.Must(template.New("scorecard").Funcs(template.FuncMa
 
 // htmlPage is what the template sees.
 type htmlPage struct {
-	S       *Scorecard
+	S       *scorecard.Scorecard
 	Origin  time.Time
 	Chart   chart
 	Pass    int
@@ -61,7 +63,7 @@ type htmlPage struct {
 func (p htmlPage) Offset(t time.Time) string { return formatOffset(t, p.Origin) }
 
 // Until prints when an action's target stopped being affected.
-func (p htmlPage) Until(a Action) string { return formatUntil(a, p.Origin) }
+func (p htmlPage) Until(a scorecard.Action) string { return formatUntil(a, p.Origin) }
 
 // WriteHTML writes s as one self-contained HTML page: a verdict banner,
 // summary figures, an SVG timeline (fault windows, counted actions against
@@ -71,21 +73,21 @@ func (p htmlPage) Until(a Action) string { return formatUntil(a, p.Origin) }
 // timeline. The page loads nothing from anywhere (inline CSS, no scripts, no
 // fonts, no images); all text from the scorecard is escaped. s is not
 // modified.
-func WriteHTML(w io.Writer, s *Scorecard) error {
-	n := normalized(s)
-	reqs := n.remediatorRequests()
+func WriteHTML(w io.Writer, s *scorecard.Scorecard) error {
+	n := s.Normalized()
+	reqs := n.RemediatorRequests()
 	p := htmlPage{
 		S:          n,
-		Origin:     n.origin(),
+		Origin:     n.Origin(),
 		Chart:      newChart(n),
-		Actions:    n.countedActions(),
-		Tally:      n.tally().String(),
+		Actions:    n.CountedActions(),
+		Tally:      tallyLine(n.Tally()),
 		Reject:     len(reqs) - accepted(reqs),
-		Budget:     n.maxBudget(),
+		Budget:     n.MaxBudget(),
 		LedgerOpen: len(n.Ledger) <= markdownRows,
 	}
-	p.Pass, p.Fail, p.Errors = n.counts()
-	p.Counts = n.countsLine()
+	p.Pass, p.Fail, p.Errors = n.Counts()
+	p.Counts = countsLine(n)
 	if c := n.Comparison; c != nil {
 		p.Better = c.AvailabilityWith >= c.AvailabilityWithout
 	}

@@ -1,4 +1,4 @@
-package scorecard
+package render
 
 import (
 	"math"

@@ -1,4 +1,4 @@
-package scorecard
+package render
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 // Geometry of the timeline chart, in SVG user units. The chart scales to the
@@ -106,14 +108,14 @@ func num(f float64) string {
 }
 
 // newChart lays out the timeline of s.
-func newChart(s *Scorecard) chart {
-	start, end, ok := s.span()
+func newChart(s *scorecard.Scorecard) chart {
+	start, end, ok := s.Span()
 	if !ok {
 		start, end = time.Unix(0, 0), time.Unix(60, 0)
 	}
 	// Offsets count from the run's origin, as in every other rendering; the
 	// plot starts at start, which is earlier only if data came before it.
-	origin := s.origin()
+	origin := s.Origin()
 	if !ok {
 		origin = start
 	}
@@ -128,7 +130,7 @@ func newChart(s *Scorecard) chart {
 	// Fault lanes: greedy by start time, so that neither bars nor their
 	// labels overlap. A label that would run off the right edge ends there.
 	type placed struct {
-		f            FaultWindow
+		f            scorecard.FaultWindow
 		x0, x1       float64 // the bar
 		lane         int
 		label        text
@@ -138,7 +140,7 @@ func newChart(s *Scorecard) chart {
 	var faults []placed
 	var laneEnds []float64
 	sorted := slices.Clone(s.Faults)
-	slices.SortStableFunc(sorted, func(a, b FaultWindow) int { return a.Start.Compare(b.Start) })
+	slices.SortStableFunc(sorted, func(a, b scorecard.FaultWindow) int { return a.Start.Compare(b.Start) })
 	for _, f := range sorted {
 		p := placed{f: f, x0: x(f.Start), x1: right}
 		if !f.End.IsZero() {
@@ -177,10 +179,10 @@ func newChart(s *Scorecard) chart {
 	}
 
 	actTop := chartTop + float64(len(laneEnds))*laneHeight + pageRowHeight
-	acts := s.sortedActions()
-	var requests, books []LedgerEntry
-	for _, e := range s.remediatorRequests() {
-		if isBookkeeping(e) {
+	acts := sortedActions(s)
+	var requests, books []scorecard.LedgerEntry
+	for _, e := range s.RemediatorRequests() {
+		if e.IsBookkeeping() {
 			books = append(books, e)
 		} else {
 			requests = append(requests, e)
@@ -254,8 +256,8 @@ func newChart(s *Scorecard) chart {
 
 	// Actions panel: y scale from 0 to a little above the larger of the
 	// counted actions and the highest budget.
-	total := s.countedActions()
-	top, ystep := yScale(max(total, s.maxBudget(), 1))
+	total := s.CountedActions()
+	top, ystep := yScale(max(total, s.MaxBudget(), 1))
 	y := func(n float64) float64 { return actBottom - actHeight*n/top }
 	for v := 0.0; v <= top+1e-9; v += ystep {
 		yy := num(y(v))
@@ -264,7 +266,7 @@ func newChart(s *Scorecard) chart {
 	}
 
 	// Budget lines, one per distinct MaxActions.
-	byMax := map[int][]BudgetLine{}
+	byMax := map[int][]scorecard.BudgetLine{}
 	for _, b := range s.Budgets {
 		byMax[b.MaxActions] = append(byMax[b.MaxActions], b)
 	}
@@ -279,7 +281,7 @@ func newChart(s *Scorecard) chart {
 	// panel (rejected ones in their own colour), and its bookkeeping apart,
 	// in a lane of its own below the panel. Neither is an action: only the
 	// counted Actions raise the step line.
-	reqTitle := func(e LedgerEntry) string {
+	reqTitle := func(e scorecard.LedgerEntry) string {
 		status := formatCode(e.Code)
 		if e.Kind != "" {
 			status += ", " + e.Kind
@@ -341,9 +343,9 @@ func newChart(s *Scorecard) chart {
 	// Halts sit on the step line at the count reached by then.
 	lastHaltLabel := math.Inf(-1)
 	events := slices.Clone(s.Timeline)
-	slices.SortStableFunc(events, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(events, func(a, b scorecard.Event) int { return a.Time.Compare(b.Time) })
 	for _, e := range events {
-		if e.Kind != EventHalt {
+		if e.Kind != scorecard.EventHalt {
 			continue
 		}
 		n := 0
@@ -363,7 +365,7 @@ func newChart(s *Scorecard) chart {
 	// Pages: a marker above the actions panel and a line through both panels.
 	lastPageLabel := math.Inf(-1)
 	pages := slices.Clone(s.Pages)
-	slices.SortStableFunc(pages, func(a, b Page) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(pages, func(a, b scorecard.Page) int { return a.Time.Compare(b.Time) })
 	for _, p := range pages {
 		xx := x(p.Time)
 		title := fmt.Sprintf("%s page %s: %s", formatOffset(p.Time, origin), p.Alert, p.Summary)
@@ -396,7 +398,7 @@ func newChart(s *Scorecard) chart {
 		c.YLabels = append(c.YLabels, text{X: num(left - 6), Y: num(ay(v) + 4), Anchor: "end", Class: "axis", Body: fmt.Sprintf("%d%%", int(v*100))})
 	}
 	samples := slices.Clone(s.Truth.Samples)
-	slices.SortStableFunc(samples, func(a, b AvailabilitySample) int { return a.Time.Compare(b.Time) })
+	slices.SortStableFunc(samples, func(a, b scorecard.AvailabilitySample) int { return a.Time.Compare(b.Time) })
 	if len(samples) == 0 {
 		c.Notes = append(c.Notes, text{X: c.CenterX, Y: num(availTop + availHeight/2 + 4), Anchor: "middle", Class: "note", Body: "no availability samples"})
 	} else {
@@ -426,8 +428,8 @@ func newChart(s *Scorecard) chart {
 
 // budgetLabel names the budgets that share one MaxActions, n: "auto budget:
 // 5 per 10m" for one, "budget 5: a per 10m, b per 5m" for several.
-func budgetLabel(n int, bs []BudgetLine) string {
-	per := func(b BudgetLine) string {
+func budgetLabel(n int, bs []scorecard.BudgetLine) string {
+	per := func(b scorecard.BudgetLine) string {
 		if b.WindowSeconds > 0 {
 			return " per " + formatSeconds(b.WindowSeconds)
 		}

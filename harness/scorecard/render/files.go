@@ -1,4 +1,4 @@
-package scorecard
+package render
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 // Formats are the scorecard renderings by -o name, each with the file it is
@@ -22,12 +24,12 @@ type Format struct {
 	// File is the file name WriteFiles gives it.
 	File string
 	// Write renders a scorecard.
-	Write func(io.Writer, *Scorecard) error
+	Write func(io.Writer, *scorecard.Scorecard) error
 }
 
 // WriteFiles writes every format of s into dir, creating dir, each file
 // named prefix + the format's file name ("baseline-" for a baseline run).
-func WriteFiles(dir, prefix string, s *Scorecard) error {
+func WriteFiles(dir, prefix string, s *scorecard.Scorecard) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("failed to create %s: %w", dir, err)
 	}

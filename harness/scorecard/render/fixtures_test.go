@@ -1,4 +1,4 @@
-package scorecard_test
+package render_test
 
 import (
 	"fmt"

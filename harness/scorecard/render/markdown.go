@@ -1,4 +1,4 @@
-package scorecard
+package render
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/interlock-dev/interlock/harness/scorecard"
 )
 
 // markdownRows is how many rows a long Markdown table keeps: half from the
@@ -21,7 +23,7 @@ const markdownRows = 30
 // timeline. Tables longer than 30 rows lose their middle.
 // Text from the scorecard is escaped so it cannot break a table or inject
 // markup. s is not modified.
-func WriteMarkdown(w io.Writer, s *Scorecard) error {
+func WriteMarkdown(w io.Writer, s *scorecard.Scorecard) error {
 	var m mdWriter
 	m.write(s)
 	if _, err := w.Write(printable(m.buf.Bytes())); err != nil {
@@ -35,8 +37,8 @@ type mdWriter struct{ buf bytes.Buffer }
 
 func (m *mdWriter) printf(format string, args ...any) { fmt.Fprintf(&m.buf, format, args...) }
 
-func (m *mdWriter) write(s *Scorecard) {
-	origin := s.origin()
+func (m *mdWriter) write(s *scorecard.Scorecard) {
+	origin := s.Origin()
 
 	title := "(unnamed scenario)"
 	if s.Scenario != "" {
@@ -58,8 +60,8 @@ func (m *mdWriter) write(s *Scorecard) {
 	m.printf("- **Remediator:** %s\n", remediator)
 	m.printf("- **Started:** %s\n", formatTime(s.StartedAt))
 	m.printf("- **Duration:** %s\n", formatSeconds(s.DurationSeconds))
-	m.printf("- **Assertions:** %s\n", s.countsLine())
-	m.printf("- **Actions:** %s\n", mdEscape(s.tally().String()))
+	m.printf("- **Assertions:** %s\n", countsLine(s))
+	m.printf("- **Actions:** %s\n", mdEscape(tallyLine(s.Tally())))
 	if s.Error != "" {
 		m.printf("\n> **Error:** %s\n", mdEscape(s.Error))
 	}
@@ -143,13 +145,13 @@ func (m *mdWriter) write(s *Scorecard) {
 		m.printf("What the harness counted in the ledger. An action not counted (a reversal of the remediator's own) is not held against a budget.\n\n")
 		rows := make([][]string, 0, len(s.Actions))
 		for _, a := range s.Actions {
-			rows = append(rows, []string{formatOffset(a.Time, origin), mdEscape(orNone(a.Automation)), mdEscape(actionKind(a)),
+			rows = append(rows, []string{formatOffset(a.Time, origin), mdEscape(orNone(a.Automation)), mdEscape(a.KindOrUnknown()),
 				mdEscape(orNone(a.Class)), mdEscape(a.Target), mdEscape(orNone(a.Detail)), formatCounted(a), formatUntil(a, origin)})
 		}
 		m.table([]string{"Time", "Automation", "Kind", "Class", "Target", "Detail", "Counted", "Until"}, rows, markdownRows, "actions")
 	}
 
-	reqs := s.remediatorRequests()
+	reqs := s.RemediatorRequests()
 	m.printf("\n## Ledger\n\n")
 	if len(s.Ledger) == 0 {
 		m.printf("No mutating request from the remediator was recorded.\n")
@@ -173,7 +175,7 @@ func (m *mdWriter) write(s *Scorecard) {
 				user = "remediator"
 			}
 			actor := mdEscape(orNone(e.Actor))
-			if e.Actor == actorUnattributed {
+			if e.Unattributed() {
 				actor = "**" + actor + "**"
 			}
 			rows = append(rows, []string{formatOffset(e.Time, origin), user, actor, mdEscape(orNone(e.Kind)), mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)})
@@ -283,15 +285,4 @@ func mdLabels(labels map[string]string) string {
 		out[i] = mdEscape(k + "=" + labels[k])
 	}
 	return strings.Join(out, ", ")
-}
-
-// unattributed counts the entries the harness could attribute to no one.
-func unattributed(es []LedgerEntry) int {
-	n := 0
-	for _, e := range es {
-		if e.Actor == actorUnattributed {
-			n++
-		}
-	}
-	return n
 }

@@ -1,4 +1,4 @@
-package scorecard_test
+package render_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/harness/scorecard/render"
 )
 
 func ExampleWriteMarkdown() {
@@ -33,7 +34,7 @@ func ExampleWriteMarkdown() {
 		}},
 	}
 	s.Finalize()
-	if err := scorecard.WriteMarkdown(os.Stdout, s); err != nil {
+	if err := render.WriteMarkdown(os.Stdout, s); err != nil {
 		fmt.Println(err)
 	}
 	fmt.Println("exit code:", s.ExitCode())
