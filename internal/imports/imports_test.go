@@ -31,6 +31,11 @@ var rules = []struct {
 		forbidden: []string{"remediator/...", "harness/...", "scenarios/...", "internal/cli/..."},
 		why:       "the API both sides speak depends on neither side",
 	},
+	{
+		from:      []string{"internal/manifest/..."},
+		forbidden: []string{"api/...", "contract/...", "safetycases/...", "catalog/...", "scenarios/...", "experiments/...", "harness/...", "remediator/...", "internal/cli/..."},
+		why:       "every format's decoder, the API's too, is built on it: it depends on none of them",
+	},
 }
 
 type pkg struct {

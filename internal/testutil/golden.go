@@ -1,5 +1,5 @@
-// Package testutil holds helpers shared by the tests of several packages; it
-// is imported by tests only and must not import any package of this module.
+// Package testutil holds helpers shared by the tests of several packages,
+// such as Golden; only tests import it, and it must not import remediator/.
 package testutil
 
 import (
