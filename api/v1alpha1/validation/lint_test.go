@@ -60,7 +60,7 @@ func TestLint(t *testing.T) {
 			files: []string{"invalid-yaml.yaml", "wrong-type.yaml", "no-such-file.yaml"},
 			want: []string{
 				"testdata/invalid-yaml.yaml: invalid YAML: yaml: line 4: did not find expected key",
-				"testdata/wrong-type.yaml: spec.budget.maxActions: wrong type: got string, want a whole number",
+				"testdata/wrong-type.yaml: spec.budget.maxActions: wrong type: got a string, want a whole number",
 				"testdata/no-such-file.yaml: failed to read file: no such file or directory",
 			},
 			wantFatal: true,

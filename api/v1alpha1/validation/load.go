@@ -1,21 +1,10 @@
 package validation
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"regexp"
-	"strings"
-
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	sigsjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/internal/manifest"
 )
 
 // The kinds a safety-case file may hold.
@@ -25,6 +14,17 @@ const (
 	// KindAutomation is an Automation document, which carries or references a safety case.
 	KindAutomation = "Automation"
 )
+
+// Format is the format of a safety-case file: one or more SafetyCase or
+// Automation documents of apiVersion interlock.dev/v1alpha1.
+var Format = &manifest.Format{
+	Want:  "SafetyCase or Automation documents of apiVersion " + v1alpha1.GroupVersion.String(),
+	Multi: true,
+	Kinds: []manifest.Kind{
+		{APIVersion: v1alpha1.GroupVersion.String(), Kind: KindSafetyCase, New: func() any { return &v1alpha1.SafetyCase{} }},
+		{APIVersion: v1alpha1.GroupVersion.String(), Kind: KindAutomation, New: func() any { return &v1alpha1.Automation{} }},
+	},
+}
 
 // Document is one SafetyCase or Automation read from a file.
 type Document struct {
@@ -77,20 +77,7 @@ type Finding struct {
 // String formats the finding as "FILE: FIELD: MESSAGE"; FILE carries
 // " (document N)" in multi-document files, and ": FIELD" is left out when
 // there is no field.
-func (f Finding) String() string {
-	var b strings.Builder
-	b.WriteString(f.File)
-	if f.Document > 0 {
-		fmt.Fprintf(&b, " (document %d)", f.Document)
-	}
-	if f.Field != "" {
-		b.WriteString(": ")
-		b.WriteString(f.Field)
-	}
-	b.WriteString(": ")
-	b.WriteString(f.Message)
-	return b.String()
-}
+func (f Finding) String() string { return manifest.Line(f.File, f.Document, f.Field, f.Message) }
 
 // Error returns f.String().
 func (f *Finding) Error() string { return f.String() }
@@ -100,16 +87,13 @@ func (f *Finding) Unwrap() error { return f.err }
 
 // LoadFile reads a YAML file holding one or more documents, separated by
 // "---" lines, each a SafetyCase or an Automation of apiVersion
-// interlock.dev/v1alpha1. Decoding is strict: an unknown or duplicated field
-// is an error naming the field. See Decode for what is returned on error.
+// interlock.dev/v1alpha1 (see Format). Decoding is strict: an unknown or
+// duplicated field is an error naming the field. See Decode for what is
+// returned on error.
 func LoadFile(path string) ([]Document, error) {
-	data, err := os.ReadFile(path)
+	data, err := manifest.ReadFile(path)
 	if err != nil {
-		msg := err.Error()
-		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			msg = pe.Err.Error()
-		}
-		return nil, errors.Join(&Finding{File: path, Message: "failed to read file: " + msg, Fatal: true, err: err})
+		return nil, findings(err)
 	}
 	return Decode(path, data)
 }
@@ -120,144 +104,37 @@ func LoadFile(path string) ([]Document, error) {
 // including those with only unknown or duplicated fields, so that they can be
 // validated too. A YAML syntax error is Fatal and stops decoding.
 func Decode(file string, data []byte) ([]Document, error) {
-	var (
-		docs     []Document
-		problems []*Finding
-		index    int
-	)
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		raw, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			break
+	decoded, err := Format.Decode(file, data)
+	docs := make([]Document, 0, len(decoded))
+	for _, d := range decoded {
+		doc := Document{File: d.File, Index: d.Index, Kind: d.Kind}
+		switch o := d.Object.(type) {
+		case *v1alpha1.SafetyCase:
+			doc.SafetyCase = o
+		case *v1alpha1.Automation:
+			doc.Automation = o
 		}
-		if err != nil {
-			problems = append(problems, &Finding{File: file, Document: index + 1,
-				Message: "failed to split YAML documents: " + err.Error(), Fatal: true, err: err})
-			break
-		}
-		j, err := yaml.YAMLToJSONStrict(raw)
-		if err != nil {
-			problems = append(problems, &Finding{File: file, Document: index + 1,
-				Message: "invalid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "),
-				Fatal:   true, err: err})
-			break
-		}
-		if t := bytes.TrimSpace(j); len(t) == 0 || bytes.Equal(t, []byte("null")) {
-			continue // an empty document, such as a comment before the first "---"
-		}
-		index++
-		doc, errs := decodeDocument(file, index, j)
-		problems = append(problems, errs...)
-		if doc != nil {
-			docs = append(docs, *doc)
-		}
+		docs = append(docs, doc)
 	}
-	if index == 0 && len(problems) == 0 {
-		problems = append(problems, &Finding{File: file,
-			Message: "no documents: expected SafetyCase or Automation documents of apiVersion " + v1alpha1.GroupVersion.String(),
-			Fatal:   true})
-	}
-	if index <= 1 {
-		for _, p := range problems {
-			p.Document = 0
-		}
-	}
-	if len(problems) == 0 {
-		return docs, nil
-	}
-	errs := make([]error, len(problems))
-	for i, p := range problems {
-		errs[i] = p
-	}
-	return docs, errors.Join(errs...)
-}
-
-// decodeDocument decodes one document, given as JSON. It returns nil for a
-// document that could not be decoded in full.
-func decodeDocument(file string, index int, data []byte) (*Document, []*Finding) {
-	problem := func(fieldPath, msg string, err error) *Finding {
-		return &Finding{File: file, Document: index, Field: fieldPath, Message: msg, err: err}
-	}
-	var head struct {
-		APIVersion string `json:"apiVersion"`
-		Kind       string `json:"kind"`
-	}
-	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &head); err != nil {
-		return nil, []*Finding{problem("", "document is not a YAML mapping: "+err.Error(), err)}
-	}
-	var problems []*Finding
-	want := v1alpha1.GroupVersion.String()
-	switch head.APIVersion {
-	case want:
-	case "":
-		problems = append(problems, problem("apiVersion", "apiVersion is missing: must be "+want, nil))
-	default:
-		problems = append(problems, problem("apiVersion", fmt.Sprintf("unknown apiVersion %q: must be %s", head.APIVersion, want), nil))
-	}
-	doc := &Document{File: file, Index: index, Kind: head.Kind}
-	var obj any
-	switch head.Kind {
-	case KindSafetyCase:
-		doc.SafetyCase = &v1alpha1.SafetyCase{}
-		obj = doc.SafetyCase
-	case KindAutomation:
-		doc.Automation = &v1alpha1.Automation{}
-		obj = doc.Automation
-	case "":
-		problems = append(problems, problem("kind", "kind is missing: must be SafetyCase or Automation", nil))
-	default:
-		problems = append(problems, problem("kind", fmt.Sprintf("unknown kind %q: must be SafetyCase or Automation", head.Kind), nil))
-	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	strict, err := sigsjson.UnmarshalStrict(data, obj)
 	if err != nil {
-		fieldPath, msg := describeDecodeError(err)
-		return nil, []*Finding{problem(fieldPath, msg, err)}
+		return docs, findings(err)
 	}
-	for _, s := range strict {
-		fieldPath, msg := "", s.Error()
-		var fe sigsjson.FieldError
-		if errors.As(s, &fe) {
-			fieldPath = fe.FieldPath()
-			switch {
-			case strings.HasPrefix(s.Error(), "unknown field"):
-				msg = "unknown field"
-			case strings.HasPrefix(s.Error(), "duplicate field"):
-				msg = "field is given more than once"
-			}
+	return docs, nil
+}
+
+// findings turns a *manifest.Error into the join of one *Finding per problem.
+func findings(err error) error {
+	var me *manifest.Error
+	if !errors.As(err, &me) {
+		return err
+	}
+	errs := make([]error, len(me.Problems))
+	for i, p := range me.Problems {
+		f := &Finding{File: me.File, Document: p.Document, Field: p.Err.Field, Message: manifest.Message(p.Err), Fatal: p.Fatal, err: p.Cause}
+		if f.err == nil {
+			f.err = p.Err
 		}
-		problems = append(problems, problem(fieldPath, msg, s))
+		errs[i] = f
 	}
-	return doc, problems
-}
-
-// typeError matches the message of a JSON type mismatch, which names the
-// struct and the field's JSON path.
-var typeError = regexp.MustCompile(`^json: cannot unmarshal (.+) into Go struct field [^.\s]+\.(\S+) of type (\S+)$`)
-
-// describeDecodeError turns a decoding error into a field path and a plain message.
-func describeDecodeError(err error) (fieldPath, msg string) {
-	if m := typeError.FindStringSubmatch(err.Error()); m != nil {
-		return m[2], fmt.Sprintf("wrong type: got %s, want %s", m[1], describeGoType(m[3]))
-	}
-	return "", "failed to decode: " + strings.TrimPrefix(err.Error(), "json: ")
-}
-
-func describeGoType(t string) string {
-	switch {
-	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
-		return "a whole number"
-	case t == "string", strings.HasSuffix(t, "Duration"):
-		return "a string"
-	case t == "bool":
-		return "true or false"
-	case strings.HasPrefix(t, "[]"):
-		return "a list"
-	case strings.HasPrefix(t, "map["), strings.Contains(t, "."):
-		return "a mapping"
-	}
-	return t
+	return errors.Join(errs...)
 }

@@ -12,61 +12,64 @@ import (
 
 func testdata(name string) string { return filepath.Join("testdata", name) }
 
+// loadFileCases are files in testdata, what LoadFile returns of them, and
+// the findings joined in its error.
+var loadFileCases = map[string]struct {
+	file      string
+	wantDocs  []string
+	wantErrs  []string // each joined *Finding, formatted
+	wantFatal bool
+}{
+	"several documents": {
+		file:     "valid.yaml",
+		wantDocs: []string{"SafetyCase/restart-crashloop", "Automation/restart-crashloop", "Automation/roll-back-bad-deploys"},
+	},
+	"unknown fields are named and the document is still returned": {
+		file:     "unknown-field.yaml",
+		wantDocs: []string{"SafetyCase/typos"},
+		wantErrs: []string{
+			"testdata/unknown-field.yaml: spec.budget.maxActionz: unknown field",
+			"testdata/unknown-field.yaml: spec.ownr: unknown field",
+		},
+	},
+	"wrong type": {
+		file:     "wrong-type.yaml",
+		wantErrs: []string{"testdata/wrong-type.yaml: spec.budget.maxActions: wrong type: got a string, want a whole number"},
+	},
+	"not an interlock kind": {
+		file: "wrong-kind.yaml",
+		wantErrs: []string{
+			`testdata/wrong-kind.yaml: apiVersion: unknown apiVersion "apps/v1": must be interlock.dev/v1alpha1`,
+			`testdata/wrong-kind.yaml: kind: unknown kind "Deployment": must be SafetyCase or Automation`,
+		},
+	},
+	"document index in a multi-document file": {
+		file:     "multi-bad.yaml",
+		wantDocs: []string{"Automation/alert-only", "SafetyCase/ownerless", "Automation/dangling"},
+		wantErrs: []string{
+			`testdata/multi-bad.yaml (document 3): apiVersion: unknown apiVersion "v1": must be interlock.dev/v1alpha1`,
+			`testdata/multi-bad.yaml (document 3): kind: unknown kind "ConfigMap": must be SafetyCase or Automation`,
+		},
+	},
+	"invalid YAML": {
+		file:      "invalid-yaml.yaml",
+		wantErrs:  []string{"testdata/invalid-yaml.yaml: invalid YAML: yaml: line 4: did not find expected key"},
+		wantFatal: true,
+	},
+	"no documents": {
+		file:      "empty.yaml",
+		wantErrs:  []string{"testdata/empty.yaml: no document: want SafetyCase or Automation documents of apiVersion interlock.dev/v1alpha1"},
+		wantFatal: true,
+	},
+	"missing file": {
+		file:      "no-such-file.yaml",
+		wantErrs:  []string{"testdata/no-such-file.yaml: failed to read file: no such file or directory"},
+		wantFatal: true,
+	},
+}
+
 func TestLoadFile(t *testing.T) {
-	tests := map[string]struct {
-		file      string
-		wantDocs  []string
-		wantErrs  []string // each joined *Finding, formatted
-		wantFatal bool
-	}{
-		"several documents": {
-			file:     "valid.yaml",
-			wantDocs: []string{"SafetyCase/restart-crashloop", "Automation/restart-crashloop", "Automation/roll-back-bad-deploys"},
-		},
-		"unknown fields are named and the document is still returned": {
-			file:     "unknown-field.yaml",
-			wantDocs: []string{"SafetyCase/typos"},
-			wantErrs: []string{
-				"testdata/unknown-field.yaml: spec.budget.maxActionz: unknown field",
-				"testdata/unknown-field.yaml: spec.ownr: unknown field",
-			},
-		},
-		"wrong type": {
-			file:     "wrong-type.yaml",
-			wantErrs: []string{"testdata/wrong-type.yaml: spec.budget.maxActions: wrong type: got string, want a whole number"},
-		},
-		"not an interlock kind": {
-			file: "wrong-kind.yaml",
-			wantErrs: []string{
-				`testdata/wrong-kind.yaml: apiVersion: unknown apiVersion "apps/v1": must be interlock.dev/v1alpha1`,
-				`testdata/wrong-kind.yaml: kind: unknown kind "Deployment": must be SafetyCase or Automation`,
-			},
-		},
-		"document index in a multi-document file": {
-			file:     "multi-bad.yaml",
-			wantDocs: []string{"Automation/alert-only", "SafetyCase/ownerless", "Automation/dangling"},
-			wantErrs: []string{
-				`testdata/multi-bad.yaml (document 3): apiVersion: unknown apiVersion "v1": must be interlock.dev/v1alpha1`,
-				`testdata/multi-bad.yaml (document 3): kind: unknown kind "ConfigMap": must be SafetyCase or Automation`,
-			},
-		},
-		"invalid YAML": {
-			file:      "invalid-yaml.yaml",
-			wantErrs:  []string{"testdata/invalid-yaml.yaml: invalid YAML: yaml: line 4: did not find expected key"},
-			wantFatal: true,
-		},
-		"no documents": {
-			file:      "empty.yaml",
-			wantErrs:  []string{"testdata/empty.yaml: no documents: expected SafetyCase or Automation documents of apiVersion interlock.dev/v1alpha1"},
-			wantFatal: true,
-		},
-		"missing file": {
-			file:      "no-such-file.yaml",
-			wantErrs:  []string{"testdata/no-such-file.yaml: failed to read file: no such file or directory"},
-			wantFatal: true,
-		},
-	}
-	for name, tc := range tests {
+	for name, tc := range loadFileCases {
 		t.Run(name, func(t *testing.T) {
 			docs, err := validation.LoadFile(testdata(tc.file))
 			var gotDocs []string
@@ -137,11 +140,11 @@ func TestDecode(t *testing.T) {
 		},
 		"bad duration": {
 			data:    "apiVersion: interlock.dev/v1alpha1\nkind: SafetyCase\nspec:\n  trigger:\n    for: two minutes\n",
-			wantErr: `mem.yaml: failed to decode: time: invalid duration "two minutes"`,
+			wantErr: `mem.yaml: spec.trigger.for: time: invalid duration "two minutes"`,
 		},
 		"not a mapping": {
 			data:    "- a\n- b\n",
-			wantErr: "mem.yaml: document is not a YAML mapping",
+			wantErr: "mem.yaml: not a mapping: want SafetyCase or Automation documents of apiVersion interlock.dev/v1alpha1",
 		},
 	}
 	for name, tc := range tests {

@@ -1,9 +1,7 @@
 package validation_test
 
 import (
-	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -88,183 +86,186 @@ func checkErrs(t *testing.T, errs field.ErrorList, want []fieldErr) {
 	}
 }
 
+// validateCases are changes to a complete safety case and what Validate reports
+// of each.
+var validateCases = map[string]struct {
+	mod  func(*v1alpha1.SafetyCaseSpec)
+	want []fieldErr
+}{
+	"complete restart": {
+		mod: func(*v1alpha1.SafetyCaseSpec) {},
+	},
+	"complete rollback": {
+		mod: rollback,
+	},
+	"complete without per-target budget": {
+		mod: func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = nil },
+	},
+	"owner missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Owner = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.owner"}},
+	},
+	"owner blank": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Owner = "  " },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.owner"}},
+	},
+	"trigger condition missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.Condition = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.condition"}},
+	},
+	"trigger duration missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.For = metav1.Duration{} },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.for"}},
+	},
+	"trigger duration negative": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.For = duration(-time.Minute) },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.trigger.for"}},
+	},
+	"false-positive modes missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.FalsePositiveModes = nil },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falsePositiveModes"}},
+	},
+	"false-positive mode empty": {
+		mod: func(s *v1alpha1.SafetyCaseSpec) {
+			s.Trigger.FalsePositiveModes = append(s.Trigger.FalsePositiveModes, "")
+		},
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falsePositiveModes[1]"}},
+	},
+	"false-negative modes missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.FalseNegativeModes = []string{} },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falseNegativeModes"}},
+	},
+	"false-negative mode empty": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.FalseNegativeModes = []string{" "} },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falseNegativeModes[0]"}},
+	},
+	"action description missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.Description = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.action.description"}},
+	},
+	"action class missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.action.class"}},
+	},
+	"action class unknown": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "reboot" },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.action.class"}},
+	},
+	"worst-case blast radius missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.WorstCaseBlastRadius = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.action.worstCaseBlastRadius"}},
+	},
+	"reversal procedure missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Reversal.Procedure = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.reversal.procedure"}},
+	},
+	"time to reverse missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Reversal.TimeToReverse = metav1.Duration{} },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.reversal.timeToReverse"}},
+	},
+	"time to reverse negative": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Reversal.TimeToReverse = duration(-time.Second) },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.reversal.timeToReverse"}},
+	},
+	"max actions missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.MaxActions = 0; s.Budget.PerTarget = nil },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.budget.maxActions"}},
+	},
+	"max actions negative": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.MaxActions = -1; s.Budget.PerTarget = nil },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.budget.maxActions"}},
+	},
+	"budget window missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.Window = metav1.Duration{} },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.budget.window"}},
+	},
+	"per-target budget zero": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = ptr[int32](0) },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.budget.perTarget"}},
+	},
+	"per-target budget above the overall budget": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = ptr[int32](6) },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.budget.perTarget"}},
+	},
+	"per-target budget equal to the overall budget": {
+		mod: func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = ptr[int32](5) },
+	},
+	"page deadline missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PageWithin = metav1.Duration{} },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.budget.pageWithin"}},
+	},
+	"max in flight missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxInFlight = 0 },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.blastRadius.maxInFlight"}},
+	},
+	"max in flight negative": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxInFlight = -2 },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.blastRadius.maxInFlight"}},
+	},
+	"max unavailable percent missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = 0 },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.blastRadius.maxUnavailablePercent"}},
+	},
+	"max unavailable percent over 100": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = 101 },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.blastRadius.maxUnavailablePercent"}},
+	},
+	"max unavailable percent negative": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = -5 },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.blastRadius.maxUnavailablePercent"}},
+	},
+	"max unavailable percent 100": {
+		mod: func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = 100 },
+	},
+	"health gate missing for a rollback": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { rollback(s); s.HealthGate = nil },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate"}},
+	},
+	"health gate progress deadline missing": {
+		mod: func(s *v1alpha1.SafetyCaseSpec) {
+			rollback(s)
+			s.HealthGate.ProgressDeadline = metav1.Duration{}
+		},
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate.progressDeadline"}},
+	},
+	"health gate minimum available missing": {
+		mod: func(s *v1alpha1.SafetyCaseSpec) {
+			rollback(s)
+			s.HealthGate.MinAvailablePercent = 0
+		},
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate.minAvailablePercent"}},
+	},
+	"health gate minimum available over 100": {
+		mod: func(s *v1alpha1.SafetyCaseSpec) {
+			rollback(s)
+			s.HealthGate.MinAvailablePercent = 150
+		},
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.healthGate.minAvailablePercent"}},
+	},
+	"health gate given for a restart is checked too": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.HealthGate = &v1alpha1.HealthGate{MinAvailablePercent: 50} },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate.progressDeadline"}},
+	},
+	"telemetry missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry = nil },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.telemetry"}},
+	},
+	"telemetry metric missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry[1].Metric = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.telemetry[1].metric"}},
+	},
+	"telemetry metric not a Prometheus name": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry[0].Metric = "remediator-actions" },
+		want: []fieldErr{{field.ErrorTypeInvalid, "spec.telemetry[0].metric"}},
+	},
+	"telemetry meaning missing": {
+		mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry[0].Meaning = "" },
+		want: []fieldErr{{field.ErrorTypeRequired, "spec.telemetry[0].meaning"}},
+	},
+}
+
 func TestValidate(t *testing.T) {
-	tests := map[string]struct {
-		mod  func(*v1alpha1.SafetyCaseSpec)
-		want []fieldErr
-	}{
-		"complete restart": {
-			mod: func(*v1alpha1.SafetyCaseSpec) {},
-		},
-		"complete rollback": {
-			mod: rollback,
-		},
-		"complete without per-target budget": {
-			mod: func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = nil },
-		},
-		"owner missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Owner = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.owner"}},
-		},
-		"owner blank": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Owner = "  " },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.owner"}},
-		},
-		"trigger condition missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.Condition = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.condition"}},
-		},
-		"trigger duration missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.For = metav1.Duration{} },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.for"}},
-		},
-		"trigger duration negative": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.For = duration(-time.Minute) },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.trigger.for"}},
-		},
-		"false-positive modes missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.FalsePositiveModes = nil },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falsePositiveModes"}},
-		},
-		"false-positive mode empty": {
-			mod: func(s *v1alpha1.SafetyCaseSpec) {
-				s.Trigger.FalsePositiveModes = append(s.Trigger.FalsePositiveModes, "")
-			},
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falsePositiveModes[1]"}},
-		},
-		"false-negative modes missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.FalseNegativeModes = []string{} },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falseNegativeModes"}},
-		},
-		"false-negative mode empty": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Trigger.FalseNegativeModes = []string{" "} },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.trigger.falseNegativeModes[0]"}},
-		},
-		"action description missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.Description = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.action.description"}},
-		},
-		"action class missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.action.class"}},
-		},
-		"action class unknown": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "reboot" },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.action.class"}},
-		},
-		"worst-case blast radius missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Action.WorstCaseBlastRadius = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.action.worstCaseBlastRadius"}},
-		},
-		"reversal procedure missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Reversal.Procedure = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.reversal.procedure"}},
-		},
-		"time to reverse missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Reversal.TimeToReverse = metav1.Duration{} },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.reversal.timeToReverse"}},
-		},
-		"time to reverse negative": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Reversal.TimeToReverse = duration(-time.Second) },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.reversal.timeToReverse"}},
-		},
-		"max actions missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.MaxActions = 0; s.Budget.PerTarget = nil },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.budget.maxActions"}},
-		},
-		"max actions negative": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.MaxActions = -1; s.Budget.PerTarget = nil },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.budget.maxActions"}},
-		},
-		"budget window missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.Window = metav1.Duration{} },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.budget.window"}},
-		},
-		"per-target budget zero": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = ptr[int32](0) },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.budget.perTarget"}},
-		},
-		"per-target budget above the overall budget": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = ptr[int32](6) },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.budget.perTarget"}},
-		},
-		"per-target budget equal to the overall budget": {
-			mod: func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PerTarget = ptr[int32](5) },
-		},
-		"page deadline missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PageWithin = metav1.Duration{} },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.budget.pageWithin"}},
-		},
-		"max in flight missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxInFlight = 0 },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.blastRadius.maxInFlight"}},
-		},
-		"max in flight negative": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxInFlight = -2 },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.blastRadius.maxInFlight"}},
-		},
-		"max unavailable percent missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = 0 },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.blastRadius.maxUnavailablePercent"}},
-		},
-		"max unavailable percent over 100": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = 101 },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.blastRadius.maxUnavailablePercent"}},
-		},
-		"max unavailable percent negative": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = -5 },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.blastRadius.maxUnavailablePercent"}},
-		},
-		"max unavailable percent 100": {
-			mod: func(s *v1alpha1.SafetyCaseSpec) { s.BlastRadius.MaxUnavailablePercent = 100 },
-		},
-		"health gate missing for a rollback": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { rollback(s); s.HealthGate = nil },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate"}},
-		},
-		"health gate progress deadline missing": {
-			mod: func(s *v1alpha1.SafetyCaseSpec) {
-				rollback(s)
-				s.HealthGate.ProgressDeadline = metav1.Duration{}
-			},
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate.progressDeadline"}},
-		},
-		"health gate minimum available missing": {
-			mod: func(s *v1alpha1.SafetyCaseSpec) {
-				rollback(s)
-				s.HealthGate.MinAvailablePercent = 0
-			},
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate.minAvailablePercent"}},
-		},
-		"health gate minimum available over 100": {
-			mod: func(s *v1alpha1.SafetyCaseSpec) {
-				rollback(s)
-				s.HealthGate.MinAvailablePercent = 150
-			},
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.healthGate.minAvailablePercent"}},
-		},
-		"health gate given for a restart is checked too": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.HealthGate = &v1alpha1.HealthGate{MinAvailablePercent: 50} },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.healthGate.progressDeadline"}},
-		},
-		"telemetry missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry = nil },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.telemetry"}},
-		},
-		"telemetry metric missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry[1].Metric = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.telemetry[1].metric"}},
-		},
-		"telemetry metric not a Prometheus name": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry[0].Metric = "remediator-actions" },
-			want: []fieldErr{{field.ErrorTypeInvalid, "spec.telemetry[0].metric"}},
-		},
-		"telemetry meaning missing": {
-			mod:  func(s *v1alpha1.SafetyCaseSpec) { s.Telemetry[0].Meaning = "" },
-			want: []fieldErr{{field.ErrorTypeRequired, "spec.telemetry[0].meaning"}},
-		},
-	}
-	for name, tc := range tests {
+	for name, tc := range validateCases {
 		t.Run(name, func(t *testing.T) {
 			errs := validation.Validate(completeSpec(tc.mod), field.NewPath("spec"))
 			checkErrs(t, errs, tc.want)
@@ -331,180 +332,4 @@ func TestValidateReportsEveryPart(t *testing.T) {
 			checkErrs(t, validation.Validate(tc.spec, field.NewPath("spec")), tc.want)
 		})
 	}
-}
-
-// automation returns an unsupervised unhealthy-workload Automation with a
-// complete inline safety case, modified by mods.
-func automation(mods ...func(*v1alpha1.Automation)) *v1alpha1.Automation {
-	a := &v1alpha1.Automation{
-		ObjectMeta: metav1.ObjectMeta{Name: "restart-crashloop", Namespace: "shop"},
-		Spec: v1alpha1.AutomationSpec{
-			Type:       v1alpha1.UnhealthyWorkload,
-			Rung:       "unsupervised",
-			SafetyCase: completeSpec(),
-		},
-	}
-	for _, mod := range mods {
-		mod(a)
-	}
-	return a
-}
-
-func withRef(name string) func(*v1alpha1.Automation) {
-	return func(a *v1alpha1.Automation) {
-		a.Spec.SafetyCase = nil
-		a.Spec.SafetyCaseRef = &v1alpha1.LocalObjectReference{Name: name}
-	}
-}
-
-func withRung(rung string) func(*v1alpha1.Automation) {
-	return func(a *v1alpha1.Automation) { a.Spec.Rung = rung }
-}
-
-func withCase(mods ...func(*v1alpha1.SafetyCaseSpec)) func(*v1alpha1.Automation) {
-	return func(a *v1alpha1.Automation) { a.Spec.SafetyCase = completeSpec(mods...) }
-}
-
-func TestValidateAutomation(t *testing.T) {
-	cases := map[string]*v1alpha1.SafetyCaseSpec{
-		"complete":   completeSpec(),
-		"incomplete": completeSpec(func(s *v1alpha1.SafetyCaseSpec) { s.Budget.MaxActions = 0; s.Budget.PerTarget = nil }),
-		"destructive": completeSpec(func(s *v1alpha1.SafetyCaseSpec) {
-			s.Action.Class = "destructive"
-		}),
-	}
-	resolve := func(name string) (*v1alpha1.SafetyCaseSpec, error) {
-		if s, ok := cases[name]; ok {
-			return s, nil
-		}
-		return nil, errors.New("not found")
-	}
-	tests := map[string]struct {
-		automation *v1alpha1.Automation
-		noResolver bool
-		want       []fieldErr
-		wantDetail string
-	}{
-		"complete inline": {
-			automation: automation(),
-		},
-		"complete reference": {
-			automation: automation(withRef("complete")),
-		},
-		"inline and reference both set": {
-			automation: automation(func(a *v1alpha1.Automation) {
-				a.Spec.SafetyCaseRef = &v1alpha1.LocalObjectReference{Name: "complete"}
-			}),
-			want:       []fieldErr{{field.ErrorTypeDuplicate, "spec.safetyCaseRef"}},
-			wantDetail: "safety case must not be duplicated",
-		},
-		"no safety case": {
-			automation: automation(func(a *v1alpha1.Automation) { a.Spec.SafetyCase = nil }),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCase"}},
-		},
-		"certificate expiry without a look-ahead": {
-			automation: automation(withRung("supervised"), func(a *v1alpha1.Automation) {
-				a.Spec.Type = v1alpha1.CertificateExpiry
-				a.Spec.SafetyCase.Action.Class = "destructive"
-			}),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCase.trigger.within"}},
-			wantDetail: "how far ahead",
-		},
-		"no safety case at the alert rung": {
-			automation: automation(withRung("alert"), func(a *v1alpha1.Automation) { a.Spec.SafetyCase = nil }),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCase"}},
-		},
-		"reference without a name": {
-			automation: automation(withRef("")),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCaseRef.name"}},
-		},
-		"reference not found": {
-			automation: automation(withRef("missing")),
-			want:       []fieldErr{{field.ErrorTypeNotFound, "spec.safetyCaseRef.name"}},
-			wantDetail: `failed to find safety case "missing": not found`,
-		},
-		"reference without a resolver": {
-			automation: automation(withRef("complete")),
-			noResolver: true,
-			want:       []fieldErr{{field.ErrorTypeInvalid, "spec.safetyCaseRef.name"}},
-		},
-		"type missing": {
-			automation: automation(func(a *v1alpha1.Automation) { a.Spec.Type = "" }),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.type"}},
-		},
-		"type unknown": {
-			automation: automation(func(a *v1alpha1.Automation) { a.Spec.Type = "reboot-everything" }),
-			want:       []fieldErr{{field.ErrorTypeInvalid, "spec.type"}},
-		},
-		"rung missing": {
-			automation: automation(withRung("")),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.rung"}},
-		},
-		"rung unknown": {
-			automation: automation(withRung("autonomous")),
-			want:       []fieldErr{{field.ErrorTypeInvalid, "spec.rung"}},
-		},
-		"rung exceeds the posture of a destructive action": {
-			automation: automation(withCase(func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "destructive" })),
-			want:       []fieldErr{{field.ErrorTypeInvalid, "spec.rung"}},
-			wantDetail: `rung "unsupervised" exceeds the posture of class "destructive"`,
-		},
-		"rung exceeds the posture of a referenced destructive action": {
-			automation: automation(withRef("destructive")),
-			want:       []fieldErr{{field.ErrorTypeInvalid, "spec.rung"}},
-		},
-		"destructive action supervised": {
-			automation: automation(withRung("supervised"), withCase(func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "destructive" })),
-		},
-		"rollback unsupervised without a health gate": {
-			automation: automation(withCase(func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "rollback" })),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCase.healthGate"}},
-		},
-		"incomplete inline case at the alert rung": {
-			automation: automation(withRung("alert"), withCase(func(s *v1alpha1.SafetyCaseSpec) { s.Owner = ""; s.Telemetry = nil })),
-		},
-		"incomplete inline case at the runbook rung": {
-			automation: automation(withRung("runbook"), withCase(func(s *v1alpha1.SafetyCaseSpec) { s.Owner = ""; s.Telemetry = nil })),
-			want: []fieldErr{
-				{field.ErrorTypeRequired, "spec.safetyCase.owner"},
-				{field.ErrorTypeRequired, "spec.safetyCase.telemetry"},
-			},
-		},
-		"incomplete referenced case": {
-			automation: automation(withRef("incomplete")),
-			want:       []fieldErr{{field.ErrorTypeRequired, "spec.safetyCaseRef[incomplete].budget.maxActions"}},
-		},
-		"incomplete referenced case at the alert rung": {
-			automation: automation(withRung("alert"), withRef("incomplete")),
-		},
-		"unknown class at the alert rung is not checked": {
-			automation: automation(withRung("alert"), withCase(func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "" })),
-		},
-		"several problems at once": {
-			automation: automation(withRung("unsupervised"), func(a *v1alpha1.Automation) { a.Spec.Type = "" },
-				withCase(func(s *v1alpha1.SafetyCaseSpec) { s.Action.Class = "failover"; s.Owner = "" })),
-			want: []fieldErr{
-				{field.ErrorTypeRequired, "spec.type"},
-				{field.ErrorTypeInvalid, "spec.rung"},
-				{field.ErrorTypeRequired, "spec.safetyCase.owner"},
-			},
-		},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			r := resolve
-			if tc.noResolver {
-				r = nil
-			}
-			errs := validation.ValidateAutomation(tc.automation, r)
-			checkErrs(t, errs, tc.want)
-			if tc.wantDetail != "" && (len(errs) == 0 || !strings.Contains(errs[0].Detail, tc.wantDetail)) {
-				t.Errorf("first error = %v, want its detail to contain %q", errs, tc.wantDetail)
-			}
-		})
-	}
-}
-
-func TestValidateAutomationNil(t *testing.T) {
-	checkErrs(t, validation.ValidateAutomation(nil, nil), []fieldErr{{field.ErrorTypeRequired, "spec"}})
 }
