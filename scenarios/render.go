@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"maps"
 	"math/big"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/contract"
+	"github.com/interlock-dev/interlock/internal/certs"
 	"github.com/interlock-dev/interlock/safetycases"
 )
 
@@ -349,13 +349,15 @@ func (r *renderer) tlsSecret(w *Workload) (*corev1.Secret, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 	}
-	der, err := x509.CreateCertificate(zeroReader{}, tmpl, tmpl, key.Public(), key)
+	// Ed25519 signatures need no randomness: the certificate is the same
+	// every time the scenario is rendered.
+	_, certPEM, err := certs.SelfSign(tmpl, key, certs.ZeroReader{})
 	if err != nil {
-		return nil, fmt.Errorf("failed to create certificate: %w", err)
+		return nil, err
 	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	keyPEM, err := certs.EncodeKey(key)
 	if err != nil {
-		return nil, fmt.Errorf("failed to encode key: %w", err)
+		return nil, err
 	}
 	meta := r.meta(w.Namespace, w.TLSSecret)
 	meta.Labels[AppLabel] = w.Name
@@ -364,19 +366,10 @@ func (r *renderer) tlsSecret(w *Workload) (*corev1.Secret, error) {
 		ObjectMeta: meta,
 		Type:       corev1.SecretTypeTLS,
 		Data: map[string][]byte{
-			corev1.TLSCertKey:       pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-			corev1.TLSPrivateKeyKey: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}),
+			corev1.TLSCertKey:       certPEM,
+			corev1.TLSPrivateKeyKey: keyPEM,
 		},
 	}, nil
-}
-
-// zeroReader is the randomness given to x509.CreateCertificate; Ed25519
-// signatures do not use it, so certificates stay deterministic.
-type zeroReader struct{}
-
-func (zeroReader) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
 }
 
 // SafetyCaseOf returns a fresh copy of an automation's safety case: the

@@ -3,7 +3,6 @@ package builtin
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -11,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/interlock-dev/interlock/experiments"
+	"github.com/interlock-dev/interlock/internal/certs"
 )
 
 // injectTimeChaos interprets a TimeChaos as certificates that expire
@@ -211,13 +210,9 @@ func reissue(certPEM, keyPEM []byte, offset time.Duration) ([]byte, time.Time, e
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("failed to parse tls.crt: %w", err)
 	}
-	key, err := parseKey(keyPEM)
+	key, err := parseTLSKey(keyPEM)
 	if err != nil {
 		return nil, time.Time{}, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("failed to make a serial number: %w", err)
 	}
 	notAfter := orig.NotAfter.Add(-offset)
 	notBefore := orig.NotBefore
@@ -225,7 +220,6 @@ func reissue(certPEM, keyPEM []byte, offset time.Duration) ([]byte, time.Time, e
 		notBefore = notAfter.Add(-time.Minute)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
 		Subject:               orig.Subject,
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,
@@ -238,29 +232,18 @@ func reissue(certPEM, keyPEM []byte, offset time.Duration) ([]byte, time.Time, e
 		EmailAddresses:        orig.EmailAddresses,
 		URIs:                  orig.URIs,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	_, reissued, err := certs.SelfSign(tmpl, key, nil)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("failed to sign the re-issued certificate: %w", err)
+		return nil, time.Time{}, fmt.Errorf("failed to re-issue the certificate: %w", err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), notAfter, nil
+	return reissued, notAfter, nil
 }
 
-func parseKey(keyPEM []byte) (crypto.Signer, error) {
-	block, _ := pem.Decode(keyPEM)
-	if block == nil {
-		return nil, errors.New("tls.key holds no PEM key")
+// parseTLSKey reads a TLS Secret's tls.key.
+func parseTLSKey(keyPEM []byte) (crypto.Signer, error) {
+	k, err := certs.ParseKey(keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("tls.key: %w", err)
 	}
-	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
-		if s, ok := k.(crypto.Signer); ok {
-			return s, nil
-		}
-		return nil, fmt.Errorf("tls.key: unsupported key type %T", k)
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	if k, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	return nil, errors.New("tls.key: not a PKCS#8, PKCS#1 or EC private key")
+	return k, nil
 }

@@ -2,14 +2,9 @@ package builtin_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +21,7 @@ import (
 
 	"github.com/interlock-dev/interlock/experiments/builtin"
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/internal/certs"
 )
 
 // Named timeouts.
@@ -293,30 +289,12 @@ func tlsSecret(t *testing.T, ns, name string, validFor time.Duration) *corev1.Se
 
 func selfSigned(t *testing.T, host string, validFor time.Duration) (crt, key []byte) {
 	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().Truncate(time.Second)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(now.UnixNano()),
-		Subject:      pkix.Name{CommonName: host},
-		DNSNames:     []string{host},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(validFor),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	crt, key, err := certs.Server(host, []string{host}, now.Add(-time.Hour), now.Add(validFor))
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	return crt, key
 }
 
 func parseCert(t *testing.T, crt []byte) *x509.Certificate {
