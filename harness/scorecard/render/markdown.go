@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/interlock-dev/interlock/harness/scorecard"
@@ -37,9 +38,24 @@ type mdWriter struct{ buf bytes.Buffer }
 
 func (m *mdWriter) printf(format string, args ...any) { fmt.Fprintf(&m.buf, format, args...) }
 
+// write writes s, section by section.
 func (m *mdWriter) write(s *scorecard.Scorecard) {
 	origin := s.Origin()
+	m.writeHeader(s)
+	m.writeAssertions(s)
+	m.writeSkipped(s)
+	m.writeComparison(s)
+	m.writeTruth(s)
+	m.writeFaults(s, origin)
+	m.writePages(s, origin)
+	m.writeActions(s, origin)
+	m.writeLedger(s, origin)
+	m.writeTimeline(s, origin)
+}
 
+// writeHeader writes the verdict and scenario as the title, the
+// description, the run's particulars and headline figures, and its error.
+func (m *mdWriter) writeHeader(s *scorecard.Scorecard) {
 	title := "(unnamed scenario)"
 	if s.Scenario != "" {
 		title = mdEscape(s.Scenario)
@@ -65,43 +81,59 @@ func (m *mdWriter) write(s *scorecard.Scorecard) {
 	if s.Error != "" {
 		m.printf("\n> **Error:** %s\n", mdEscape(s.Error))
 	}
+}
 
+// writeAssertions writes the graded assertions, every one.
+func (m *mdWriter) writeAssertions(s *scorecard.Scorecard) {
 	m.printf("\n## Assertions\n\n")
 	if len(s.Assertions) == 0 {
 		m.printf("No assertions were evaluated.\n")
-	} else {
-		rows := make([][]string, 0, len(s.Assertions))
-		for _, a := range s.Assertions {
-			name := mdEscape(a.Name)
-			if a.Automation != "" {
-				name += " (" + mdEscape(a.Automation) + ")"
-			}
-			rows = append(rows, []string{"**" + verdictLabel(a.Verdict) + "**", name, mdEscape(a.Measured), mdEscape(a.Limit), mdEscape(a.Evidence)})
+		return
+	}
+	rows := make([][]string, 0, len(s.Assertions))
+	for _, a := range s.Assertions {
+		name := mdEscape(a.Name)
+		if a.Automation != "" {
+			name += " (" + mdEscape(a.Automation) + ")"
 		}
-		m.table([]string{"Verdict", "Assertion", "Measured", "Limit", "Evidence"}, rows, len(rows), "")
+		rows = append(rows, []string{"**" + verdictLabel(a.Verdict) + "**", name, mdEscape(a.Measured), mdEscape(a.Limit), mdEscape(a.Evidence)})
 	}
+	m.table([]string{"Verdict", "Assertion", "Measured", "Limit", "Evidence"}, rows, len(rows), "")
+}
 
-	if len(s.Skipped) > 0 {
-		m.printf("\n## Skipped\n\n")
-		m.printf("Not graded: a skipped assertion neither passes nor fails.\n\n")
-		rows := make([][]string, 0, len(s.Skipped))
-		for _, k := range s.Skipped {
-			name := mdEscape(k.Name)
-			if k.Source != "" {
-				name += " (" + mdCode(k.Source) + ")"
-			}
-			rows = append(rows, []string{name, mdEscape(orNone(k.Automation)), mdEscape(k.Reason)})
+// writeSkipped writes the assertions not graded, every one; nothing if
+// there are none.
+func (m *mdWriter) writeSkipped(s *scorecard.Scorecard) {
+	if len(s.Skipped) == 0 {
+		return
+	}
+	m.printf("\n## Skipped\n\n")
+	m.printf("Not graded: a skipped assertion neither passes nor fails.\n\n")
+	rows := make([][]string, 0, len(s.Skipped))
+	for _, k := range s.Skipped {
+		name := mdEscape(k.Name)
+		if k.Source != "" {
+			name += " (" + mdCode(k.Source) + ")"
 		}
-		m.table([]string{"Assertion", "Automation", "Why"}, rows, len(rows), "")
+		rows = append(rows, []string{name, mdEscape(orNone(k.Automation)), mdEscape(k.Reason)})
 	}
+	m.table([]string{"Assertion", "Automation", "Why"}, rows, len(rows), "")
+}
 
-	if c := s.Comparison; c != nil {
-		m.printf("\n## Did no harm\n\n")
-		m.printf("True availability without the remediator %s, with it %s (%s).\n",
-			formatPercent(c.AvailabilityWithout), formatPercent(c.AvailabilityWith),
-			formatPoints(c.AvailabilityWith, c.AvailabilityWithout))
+// writeComparison writes the did-no-harm comparison, if the run has one.
+func (m *mdWriter) writeComparison(s *scorecard.Scorecard) {
+	c := s.Comparison
+	if c == nil {
+		return
 	}
+	m.printf("\n## Did no harm\n\n")
+	m.printf("True availability without the remediator %s, with it %s (%s).\n",
+		formatPercent(c.AvailabilityWithout), formatPercent(c.AvailabilityWith),
+		formatPoints(c.AvailabilityWith, c.AvailabilityWithout))
+}
 
+// writeTruth writes what the harness knows really happened.
+func (m *mdWriter) writeTruth(s *scorecard.Scorecard) {
 	t := s.Truth
 	m.printf("\n## Truth\n\n")
 	if len(t.Samples) == 0 {
@@ -112,85 +144,102 @@ func (m *mdWriter) write(s *scorecard.Scorecard) {
 	m.printf("- **False positives** (healthy pods restarted): %s\n", mdList(t.FalsePositives))
 	m.printf("- **False negatives** (real outages never remedied): %s\n", mdList(t.FalseNegatives))
 	m.printf("- **Broken by the harness:** %s\n", mdList(t.Broken))
+}
 
-	if len(s.Faults) > 0 {
-		m.printf("\n## Faults\n\n")
-		rows := make([][]string, 0, len(s.Faults))
-		for _, f := range s.Faults {
-			recovered := formatRecovered(f)
-			if !f.Recovered {
-				recovered = "**" + recovered + "**"
-			}
-			rows = append(rows, []string{mdEscape(f.Name), mdEscape(f.Kind), mdEscape(f.Target),
-				formatOffset(f.Start, origin), formatOffset(f.End, origin), faultDuration(f), recovered})
-		}
-		m.table([]string{"Fault", "Kind", "Target", "Start", "End", "Lasted", "Recovered"}, rows, markdownRows, "faults")
+// writeFaults writes the injected faults; nothing if there are none.
+func (m *mdWriter) writeFaults(s *scorecard.Scorecard, origin time.Time) {
+	if len(s.Faults) == 0 {
+		return
 	}
+	m.printf("\n## Faults\n\n")
+	rows := make([][]string, 0, len(s.Faults))
+	for _, f := range s.Faults {
+		recovered := formatRecovered(f)
+		if !f.Recovered {
+			recovered = "**" + recovered + "**"
+		}
+		rows = append(rows, []string{mdEscape(f.Name), mdEscape(f.Kind), mdEscape(f.Target),
+			formatOffset(f.Start, origin), formatOffset(f.End, origin), faultDuration(f), recovered})
+	}
+	m.table([]string{"Fault", "Kind", "Target", "Start", "End", "Lasted", "Recovered"}, rows, markdownRows, "faults")
+}
 
+// writePages writes the pages that arrived.
+func (m *mdWriter) writePages(s *scorecard.Scorecard, origin time.Time) {
 	m.printf("\n## Pages\n\n")
 	if len(s.Pages) == 0 {
 		m.printf("No page arrived.\n")
-	} else {
-		rows := make([][]string, 0, len(s.Pages))
-		for _, p := range s.Pages {
-			rows = append(rows, []string{formatOffset(p.Time, origin), mdEscape(p.Alert), mdEscape(p.Summary), mdLabels(p.Labels)})
-		}
-		m.table([]string{"Time", "Alert", "Summary", "Labels"}, rows, markdownRows, "pages")
+		return
 	}
+	rows := make([][]string, 0, len(s.Pages))
+	for _, p := range s.Pages {
+		rows = append(rows, []string{formatOffset(p.Time, origin), mdEscape(p.Alert), mdEscape(p.Summary), mdLabels(p.Labels)})
+	}
+	m.table([]string{"Time", "Alert", "Summary", "Labels"}, rows, markdownRows, "pages")
+}
 
+// writeActions writes the actions the harness counted in the ledger.
+func (m *mdWriter) writeActions(s *scorecard.Scorecard, origin time.Time) {
 	m.printf("\n## Actions\n\n")
 	if len(s.Actions) == 0 {
 		m.printf("No remediation action was counted in the ledger.\n")
-	} else {
-		m.printf("What the harness counted in the ledger. An action not counted (a reversal of the remediator's own) is not held against a budget.\n\n")
-		rows := make([][]string, 0, len(s.Actions))
-		for _, a := range s.Actions {
-			rows = append(rows, []string{formatOffset(a.Time, origin), mdEscape(orNone(a.Automation)), mdEscape(a.KindOrUnknown()),
-				mdEscape(orNone(a.Class)), mdEscape(a.Target), mdEscape(orNone(a.Detail)), formatCounted(a), formatUntil(a, origin)})
-		}
-		m.table([]string{"Time", "Automation", "Kind", "Class", "Target", "Detail", "Counted", "Until"}, rows, markdownRows, "actions")
+		return
 	}
+	m.printf("What the harness counted in the ledger. An action not counted (a reversal of the remediator's own) is not held against a budget.\n\n")
+	rows := make([][]string, 0, len(s.Actions))
+	for _, a := range s.Actions {
+		rows = append(rows, []string{formatOffset(a.Time, origin), mdEscape(orNone(a.Automation)), mdEscape(a.KindOrUnknown()),
+			mdEscape(orNone(a.Class)), mdEscape(a.Target), mdEscape(orNone(a.Detail)), formatCounted(a), formatUntil(a, origin)})
+	}
+	m.table([]string{"Time", "Automation", "Kind", "Class", "Target", "Detail", "Counted", "Until"}, rows, markdownRows, "actions")
+}
 
+// writeLedger writes a line of figures on the ledger, then the ledger.
+func (m *mdWriter) writeLedger(s *scorecard.Scorecard, origin time.Time) {
 	reqs := s.RemediatorRequests()
 	m.printf("\n## Ledger\n\n")
 	if len(s.Ledger) == 0 {
 		m.printf("No mutating request from the remediator was recorded.\n")
-	} else {
-		rejected := len(reqs) - accepted(reqs)
-		m.printf("%s recorded by the API server", plural(len(s.Ledger), "mutating request"))
-		if s.Identity != "" {
-			m.printf(", %d of them by the remediator (%s)", len(reqs), mdCode(s.Identity))
-		}
-		if rejected > 0 {
-			m.printf(", %d rejected", rejected)
-		}
-		if n := unattributed(s.Ledger); n > 0 {
-			m.printf(", **%d unattributed**", n)
-		}
-		m.printf(".\n\n")
-		rows := make([][]string, 0, len(s.Ledger))
-		for _, e := range s.Ledger {
-			user := mdCode(e.User)
-			if s.Identity != "" && e.User == s.Identity {
-				user = "remediator"
-			}
-			actor := mdEscape(orNone(e.Actor))
-			if e.Unattributed() {
-				actor = "**" + actor + "**"
-			}
-			rows = append(rows, []string{formatOffset(e.Time, origin), user, actor, mdEscape(orNone(e.Kind)), mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)})
-		}
-		m.table([]string{"Time", "User", "Actor", "Kind", "Verb", "Object", "Code"}, rows, markdownRows, "entries")
+		return
 	}
+	rejected := len(reqs) - accepted(reqs)
+	m.printf("%s recorded by the API server", plural(len(s.Ledger), "mutating request"))
+	if s.Identity != "" {
+		m.printf(", %d of them by the remediator (%s)", len(reqs), mdCode(s.Identity))
+	}
+	if rejected > 0 {
+		m.printf(", %d rejected", rejected)
+	}
+	if n := unattributed(s.Ledger); n > 0 {
+		m.printf(", **%d unattributed**", n)
+	}
+	m.printf(".\n\n")
+	rows := make([][]string, 0, len(s.Ledger))
+	for _, e := range s.Ledger {
+		user := mdCode(e.User)
+		if s.Identity != "" && e.User == s.Identity {
+			user = "remediator"
+		}
+		actor := mdEscape(orNone(e.Actor))
+		if e.Unattributed() {
+			actor = "**" + actor + "**"
+		}
+		rows = append(rows, []string{formatOffset(e.Time, origin), user, actor, mdEscape(orNone(e.Kind)), mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)})
+	}
+	m.table([]string{"Time", "User", "Actor", "Kind", "Verb", "Object", "Code"}, rows, markdownRows, "entries")
+}
 
-	if len(s.Timeline) > 0 {
-		m.printf("\n## Timeline\n\n")
-		rows := make([][]string, 0, len(s.Timeline))
-		for _, e := range s.Timeline {
-			rows = append(rows, []string{formatOffset(e.Time, origin), mdEscape(e.Kind), mdEscape(e.Message)})
-		}
-		m.table([]string{"Time", "Kind", "Event"}, rows, markdownRows, "events")
+// writeTimeline writes the run's narrative; nothing if it has none.
+func (m *mdWriter) writeTimeline(s *scorecard.Scorecard, origin time.Time) {
+	if len(s.Timeline) == 0 {
+		return
 	}
+	m.printf("\n## Timeline\n\n")
+	rows := make([][]string, 0, len(s.Timeline))
+	for _, e := range s.Timeline {
+		rows = append(rows, []string{formatOffset(e.Time, origin), mdEscape(e.Kind), mdEscape(e.Message)})
+	}
+	m.table([]string{"Time", "Kind", "Event"}, rows, markdownRows, "events")
 }
 
 // table writes a Markdown table. If there are more than limit rows, the
