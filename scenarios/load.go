@@ -1,22 +1,15 @@
 package scenarios
 
 import (
-	"bufio"
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"regexp"
-	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	sigsjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
+
+	"github.com/interlock-dev/interlock/internal/manifest"
 )
 
 // files holds the shipped scenarios, one per file named after the scenario.
@@ -28,32 +21,26 @@ var files embed.FS
 // shipped scenario.
 var ErrNotFound = errors.New("no such scenario")
 
-// Names returns the names of the shipped scenarios, sorted.
-func Names() []string {
-	entries, err := fs.ReadDir(files, ".")
-	if err != nil {
-		panic(fmt.Sprintf("failed to list embedded scenarios: %v", err)) // cannot happen: the FS is embedded
-	}
-	var names []string
-	for _, e := range entries {
-		if name, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return names
+// shipped is the set of shipped scenarios.
+var shipped = manifest.Set{FS: files, NotFound: ErrNotFound, Noun: "scenarios"}
+
+// Format is the format of a scenario file: one Scenario document. An
+// unknown field directly under a fault is an unknown fault kind.
+var Format = &manifest.Format{
+	Want:         "a " + Kind + " of apiVersion " + APIVersion,
+	Kinds:        []manifest.Kind{{APIVersion: APIVersion, Kind: Kind, New: func() any { return &Scenario{} }}},
+	UnknownField: unknownFaultKind,
 }
+
+// Names returns the names of the shipped scenarios, sorted.
+func Names() []string { return shipped.Names() }
 
 // Files returns the shipped scenario files by file name, such as
 // "storm.yaml". The map and its contents are the caller's to keep.
 func Files() map[string][]byte {
-	out := map[string][]byte{}
-	for _, name := range Names() {
-		data, err := fs.ReadFile(files, name+".yaml")
-		if err != nil {
-			panic(fmt.Sprintf("failed to read embedded scenario %s.yaml: %v", name, err))
-		}
-		out[name+".yaml"] = data
+	out, err := shipped.Files()
+	if err != nil {
+		panic(fmt.Sprintf("failed to read the embedded scenarios: %v", err)) // cannot happen: the FS is embedded
 	}
 	return out
 }
@@ -62,13 +49,9 @@ func Files() map[string][]byte {
 // validated. For an unknown name the error wraps ErrNotFound and lists the
 // shipped scenarios.
 func Load(name string) (*Scenario, error) {
-	file := name + ".yaml"
-	if !slices.Contains(Names(), name) {
-		return nil, fmt.Errorf("%w %q; shipped scenarios: %s", ErrNotFound, name, strings.Join(Names(), ", "))
-	}
-	data, err := fs.ReadFile(files, file)
+	file, data, err := shipped.Read(name)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read scenario %s: %w", file, err)
+		return nil, err
 	}
 	return Parse(file, data)
 }
@@ -105,10 +88,13 @@ func Patterns() (map[string][]string, error) {
 
 // LoadFile reads, parses and validates a scenario file outside the shipped
 // set, such as one a user wrote.
+//
+// A file that cannot be read is an *Error whose problem says so, and which
+// wraps the file system's error.
 func LoadFile(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := manifest.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read scenario: %w", err)
+		return nil, &Error{File: path, Errs: manifest.Fields(err), cause: err}
 	}
 	return Parse(path, data)
 }
@@ -122,10 +108,12 @@ func LoadFile(path string) (*Scenario, error) {
 // not valid YAML, is not a Scenario, or whose fields have the wrong type is
 // reported without further validation.
 func Parse(file string, data []byte) (*Scenario, error) {
-	s, errs := decode(data)
-	if s == nil {
+	docs, err := Format.Decode(file, data)
+	errs := manifest.Fields(err)
+	if len(docs) == 0 {
 		return nil, &Error{File: file, Errs: errs}
 	}
+	s := docs[0].Object.(*Scenario)
 	s.File = file
 	errs = append(errs, validate(s)...)
 	if len(errs) > 0 {
@@ -141,6 +129,10 @@ type Error struct {
 	// Errs are the problems, each with the path of the field at fault; a
 	// problem with the whole file has an empty Field.
 	Errs field.ErrorList
+
+	// cause is the error behind the problems, such as the file system's
+	// error for a file that could not be read.
+	cause error
 }
 
 // Lines returns one line per problem, "FILE: FIELD: PROBLEM", or
@@ -148,11 +140,7 @@ type Error struct {
 func (e *Error) Lines() []string {
 	lines := make([]string, 0, len(e.Errs))
 	for _, fe := range e.Errs {
-		if fe.Field == "" {
-			lines = append(lines, e.File+": "+fe.ErrorBody())
-			continue
-		}
-		lines = append(lines, e.File+": "+fe.Field+": "+fe.ErrorBody())
+		lines = append(lines, manifest.Line(e.File, 0, fe.Field, fe.ErrorBody()))
 	}
 	return lines
 }
@@ -165,110 +153,29 @@ func (e *Error) Error() string {
 	return strings.Join(e.Lines(), "\n")
 }
 
-// Unwrap returns each problem as a *field.Error, for errors.As.
+// Unwrap returns each problem as a *field.Error, for errors.As, and the
+// error behind them, if any, for errors.Is.
 func (e *Error) Unwrap() []error {
-	out := make([]error, len(e.Errs))
-	for i, fe := range e.Errs {
-		out[i] = fe
+	out := make([]error, 0, len(e.Errs)+1)
+	for _, fe := range e.Errs {
+		out = append(out, fe)
+	}
+	if e.cause != nil {
+		out = append(out, e.cause)
 	}
 	return out
-}
-
-// decode decodes one scenario document strictly. It returns nil when the
-// document could not be decoded at all; otherwise it returns the scenario
-// with the strict-decoding problems (unknown or duplicated fields).
-func decode(data []byte) (*Scenario, field.ErrorList) {
-	fileError := func(format string, args ...any) field.ErrorList {
-		return field.ErrorList{&field.Error{Type: field.ErrorTypeInvalid, BadValue: field.OmitValueType{}, Detail: fmt.Sprintf(format, args...)}}
-	}
-	var docs [][]byte
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		raw, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fileError("failed to split YAML documents: %v", err)
-		}
-		j, err := yaml.YAMLToJSONStrict(raw)
-		if err != nil {
-			return nil, fileError("invalid YAML: %s", strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
-		}
-		if t := bytes.TrimSpace(j); len(t) == 0 || bytes.Equal(t, []byte("null")) {
-			continue // an empty document, such as a comment before "---"
-		}
-		docs = append(docs, j)
-	}
-	switch len(docs) {
-	case 0:
-		return nil, fileError("no document: expected a %s of apiVersion %s", Kind, APIVersion)
-	case 1:
-	default:
-		return nil, fileError("%d documents: a scenario file holds one %s document", len(docs), Kind)
-	}
-	j := docs[0]
-
-	var head struct {
-		APIVersion any `json:"apiVersion"`
-		Kind       any `json:"kind"`
-	}
-	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(j, &head); err != nil {
-		return nil, fileError("document is not a YAML mapping")
-	}
-	var errs field.ErrorList
-	errs = append(errs, checkHead(field.NewPath("apiVersion"), head.APIVersion, APIVersion)...)
-	errs = append(errs, checkHead(field.NewPath("kind"), head.Kind, Kind)...)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-
-	s := &Scenario{}
-	strict, err := sigsjson.UnmarshalStrict(j, s)
-	if err != nil {
-		errs = locate(j, s)
-		if len(errs) == 0 {
-			errs = fileError("failed to decode: %s", strings.TrimPrefix(err.Error(), "json: "))
-		}
-		return nil, errs
-	}
-	for _, se := range strict {
-		errs = append(errs, strictError(se))
-	}
-	return s, errs
-}
-
-// checkHead checks apiVersion or kind.
-func checkHead(p *field.Path, got any, want string) field.ErrorList {
-	switch v := got.(type) {
-	case nil:
-		return field.ErrorList{field.Required(p, "must be "+want)}
-	case string:
-		if v == want {
-			return nil
-		}
-		return field.ErrorList{field.NotSupported(p, v, []string{want})}
-	}
-	return field.ErrorList{field.Invalid(p, fmt.Sprint(got), "must be the string "+want)}
 }
 
 // faultKindPath matches the path of a field directly under a fault.
 var faultKindPath = regexp.MustCompile(`^spec\.faults\[\d+\]\.([^.\[]+)$`)
 
-// strictError turns an unknown or duplicated field into a field error. An
-// unknown field directly under a fault is an unknown fault kind.
-func strictError(err error) *field.Error {
-	var fe sigsjson.FieldError
-	if !errors.As(err, &fe) {
-		return &field.Error{Type: field.ErrorTypeInvalid, BadValue: field.OmitValueType{}, Detail: err.Error()}
+// unknownFaultKind describes an unknown field directly under a fault as an
+// unknown fault kind, and leaves any other unknown field to the decoder.
+func unknownFaultKind(path string) *field.Error {
+	m := faultKindPath.FindStringSubmatch(path)
+	if m == nil {
+		return nil
 	}
-	p := fe.FieldPath()
-	if strings.HasPrefix(err.Error(), "duplicate field") {
-		return &field.Error{Type: field.ErrorTypeForbidden, Field: p, Detail: "field is given more than once"}
-	}
-	if m := faultKindPath.FindStringSubmatch(p); m != nil {
-		return &field.Error{Type: field.ErrorTypeNotSupported, Field: p, BadValue: m[1],
-			Detail: "unknown fault kind: must be one of " + strings.Join(FaultKinds, ", ")}
-	}
-	return &field.Error{Type: field.ErrorTypeForbidden, Field: p, Detail: "unknown field"}
+	return &field.Error{Type: field.ErrorTypeNotSupported, Field: path, BadValue: m[1],
+		Detail: "unknown fault kind: must be one of " + strings.Join(FaultKinds, ", ")}
 }

@@ -13,17 +13,22 @@ import (
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
-func TestUseRBACFile(t *testing.T) {
-	eviction := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/eviction"}, Verbs: []string{"create"}}
-	pods := rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}
-	tests := map[string]struct {
-		data      string
-		wantRules []rbacv1.PolicyRule
-		// wantErr are the error's lines, each after "FILE: ".
-		wantErr []string
-	}{
-		"a list of rules": {
-			data: `# comment
+// eviction and pods are rules of the RBAC files below.
+var (
+	eviction = rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods/eviction"}, Verbs: []string{"create"}}
+	pods     = rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}
+)
+
+// rbacFileCases are RBAC files and the rules UseRBACFile takes from each, or
+// the lines of its error.
+var rbacFileCases = map[string]struct {
+	data      string
+	wantRules []rbacv1.PolicyRule
+	// wantErr are the error's lines, each after "FILE: ".
+	wantErr []string
+}{
+	"a list of rules": {
+		data: `# comment
 - apiGroups: [""]
   resources: [pods/eviction]
   verbs: [create]
@@ -31,10 +36,10 @@ func TestUseRBACFile(t *testing.T) {
   resources: [pods]
   verbs: [get, list, watch]
 `,
-			wantRules: []rbacv1.PolicyRule{eviction, pods},
-		},
-		"a ClusterRole": {
-			data: `---
+		wantRules: []rbacv1.PolicyRule{eviction, pods},
+	},
+	"a ClusterRole": {
+		data: `---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -44,14 +49,14 @@ rules:
   resources: [pods/eviction]
   verbs: [create]
 `,
-			wantRules: []rbacv1.PolicyRule{eviction},
-		},
-		"a non-resource URL": {
-			data:      "- nonResourceURLs: [/healthz]\n  verbs: [get]\n",
-			wantRules: []rbacv1.PolicyRule{{NonResourceURLs: []string{"/healthz"}, Verbs: []string{"get"}}},
-		},
-		"incomplete rules in a list": {
-			data: `- apiGroups: [""]
+		wantRules: []rbacv1.PolicyRule{eviction},
+	},
+	"a non-resource URL": {
+		data:      "- nonResourceURLs: [/healthz]\n  verbs: [get]\n",
+		wantRules: []rbacv1.PolicyRule{{NonResourceURLs: []string{"/healthz"}, Verbs: []string{"get"}}},
+	},
+	"incomplete rules in a list": {
+		data: `- apiGroups: [""]
   resources: [pods]
 - resources: [deployments]
   verbs: [list]
@@ -60,15 +65,15 @@ rules:
   resources: [pods]
   verbs: [get]
 `,
-			wantErr: []string{
-				"[0].verbs: Required value: name the verbs the rule grants",
-				`[1].apiGroups: Required value: name the API groups of the resources ("" for the core group)`,
-				"[2].resources: Required value: name the resources the rule grants",
-				"[3].nonResourceURLs: Forbidden: a rule grants either resources or non-resource URLs, not both",
-			},
+		wantErr: []string{
+			"[0].verbs: Required value: name the verbs the rule grants",
+			`[1].apiGroups: Required value: name the API groups of the resources ("" for the core group)`,
+			"[2].resources: Required value: name the resources the rule grants",
+			"[3].nonResourceURLs: Forbidden: a rule grants either resources or non-resource URLs, not both",
 		},
-		"incomplete rule in a ClusterRole": {
-			data: `apiVersion: rbac.authorization.k8s.io/v1
+	},
+	"incomplete rule in a ClusterRole": {
+		data: `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 rules:
 - apiGroups: [""]
@@ -77,53 +82,55 @@ rules:
 - apiGroups: [""]
   resources: [pods/eviction]
 `,
-			wantErr: []string{"rules[1].verbs: Required value: name the verbs the rule grants"},
+		wantErr: []string{"rules[1].verbs: Required value: name the verbs the rule grants"},
+	},
+	"unknown field": {
+		data: "- apiGroups: [\"\"]\n  resources: [pods]\n  verb: [get]\n",
+		wantErr: []string{
+			"[0].verb: Forbidden: unknown field",
+			"[0].verbs: Required value: name the verbs the rule grants",
 		},
-		"unknown field": {
-			data: "- apiGroups: [\"\"]\n  resources: [pods]\n  verb: [get]\n",
-			wantErr: []string{
-				"[0].verb: Forbidden: unknown field",
-				"[0].verbs: Required value: name the verbs the rule grants",
-			},
-		},
-		"wrong type": {
-			data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules:\n- apiGroups: [\"\"]\n  resources: pods\n  verbs: [get]\n",
-			wantErr: []string{`rules[0].resources: Invalid value: "pods": wrong type: got a string, want a list`},
-		},
-		"a Role": {
-			data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: []\n",
-			wantErr: []string{`kind: Unsupported value: "Role": supported values: "ClusterRole"`},
-		},
-		"wrong apiVersion": {
-			data:    "apiVersion: rbac.authorization.k8s.io/v1beta1\nkind: ClusterRole\nrules: []\n",
-			wantErr: []string{`apiVersion: Unsupported value: "rbac.authorization.k8s.io/v1beta1": supported values: "rbac.authorization.k8s.io/v1"`},
-		},
-		"an aggregated ClusterRole": {
-			data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\naggregationRule:\n  clusterRoleSelectors: [{matchLabels: {a: b}}]\n",
-			wantErr: []string{"aggregationRule: Forbidden: the rules of an aggregated ClusterRole are filled in by the API server: list the rules themselves"},
-		},
-		"no rules in a ClusterRole": {
-			data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n",
-			wantErr: []string{"rules: Required value: no rules: list what the remediator may do"},
-		},
-		"an empty list": {
-			data:    "[]\n",
-			wantErr: []string{"Required value: no rules: list what the remediator may do"},
-		},
-		"empty file": {
-			data:    "# nothing\n",
-			wantErr: []string{"Invalid value: no document: want a YAML list of rbac/v1 PolicyRules, or a ClusterRole of apiVersion rbac.authorization.k8s.io/v1 whose rules are taken"},
-		},
-		"two documents": {
-			data:    "- verbs: [get]\n  nonResourceURLs: [/a]\n---\n- verbs: [get]\n  nonResourceURLs: [/b]\n",
-			wantErr: []string{"Invalid value: 2 documents: want one, a YAML list of rbac/v1 PolicyRules, or a ClusterRole of apiVersion rbac.authorization.k8s.io/v1 whose rules are taken"},
-		},
-		"a scalar": {
-			data:    "pods\n",
-			wantErr: []string{"Invalid value: not a list or a mapping: want a YAML list of rbac/v1 PolicyRules, or a ClusterRole of apiVersion rbac.authorization.k8s.io/v1 whose rules are taken"},
-		},
-	}
-	for name, tc := range tests {
+	},
+	"wrong type": {
+		data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules:\n- apiGroups: [\"\"]\n  resources: pods\n  verbs: [get]\n",
+		wantErr: []string{`rules[0].resources: Invalid value: "pods": wrong type: got a string, want a list`},
+	},
+	"a Role": {
+		data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules: []\n",
+		wantErr: []string{`kind: Unsupported value: unknown kind "Role": must be ClusterRole`},
+	},
+	"wrong apiVersion": {
+		data:    "apiVersion: rbac.authorization.k8s.io/v1beta1\nkind: ClusterRole\nrules: []\n",
+		wantErr: []string{`apiVersion: Unsupported value: unknown apiVersion "rbac.authorization.k8s.io/v1beta1": must be rbac.authorization.k8s.io/v1`},
+	},
+	"an aggregated ClusterRole": {
+		data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\naggregationRule:\n  clusterRoleSelectors: [{matchLabels: {a: b}}]\n",
+		wantErr: []string{"aggregationRule: Forbidden: the rules of an aggregated ClusterRole are filled in by the API server: list the rules themselves"},
+	},
+	"no rules in a ClusterRole": {
+		data:    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n",
+		wantErr: []string{"rules: Required value: no rules: list what the remediator may do"},
+	},
+	"an empty list": {
+		data:    "[]\n",
+		wantErr: []string{"Required value: no rules: list what the remediator may do"},
+	},
+	"empty file": {
+		data:    "# nothing\n",
+		wantErr: []string{"Invalid value: no document: want a YAML list of rbac/v1 PolicyRules, or a ClusterRole of apiVersion rbac.authorization.k8s.io/v1 whose rules are taken"},
+	},
+	"two documents": {
+		data:    "- verbs: [get]\n  nonResourceURLs: [/a]\n---\n- verbs: [get]\n  nonResourceURLs: [/b]\n",
+		wantErr: []string{"Invalid value: 2 documents: want one, a YAML list of rbac/v1 PolicyRules, or a ClusterRole of apiVersion rbac.authorization.k8s.io/v1 whose rules are taken"},
+	},
+	"a scalar": {
+		data:    "pods\n",
+		wantErr: []string{"Invalid value: not a list or a mapping: want a YAML list of rbac/v1 PolicyRules, or a ClusterRole of apiVersion rbac.authorization.k8s.io/v1 whose rules are taken"},
+	},
+}
+
+func TestUseRBACFile(t *testing.T) {
+	for name, tc := range rbacFileCases {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "rbac.yaml")
 			if err := os.WriteFile(path, []byte(tc.data), 0o644); err != nil {

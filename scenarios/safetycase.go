@@ -12,7 +12,7 @@ import (
 )
 
 // UseSafetyCaseFile replaces the safety cases of the scenario's automations
-// with those in a safety-case file (see remediator/validation.LoadFile), so
+// with those in a safety-case file (see validation.LoadFile), so
 // that an external remediator is graded against its own safety case. Each
 // SafetyCase in the file replaces the safety case of the automation whose
 // name, or else whose type, is its metadata.name; a file with one SafetyCase

@@ -20,6 +20,7 @@ import (
 
 	"github.com/interlock-dev/interlock/catalog"
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/internal/testutil"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -54,20 +55,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("Load(%q): %v", name, err)
 			}
 			got := renderGolden(t, s)
-			golden := filepath.Join("testdata", name+".golden.yaml")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("failed to read golden file (run with -update to create it): %v", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("rendered %s differs from %s (-want +got; run with -update to accept):\n%s", name, golden, diff)
-			}
+			testutil.Golden(t, filepath.Join("testdata", name+".golden.yaml"), got, *update)
 			if again := renderGolden(t, s); !bytes.Equal(again, got) {
 				t.Errorf("rendering %s twice gave different output", name)
 			}
