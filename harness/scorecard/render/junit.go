@@ -81,7 +81,33 @@ const junitRunCase = "run"
 // in <system-out>.
 // Characters that XML cannot hold are replaced with U+FFFD. s is not modified.
 func WriteJUnit(w io.Writer, s *scorecard.Scorecard) error {
-	class := "interlock." + s.Scenario
+	suite := newJUnitSuite(s)
+	root := junitSuites{
+		Name:     "interlock",
+		Tests:    suite.Tests,
+		Failures: suite.Failures,
+		Errors:   suite.Errors,
+		Skipped:  suite.Skipped,
+		Time:     suite.Time,
+		Suites:   []junitSuite{suite},
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return fmt.Errorf("failed to write JUnit XML: %w", err)
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(root); err != nil {
+		return fmt.Errorf("failed to write JUnit XML: %w", err)
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return fmt.Errorf("failed to write JUnit XML: %w", err)
+	}
+	return nil
+}
+
+// newJUnitSuite is the test suite of s: its properties, its test cases
+// with their counts, and its timeline as <system-out>.
+func newJUnitSuite(s *scorecard.Scorecard) junitSuite {
 	suite := junitSuite{
 		Name: s.Scenario,
 		Time: junitSeconds(s.DurationSeconds),
@@ -104,7 +130,23 @@ func WriteJUnit(w io.Writer, s *scorecard.Scorecard) error {
 			junitProperty{Name: "availabilityWithout", Value: strconv.FormatFloat(c.AvailabilityWithout, 'f', -1, 64)},
 			junitProperty{Name: "availabilityWith", Value: strconv.FormatFloat(c.AvailabilityWith, 'f', -1, 64)})
 	}
+	suite.addCases(s)
+	if len(s.Timeline) > 0 {
+		origin := s.Origin()
+		var b strings.Builder
+		for _, e := range s.Timeline {
+			fmt.Fprintf(&b, "%s %-8s %s\n", formatOffset(e.Time, origin), e.Kind, e.Message)
+		}
+		suite.SystemOut = &junitText{Body: xmlSafe(b.String())}
+	}
+	return suite
+}
 
+// addCases adds a test case for each assertion, one for each skipped
+// assertion, and one named "run" for a run error or a run with no
+// assertions, and counts them.
+func (suite *junitSuite) addCases(s *scorecard.Scorecard) {
+	class := "interlock." + s.Scenario
 	for _, a := range s.Assertions {
 		tc := junitCase{Classname: class, Name: a.Name, Time: junitSeconds(0)}
 		switch a.Verdict {
@@ -132,37 +174,6 @@ func WriteJUnit(w io.Writer, s *scorecard.Scorecard) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	suite.Tests = len(suite.Cases)
-
-	if len(s.Timeline) > 0 {
-		origin := s.Origin()
-		var b strings.Builder
-		for _, e := range s.Timeline {
-			fmt.Fprintf(&b, "%s %-8s %s\n", formatOffset(e.Time, origin), e.Kind, e.Message)
-		}
-		suite.SystemOut = &junitText{Body: xmlSafe(b.String())}
-	}
-
-	root := junitSuites{
-		Name:     "interlock",
-		Tests:    suite.Tests,
-		Failures: suite.Failures,
-		Errors:   suite.Errors,
-		Skipped:  suite.Skipped,
-		Time:     suite.Time,
-		Suites:   []junitSuite{suite},
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return fmt.Errorf("failed to write JUnit XML: %w", err)
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(root); err != nil {
-		return fmt.Errorf("failed to write JUnit XML: %w", err)
-	}
-	if _, err := io.WriteString(w, "\n"); err != nil {
-		return fmt.Errorf("failed to write JUnit XML: %w", err)
-	}
-	return nil
 }
 
 // junitSeconds prints seconds as JUnit's time attribute expects.
