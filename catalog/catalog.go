@@ -4,12 +4,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
 	"strings"
 
-	"sigs.k8s.io/yaml"
+	"github.com/interlock-dev/interlock/internal/manifest"
 )
 
 // APIVersion and Kind identify a catalog entry file.
@@ -23,6 +22,15 @@ var ErrNotFound = errors.New("no such failure pattern")
 
 //go:embed patterns/*.yaml
 var patternFiles embed.FS
+
+// patterns is the set of embedded catalog entries.
+var patterns = manifest.Set{FS: patternFiles, Dir: "patterns", NotFound: ErrNotFound, Noun: "patterns"}
+
+// Format is the format of a catalog entry file: one FailurePattern document.
+var Format = &manifest.Format{
+	Want:  "a " + Kind + " of apiVersion " + APIVersion,
+	Kinds: []manifest.Kind{{APIVersion: APIVersion, Kind: Kind, New: func() any { return &FailurePattern{} }}},
+}
 
 // FailurePattern is one catalog entry: a way automation goes wrong, the
 // public incidents in which it did, the safety-case elements that defend
@@ -108,71 +116,58 @@ type Incident struct {
 
 // All returns every embedded catalog entry, validated and sorted by name.
 func All() ([]FailurePattern, error) {
-	return load(patternFiles)
-}
-
-// Get returns the embedded catalog entry with the given name. For an
-// unknown name the error wraps ErrNotFound and names the known patterns.
-func Get(name string) (FailurePattern, error) {
-	all, err := All()
-	if err != nil {
-		return FailurePattern{}, err
-	}
-	names := make([]string, 0, len(all))
-	for _, p := range all {
-		if p.Name() == name {
-			return p, nil
-		}
-		names = append(names, p.Name())
-	}
-	return FailurePattern{}, fmt.Errorf("%w %q; known patterns: %s", ErrNotFound, name, strings.Join(names, ", "))
-}
-
-// load reads, decodes and validates every patterns/*.yaml file in fsys.
-func load(fsys fs.FS) ([]FailurePattern, error) {
-	files, err := fs.Glob(fsys, "patterns/*.yaml")
-	if err != nil {
-		return nil, fmt.Errorf("failed to list catalog files: %w", err)
-	}
-	if len(files) == 0 {
+	names := patterns.Names()
+	if len(names) == 0 {
 		return nil, errors.New("failed to load catalog: no patterns/*.yaml files")
 	}
 	var (
-		patterns []FailurePattern
-		errs     []error
+		all  []FailurePattern
+		errs []error
 	)
-	for _, file := range files {
-		data, err := fs.ReadFile(fsys, file)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("failed to read %s: %w", file, err))
-			continue
-		}
-		p, err := Parse(file, data)
+	for _, name := range names {
+		p, err := Get(name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		patterns = append(patterns, p)
+		all = append(all, p)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("failed to load catalog: %w", err)
 	}
-	slices.SortFunc(patterns, func(a, b FailurePattern) int { return strings.Compare(a.Name(), b.Name()) })
-	return patterns, nil
+	slices.SortFunc(all, func(a, b FailurePattern) int { return strings.Compare(a.Name(), b.Name()) })
+	return all, nil
 }
 
-// Parse decodes one catalog entry strictly (unknown or duplicate fields are
-// errors) and validates it. file is the path used in error messages and the
-// one whose base name must equal metadata.name, such as "patterns/storm.yaml".
-func Parse(file string, data []byte) (FailurePattern, error) {
-	var p FailurePattern
-	if err := yaml.UnmarshalStrict(data, &p); err != nil {
-		return FailurePattern{}, decodeError(file, data, err)
-	}
-	if err := Validate(&p, file); err != nil {
+// Get returns the embedded catalog entry with the given name, validated.
+// For an unknown name the error wraps ErrNotFound and names the known
+// patterns.
+func Get(name string) (FailurePattern, error) {
+	file, data, err := patterns.Read(name)
+	if err != nil {
 		return FailurePattern{}, err
 	}
-	return p, nil
+	return Parse(file, data)
+}
+
+// Parse decodes one catalog entry strictly (see Format: unknown, duplicated
+// or mistyped fields are errors) and validates it. file is the path used in
+// error messages and the one whose base name must equal metadata.name, such
+// as "patterns/storm.yaml". The error is a *manifest.Error with every
+// problem, one per line: those of decoding, then those Validate finds.
+func Parse(file string, data []byte) (FailurePattern, error) {
+	docs, err := Format.Decode(file, data)
+	if len(docs) == 0 {
+		return FailurePattern{}, err
+	}
+	p := docs[0].Object.(*FailurePattern)
+	e := &manifest.Error{File: file}
+	e.Add(manifest.Fields(err)...)
+	e.Add(validate(p, file)...)
+	if err := e.Err(); err != nil {
+		return FailurePattern{}, err
+	}
+	return *p, nil
 }
 
 // fileName returns the pattern name a file must carry: its base name without ".yaml".

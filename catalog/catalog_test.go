@@ -1,10 +1,6 @@
 package catalog_test
 
 import (
-	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -16,8 +12,6 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/catalog"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/catalog.golden.json from the embedded catalog")
 
 func TestShippedPatterns(t *testing.T) {
 	all, err := catalog.All()
@@ -76,63 +70,6 @@ func TestEveryFileValidates(t *testing.T) {
 	}
 }
 
-func TestGolden(t *testing.T) {
-	all, err := catalog.All()
-	if err != nil {
-		t.Fatalf("All() failed: %v", err)
-	}
-	got, err := json.MarshalIndent(all, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	golden := filepath.Join("testdata", "catalog.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("failed to read golden file (run with -update to create it): %v", err)
-	}
-	if diff := firstDifference(string(want), string(got)); diff != "" {
-		t.Errorf("catalog differs from %s; run 'go test ./catalog/ -update' if intended:\n%s", golden, diff)
-	}
-}
-
-func TestGet(t *testing.T) {
-	tests := map[string]struct {
-		name    string
-		wantErr string
-	}{
-		"known pattern":   {name: "remediation-storm"},
-		"unknown pattern": {name: "no-such", wantErr: `no such failure pattern "no-such"; known patterns: autoscaler-feedback-loop, capacity-removal,`},
-		"empty name":      {name: "", wantErr: `no such failure pattern ""`},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			p, err := catalog.Get(tc.name)
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatalf("Get(%q) failed: %v", tc.name, err)
-				}
-				if p.Name() != tc.name {
-					t.Errorf("Get(%q).Name() = %q", tc.name, p.Name())
-				}
-				return
-			}
-			if !errors.Is(err, catalog.ErrNotFound) {
-				t.Fatalf("Get(%q) error = %v, want ErrNotFound", tc.name, err)
-			}
-			if !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("Get(%q) error = %q, want it to contain %q", tc.name, err, tc.wantErr)
-			}
-		})
-	}
-}
-
 // TestSafetyCasePathsMatchAPI keeps the defense paths in step with the
 // SafetyCaseSpec type: every path must resolve through its JSON field names.
 func TestSafetyCasePathsMatchAPI(t *testing.T) {
@@ -158,26 +95,4 @@ func TestSafetyCasePathsMatchAPI(t *testing.T) {
 			}
 		}
 	}
-}
-
-// firstDifference describes the first line where want and got differ, or
-// returns "" when they are equal.
-func firstDifference(want, got string) string {
-	if want == got {
-		return ""
-	}
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, wl, gl)
-		}
-	}
-	return "trailing content differs"
 }

@@ -22,99 +22,104 @@ func pattern(name string, incidents int, scenarios ...string) catalog.FailurePat
 	return p
 }
 
+// coveragePatterns are the patterns of coverageCases.
+var coveragePatterns = []catalog.FailurePattern{
+	pattern("storm", 2, "storm", "crash-mid-storm"),
+	pattern("failover", 1, "node-loss"),
+	pattern("unlisted", 1),
+	pattern("declared-only", 1),
+}
+
+// coverageCases are scenarios, the patterns they declare, and the gaps
+// Coverage finds between them and coveragePatterns.
+var coverageCases = map[string]struct {
+	scenarios map[string][]string
+	wantGaps  []string
+	check     func(t *testing.T, r catalog.Report)
+}{
+	"gaps of every kind": {
+		scenarios: map[string][]string{
+			"storm":      {"storm"},
+			"node-loss":  nil, // listed by failover, declares nothing
+			"bad-deploy": nil,
+			"cert":       {"no-such-pattern", "declared-only"},
+		},
+		wantGaps: []string{
+			`pattern "unlisted" has no existing scenario`,
+			`pattern "storm" lists scenario "crash-mid-storm", which does not exist`,
+			`scenario "bad-deploy" reproduces no pattern`,
+			`scenario "cert" declares pattern "no-such-pattern", which is not in the catalog`,
+		},
+		check: func(t *testing.T, r catalog.Report) {
+			var storm catalog.PatternCoverage
+			for _, p := range r.Patterns {
+				if p.Name == "storm" {
+					storm = p
+				}
+			}
+			want := []catalog.ScenarioRef{
+				{Name: "crash-mid-storm", Exists: false, Listed: true},
+				{Name: "storm", Exists: true, Listed: true, Declared: true},
+			}
+			if !slices.Equal(storm.Scenarios, want) {
+				t.Errorf("storm scenarios = %+v, want %+v", storm.Scenarios, want)
+			}
+			if storm.Incidents != 2 {
+				t.Errorf("storm incidents = %d, want 2", storm.Incidents)
+			}
+			names := []string{}
+			for _, s := range r.Scenarios {
+				names = append(names, s.Name)
+			}
+			if want := []string{"bad-deploy", "cert", "node-loss", "storm"}; !slices.Equal(names, want) {
+				t.Errorf("scenarios = %v, want %v", names, want)
+			}
+			for _, s := range r.Scenarios {
+				switch s.Name {
+				case "node-loss":
+					if !slices.Equal(s.Patterns, []string{"failover"}) || len(s.Incidents) != 1 || s.Incidents[0].Pattern != "failover" {
+						t.Errorf("node-loss = %+v, want pattern failover with its one incident", s)
+					}
+				case "cert":
+					if !slices.Equal(s.Patterns, []string{"declared-only"}) {
+						t.Errorf("cert patterns = %v, want [declared-only]", s.Patterns)
+					}
+				case "storm":
+					if len(s.Incidents) != 2 || s.Incidents[1].Year != 2021 || s.Incidents[0].Source != "https://example.com/storm" {
+						t.Errorf("storm incidents = %+v", s.Incidents)
+					}
+				}
+			}
+		},
+	},
+	"complete coverage": {
+		scenarios: map[string][]string{
+			"storm":           {"storm"},
+			"crash-mid-storm": nil,
+			"node-loss":       {"failover"},
+			"unlisted":        {"unlisted"},
+			"declared":        {"declared-only"},
+		},
+		wantGaps: []string{},
+	},
+	"no scenarios at all": {
+		scenarios: map[string][]string{},
+		wantGaps: []string{
+			`pattern "declared-only" has no existing scenario`,
+			`pattern "failover" has no existing scenario`,
+			`pattern "storm" has no existing scenario`,
+			`pattern "unlisted" has no existing scenario`,
+			`pattern "failover" lists scenario "node-loss", which does not exist`,
+			`pattern "storm" lists scenario "crash-mid-storm", which does not exist`,
+			`pattern "storm" lists scenario "storm", which does not exist`,
+		},
+	},
+}
+
 func TestCoverage(t *testing.T) {
-	patterns := []catalog.FailurePattern{
-		pattern("storm", 2, "storm", "crash-mid-storm"),
-		pattern("failover", 1, "node-loss"),
-		pattern("unlisted", 1),
-		pattern("declared-only", 1),
-	}
-	tests := map[string]struct {
-		scenarios map[string][]string
-		wantGaps  []string
-		check     func(t *testing.T, r catalog.Report)
-	}{
-		"gaps of every kind": {
-			scenarios: map[string][]string{
-				"storm":      {"storm"},
-				"node-loss":  nil, // listed by failover, declares nothing
-				"bad-deploy": nil,
-				"cert":       {"no-such-pattern", "declared-only"},
-			},
-			wantGaps: []string{
-				`pattern "unlisted" has no existing scenario`,
-				`pattern "storm" lists scenario "crash-mid-storm", which does not exist`,
-				`scenario "bad-deploy" reproduces no pattern`,
-				`scenario "cert" declares pattern "no-such-pattern", which is not in the catalog`,
-			},
-			check: func(t *testing.T, r catalog.Report) {
-				var storm catalog.PatternCoverage
-				for _, p := range r.Patterns {
-					if p.Name == "storm" {
-						storm = p
-					}
-				}
-				want := []catalog.ScenarioRef{
-					{Name: "crash-mid-storm", Exists: false, Listed: true},
-					{Name: "storm", Exists: true, Listed: true, Declared: true},
-				}
-				if !slices.Equal(storm.Scenarios, want) {
-					t.Errorf("storm scenarios = %+v, want %+v", storm.Scenarios, want)
-				}
-				if storm.Incidents != 2 {
-					t.Errorf("storm incidents = %d, want 2", storm.Incidents)
-				}
-				names := []string{}
-				for _, s := range r.Scenarios {
-					names = append(names, s.Name)
-				}
-				if want := []string{"bad-deploy", "cert", "node-loss", "storm"}; !slices.Equal(names, want) {
-					t.Errorf("scenarios = %v, want %v", names, want)
-				}
-				for _, s := range r.Scenarios {
-					switch s.Name {
-					case "node-loss":
-						if !slices.Equal(s.Patterns, []string{"failover"}) || len(s.Incidents) != 1 || s.Incidents[0].Pattern != "failover" {
-							t.Errorf("node-loss = %+v, want pattern failover with its one incident", s)
-						}
-					case "cert":
-						if !slices.Equal(s.Patterns, []string{"declared-only"}) {
-							t.Errorf("cert patterns = %v, want [declared-only]", s.Patterns)
-						}
-					case "storm":
-						if len(s.Incidents) != 2 || s.Incidents[1].Year != 2021 || s.Incidents[0].Source != "https://example.com/storm" {
-							t.Errorf("storm incidents = %+v", s.Incidents)
-						}
-					}
-				}
-			},
-		},
-		"complete coverage": {
-			scenarios: map[string][]string{
-				"storm":           {"storm"},
-				"crash-mid-storm": nil,
-				"node-loss":       {"failover"},
-				"unlisted":        {"unlisted"},
-				"declared":        {"declared-only"},
-			},
-			wantGaps: []string{},
-		},
-		"no scenarios at all": {
-			scenarios: map[string][]string{},
-			wantGaps: []string{
-				`pattern "declared-only" has no existing scenario`,
-				`pattern "failover" has no existing scenario`,
-				`pattern "storm" has no existing scenario`,
-				`pattern "unlisted" has no existing scenario`,
-				`pattern "failover" lists scenario "node-loss", which does not exist`,
-				`pattern "storm" lists scenario "crash-mid-storm", which does not exist`,
-				`pattern "storm" lists scenario "storm", which does not exist`,
-			},
-		},
-	}
-	for name, tc := range tests {
+	for name, tc := range coverageCases {
 		t.Run(name, func(t *testing.T) {
-			r := catalog.Coverage(patterns, tc.scenarios)
+			r := catalog.Coverage(coveragePatterns, tc.scenarios)
 			if got := r.Gaps(); !slices.Equal(got, tc.wantGaps) {
 				t.Errorf("Gaps() =\n%q\nwant\n%q", got, tc.wantGaps)
 			}
