@@ -127,7 +127,7 @@ func New(cfg *rest.Config) (*Injector, error) {
 }
 
 // Name implements experiments.Injector.
-func (i *Injector) Name() string { return "builtin" }
+func (i *Injector) Name() string { return Name }
 
 // Inject applies f, after Validate accepted it, and returns once kwok shows
 // the fault on the objects it chose (the crash loop, the unready pods, the

@@ -97,7 +97,7 @@ func NewForConfig(cfg *rest.Config, opts Options) (*Injector, error) {
 }
 
 // Name implements experiments.Injector.
-func (i *Injector) Name() string { return "chaosmesh" }
+func (i *Injector) Name() string { return Name }
 
 // Inject creates the chaos object f renders to, after Validate accepted
 // f, and returns once Chaos Mesh reports it injected (see

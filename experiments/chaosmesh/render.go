@@ -30,9 +30,21 @@ const (
 // is created.
 const DefaultNamespace = "interlock-system"
 
-// Kinds lists the Chaos Mesh kinds the injector renders, in the order of
-// the scenario's fault kinds. Their CRDs are embedded (see CRDs).
-var Kinds = []string{"PodChaos", "HTTPChaos", "TimeChaos", "NetworkChaos", "StressChaos"}
+// Kinds lists the Chaos Mesh kinds the injector renders: every kind of
+// Chaos Mesh's group in the table of fault kinds (experiments.FaultKinds),
+// in the order of the scenario's fault kinds. Their CRDs are embedded (see
+// CRDs).
+var Kinds = chaosKinds()
+
+func chaosKinds() []string {
+	var kinds []string
+	for _, k := range experiments.FaultKinds() {
+		if k.GroupVersion == chaosv1alpha1.SchemeGroupVersion {
+			kinds = append(kinds, k.Kind)
+		}
+	}
+	return kinds
+}
 
 // Render returns the Chaos Mesh custom resource f becomes: the fault's
 // object as apiVersion chaos-mesh.org/v1alpha1, named after the fault, in
@@ -105,27 +117,13 @@ type chaosParts struct {
 // partsOf returns the common fields of a chaos object of one of Kinds, or
 // false for any other object (a nil pointer too).
 func partsOf(obj runtime.Object) (chaosParts, bool) {
-	switch o := obj.(type) {
-	case *chaosv1alpha1.PodChaos:
-		if o != nil {
-			return chaosParts{"PodChaos", &o.ObjectMeta, &o.Spec.PodSelector, &o.Spec.Duration, o.Spec.RemoteCluster}, true
-		}
-	case *chaosv1alpha1.HTTPChaos:
-		if o != nil {
-			return chaosParts{"HTTPChaos", &o.ObjectMeta, &o.Spec.PodSelector, &o.Spec.Duration, o.Spec.RemoteCluster}, true
-		}
-	case *chaosv1alpha1.TimeChaos:
-		if o != nil {
-			return chaosParts{"TimeChaos", &o.ObjectMeta, &o.Spec.PodSelector, &o.Spec.Duration, o.Spec.RemoteCluster}, true
-		}
-	case *chaosv1alpha1.NetworkChaos:
-		if o != nil {
-			return chaosParts{"NetworkChaos", &o.ObjectMeta, &o.Spec.PodSelector, &o.Spec.Duration, o.Spec.RemoteCluster}, true
-		}
-	case *chaosv1alpha1.StressChaos:
-		if o != nil {
-			return chaosParts{"StressChaos", &o.ObjectMeta, &o.Spec.PodSelector, &o.Spec.Duration, o.Spec.RemoteCluster}, true
-		}
+	k, ok := experiments.KindOf(obj)
+	if !ok || k.GroupVersion != chaosv1alpha1.SchemeGroupVersion {
+		return chaosParts{}, false
 	}
-	return chaosParts{}, false
+	meta, _, p, _ := k.Parts(obj)
+	if p.Selector == nil || p.Duration == nil || p.RemoteCluster == nil {
+		return chaosParts{}, false
+	}
+	return chaosParts{kind: k.Kind, meta: meta, selector: p.Selector, duration: p.Duration, remoteCluster: *p.RemoteCluster}, true
 }
