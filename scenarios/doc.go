@@ -1,2 +1,2 @@
-// Package scenarios holds the embedded scenario files that the harness runs.
+// Package scenarios holds the embedded scenario files that the harness runs, with their format, validation (faults against the table of fault kinds and the builtin injector's registered validation) and rendering; its code must not import harness/ or remediator/.
 package scenarios

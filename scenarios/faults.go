@@ -1,14 +1,99 @@
 package scenarios
 
 import (
+	"reflect"
+	"strings"
+
 	chaosmeshv1alpha1 "github.com/chaos-mesh/chaos-mesh/api/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 
-	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/experiments"
 )
+
+// kindFields maps each fault kind, the name of the field of Fault that
+// holds its spec, to that field's index. The kinds are those of the table
+// of fault kinds (experiments.FaultKinds); a test keeps Fault's fields and
+// the table in step.
+var kindFields = faultKindFields()
+
+// FaultKinds lists the fault kinds, the field names of Fault that hold a
+// fault's spec (podChaos, httpChaos, ..., nodeChaos), in the order of the
+// table of fault kinds (experiments.FaultKinds), which is Fault's.
+var FaultKinds = faultKindNames()
+
+func faultKindFields() map[string]int {
+	t := reflect.TypeFor[Fault]()
+	out := map[string]int{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if _, ok := experiments.KindByField(name); ok {
+			out[name] = i
+		}
+	}
+	return out
+}
+
+func faultKindNames() []string {
+	var names []string
+	for _, k := range experiments.FaultKinds() {
+		if _, ok := kindFields[k.Field]; ok {
+			names = append(names, k.Field)
+		}
+	}
+	return names
+}
+
+// Kinds returns the fault kinds that are set, in the order of FaultKinds.
+// A valid fault has exactly one.
+func (f *Fault) Kinds() []string {
+	var kinds []string
+	for _, k := range FaultKinds {
+		if f.spec(k) != nil {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+// spec returns the spec of the given kind, such as a *PodChaosSpec, or nil
+// if it is not set.
+func (f *Fault) spec(kind string) any {
+	i, ok := kindFields[kind]
+	if !ok {
+		return nil
+	}
+	v := reflect.ValueOf(f).Elem().Field(i)
+	if v.IsNil() {
+		return nil
+	}
+	return v.Interface()
+}
+
+// parts returns pointers into the spec of the fault's first kind set, to
+// the fields more than one kind has; empty when no kind is set.
+func (f *Fault) parts() experiments.SpecParts {
+	for _, kind := range FaultKinds {
+		if s := f.spec(kind); s != nil {
+			k, _ := experiments.KindByField(kind)
+			p, _ := k.SpecParts(s)
+			return p
+		}
+	}
+	return experiments.SpecParts{}
+}
+
+// podSelector returns the pod selector of a pod fault, or nil for a node
+// fault or a fault with no kind set.
+func (f *Fault) podSelector() *chaosmeshv1alpha1.PodSelector { return f.parts().Selector }
+
+// chaosDuration returns the duration field of a fault's Chaos Mesh spec.
+func chaosDuration(f *Fault) *string {
+	if d := f.parts().Duration; d != nil {
+		return *d
+	}
+	return nil
+}
 
 // Faults returns the scenario's faults as the injectors take them, in the
 // order of spec.faults. Each carries its typed object: a Chaos Mesh object
@@ -31,7 +116,8 @@ func (s *Scenario) Faults() []experiments.Fault {
 
 // fault converts one fault; false if it has not exactly one kind.
 func (s *Scenario) fault(f *Fault) (experiments.Fault, bool) {
-	if len(f.Kinds()) != 1 {
+	kinds := f.Kinds()
+	if len(kinds) != 1 {
 		return experiments.Fault{}, false
 	}
 	length := max(s.Spec.Duration.Duration-f.At.Duration, 0)
@@ -42,45 +128,15 @@ func (s *Scenario) fault(f *Fault) (experiments.Fault, bool) {
 	if sel := f.podSelector(); sel != nil && len(sel.Selector.Namespaces) > 0 {
 		meta.Namespace = sel.Selector.Namespaces[0]
 	}
-	chaosType := func(kind string) metav1.TypeMeta {
-		return metav1.TypeMeta{APIVersion: chaosmeshv1alpha1.SchemeGroupVersion.String(), Kind: kind}
+	k, _ := experiments.KindByField(kinds[0])
+	obj, ok := k.NewObject(meta, f.spec(kinds[0]))
+	if !ok {
+		return experiments.Fault{}, false
 	}
 	// A Chaos Mesh object carries the fault's length as its spec.duration,
 	// as Chaos Mesh itself needs it; the scenario sets it only through for.
-	duration := func(d *string) *string {
-		if d != nil || length <= 0 {
-			return d
-		}
-		return ptr.To(length.String())
-	}
-	var obj runtime.Object
-	switch {
-	case f.PodChaos != nil:
-		spec := f.PodChaos.DeepCopy()
-		spec.Duration = duration(spec.Duration)
-		obj = &chaosmeshv1alpha1.PodChaos{TypeMeta: chaosType("PodChaos"), ObjectMeta: meta, Spec: *spec}
-	case f.HTTPChaos != nil:
-		spec := f.HTTPChaos.DeepCopy()
-		spec.Duration = duration(spec.Duration)
-		obj = &chaosmeshv1alpha1.HTTPChaos{TypeMeta: chaosType("HTTPChaos"), ObjectMeta: meta, Spec: *spec}
-	case f.TimeChaos != nil:
-		spec := f.TimeChaos.DeepCopy()
-		spec.Duration = duration(spec.Duration)
-		obj = &chaosmeshv1alpha1.TimeChaos{TypeMeta: chaosType("TimeChaos"), ObjectMeta: meta, Spec: *spec}
-	case f.NetworkChaos != nil:
-		spec := f.NetworkChaos.DeepCopy()
-		spec.Duration = duration(spec.Duration)
-		obj = &chaosmeshv1alpha1.NetworkChaos{TypeMeta: chaosType("NetworkChaos"), ObjectMeta: meta, Spec: *spec}
-	case f.StressChaos != nil:
-		spec := f.StressChaos.DeepCopy()
-		spec.Duration = duration(spec.Duration)
-		obj = &chaosmeshv1alpha1.StressChaos{TypeMeta: chaosType("StressChaos"), ObjectMeta: meta, Spec: *spec}
-	case f.NodeChaos != nil:
-		obj = &experiments.NodeChaos{
-			TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "NodeChaos"},
-			ObjectMeta: meta,
-			Spec:       (&experiments.NodeChaos{Spec: *f.NodeChaos}).DeepCopy().Spec,
-		}
+	if _, _, p, _ := k.Parts(obj); p.Duration != nil && *p.Duration == nil && length > 0 {
+		*p.Duration = ptr.To(length.String())
 	}
 	return experiments.Fault{Name: f.Name, At: f.At.Duration, For: length, Object: obj}, true
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -16,7 +17,12 @@ import (
 // the ".spec" is dropped to name the field as it is written in the file.
 func injectorValidate(f experiments.Fault, faultPath *field.Path, kind string) field.ErrorList {
 	// Validate reads only the fault, so it needs no cluster and no instance.
-	errs := (*builtin.Injector)(nil).Validate(f, faultPath)
+	// Importing builtin registers it.
+	inj, ok := experiments.Lookup(builtin.Name)
+	if !ok {
+		return field.ErrorList{field.InternalError(faultPath, fmt.Errorf("the %s injector is not registered", builtin.Name))}
+	}
+	errs := inj.Validate(f, faultPath)
 	object := faultPath.Child(kind).String()
 	for _, e := range errs {
 		switch {
