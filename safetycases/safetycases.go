@@ -2,13 +2,12 @@ package safetycases
 
 import (
 	"embed"
+	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strings"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
+	"github.com/interlock-dev/interlock/internal/manifest"
 )
 
 // files holds one SafetyCase per built-in automation; each file is named
@@ -17,43 +16,35 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
+// ErrNotFound is wrapped by the error Get returns for a name that is not a
+// shipped safety case.
+var ErrNotFound = errors.New("no such safety case")
+
+// shipped is the set of shipped safety cases.
+var shipped = manifest.Set{FS: files, NotFound: ErrNotFound, Noun: "safety cases"}
+
 // Files returns the shipped safety-case files by file name, for example
 // "node-loss.yaml". The map and its contents are the caller's to keep.
 func Files() map[string][]byte {
-	entries, err := fs.ReadDir(files, ".")
+	out, err := shipped.Files()
 	if err != nil {
-		panic(fmt.Sprintf("failed to list embedded safety cases: %v", err)) // cannot happen: the FS is embedded
-	}
-	out := make(map[string][]byte, len(entries))
-	for _, e := range entries {
-		data, err := fs.ReadFile(files, e.Name())
-		if err != nil {
-			panic(fmt.Sprintf("failed to read embedded safety case %s: %v", e.Name(), err))
-		}
-		out[e.Name()] = data
+		panic(fmt.Sprintf("failed to read the embedded safety cases: %v", err)) // cannot happen: the FS is embedded
 	}
 	return out
 }
 
 // Names returns the names of the shipped safety cases, sorted. Each is the
 // name of the built-in automation type it is for.
-func Names() []string {
-	var names []string
-	for file := range Files() {
-		names = append(names, strings.TrimSuffix(file, ".yaml"))
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return shipped.Names() }
 
 // Get returns a fresh copy of the shipped SafetyCase with the given name,
 // which is also the built-in automation type it is for (for example
-// string(v1alpha1.NodeLoss)).
+// string(v1alpha1.NodeLoss)). For an unknown name the error wraps
+// ErrNotFound and lists the shipped safety cases.
 func Get(name string) (*v1alpha1.SafetyCase, error) {
-	file := name + ".yaml"
-	data, err := fs.ReadFile(files, file)
+	file, data, err := shipped.Read(name)
 	if err != nil {
-		return nil, fmt.Errorf("no shipped safety case named %q (shipped: %s)", name, strings.Join(Names(), ", "))
+		return nil, err
 	}
 	docs, err := validation.Decode(file, data)
 	if err != nil {

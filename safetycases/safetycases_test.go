@@ -2,19 +2,19 @@ package safetycases_test
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 	"github.com/interlock-dev/interlock/contract"
+	"github.com/interlock-dev/interlock/internal/testutil"
 	"github.com/interlock-dev/interlock/safetycases"
 )
 
@@ -41,20 +41,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("failed to encode: %v", err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", name+".json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatalf("failed to update golden file: %v", err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("failed to read golden file (run go test -update to create it): %v", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s differs from the shipped safety case (-golden +got); run go test -update if the change is intended:\n%s", golden, diff)
-			}
+			testutil.Golden(t, filepath.Join("testdata", name+".json"), got, *update)
 		})
 	}
 }
@@ -173,11 +160,11 @@ func TestGet(t *testing.T) {
 		},
 		"unknown": {
 			name:    "reboot-everything",
-			wantErr: `no shipped safety case named "reboot-everything" (shipped: bad-deploy, certificate-expiry, disk-pressure, node-loss, unhealthy-workload)`,
+			wantErr: `no such safety case "reboot-everything"; known safety cases: bad-deploy, certificate-expiry, disk-pressure, node-loss, unhealthy-workload`,
 		},
 		"not a plain name": {
 			name:    "../node-loss",
-			wantErr: `no shipped safety case named "../node-loss"`,
+			wantErr: `no such safety case "../node-loss"`,
 		},
 	}
 	for name, tc := range tests {
@@ -188,8 +175,8 @@ func TestGet(t *testing.T) {
 				t.Fatalf("Get failed: %v", err)
 			case tc.wantErr == "" && sc.Name != tc.name:
 				t.Errorf("Get(%q).Name = %q", tc.name, sc.Name)
-			case tc.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.wantErr)):
-				t.Errorf("error = %v, want it to start %q", err, tc.wantErr)
+			case tc.wantErr != "" && (!errors.Is(err, safetycases.ErrNotFound) || !strings.HasPrefix(err.Error(), tc.wantErr)):
+				t.Errorf("error = %v, want ErrNotFound, starting %q", err, tc.wantErr)
 			}
 		})
 	}
