@@ -107,20 +107,7 @@ func (v *validator) run() time.Duration {
 
 func (v *validator) head() {
 	s := v.s
-	if s.APIVersion != APIVersion {
-		if s.APIVersion == "" {
-			v.add(field.Required(field.NewPath("apiVersion"), "must be "+APIVersion))
-		} else {
-			v.add(field.NotSupported(field.NewPath("apiVersion"), s.APIVersion, []string{APIVersion}))
-		}
-	}
-	if s.Kind != Kind {
-		if s.Kind == "" {
-			v.add(field.Required(field.NewPath("kind"), "must be "+Kind))
-		} else {
-			v.add(field.NotSupported(field.NewPath("kind"), s.Kind, []string{Kind}))
-		}
-	}
+	v.add(Format.Head(s.APIVersion, s.Kind)...)
 	p := field.NewPath("metadata", "name")
 	name := s.Metadata.Name
 	switch {

@@ -111,3 +111,25 @@ func TestValidateNil(t *testing.T) {
 		t.Error("Validate(nil) = nil, want an error")
 	}
 }
+
+// TestValidateHead checks that a scenario built or changed in Go is held
+// to its apiVersion and kind in the decoder's words.
+func TestValidateHead(t *testing.T) {
+	s, err := scenarios.Load("storm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.APIVersion, s.Kind = "", "SafetyCase"
+	err = scenarios.Validate(s)
+	var se *scenarios.Error
+	if !errors.As(err, &se) {
+		t.Fatalf("Validate = %v, want a *scenarios.Error", err)
+	}
+	want := []string{
+		"storm.yaml: apiVersion: Required value: apiVersion is missing: must be interlock.dev/v1alpha1",
+		`storm.yaml: kind: Unsupported value: unknown kind "SafetyCase": must be Scenario`,
+	}
+	if diff := cmp.Diff(want, se.Lines()); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+}
