@@ -19,6 +19,7 @@ import (
 
 	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/experiments/chaosmesh"
+	"github.com/interlock-dev/interlock/internal/testutil"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -50,7 +51,7 @@ func TestRenderScenarios(t *testing.T) {
 				b.WriteString("---\n")
 				b.Write(data)
 			}
-			golden(t, filepath.Join("testdata", name+".golden.yaml"), b.Bytes())
+			testutil.Golden(t, filepath.Join("testdata", name+".golden.yaml"), b.Bytes(), *update)
 		})
 	}
 
@@ -71,26 +72,6 @@ func TestRenderScenarios(t *testing.T) {
 			continue
 		}
 		t.Errorf("%s: no shipped scenario %s: remove it, or run with -update", file, name)
-	}
-}
-
-func golden(t *testing.T, file string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("failed to read golden file (run with -update to write it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got), run with -update if the change is intended:\n%s", file, diff)
 	}
 }
 
