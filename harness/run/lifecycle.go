@@ -401,18 +401,16 @@ type Injector interface {
 
 // The injectors Options.Injector names.
 const (
-	InjectorBuiltin   = "builtin"
-	InjectorChaosMesh = "chaosmesh"
+	InjectorBuiltin   = builtin.Name
+	InjectorChaosMesh = chaosmesh.Name
 )
 
 func (r *runner) injector(cfg *rest.Config) (Injector, error) {
-	switch r.opts.Injector {
-	case "", InjectorBuiltin:
-		return builtin.New(cfg)
-	case InjectorChaosMesh:
-		return chaosmesh.NewForConfig(cfg, chaosmesh.Options{})
+	name := r.opts.Injector
+	if name == "" {
+		name = InjectorBuiltin
 	}
-	return nil, fmt.Errorf("unknown injector %q: want %s or %s", r.opts.Injector, InjectorBuiltin, InjectorChaosMesh)
+	return experiments.Connect(name, cfg)
 }
 
 // clusterName names a run's cluster after its scenario, unique per run.
