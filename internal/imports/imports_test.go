@@ -19,7 +19,10 @@ var rules = []struct {
 	// forbidden are the imports they may not have, directly or through
 	// another package, in their code or their tests.
 	forbidden []string
-	why       string
+	// codeOnly holds the rule to the packages' code and what it depends
+	// on, not their tests: a test may, say, start an embedded cluster.
+	codeOnly bool
+	why      string
 }{
 	{
 		from:      []string{"harness/...", "scenarios/...", "catalog/...", "experiments/..."},
@@ -35,6 +38,23 @@ var rules = []struct {
 		from:      []string{"internal/manifest/..."},
 		forbidden: []string{"api/...", "contract/...", "safetycases/...", "catalog/...", "scenarios/...", "experiments/...", "harness/...", "remediator/...", "internal/cli/..."},
 		why:       "every format's decoder, the API's too, is built on it: it depends on none of them",
+	},
+	{
+		from:      []string{"remediator/..."},
+		forbidden: []string{"harness/...", "scenarios/...", "catalog/...", "experiments/...", "internal/cli/..."},
+		codeOnly:  true,
+		why:       "the remediator is graded as one written anywhere: it speaks api/, contract/ and safetycases/ only (its suite tests run on harness/cluster's embedded cluster)",
+	},
+	{
+		from:      []string{"experiments"},
+		forbidden: []string{"experiments/builtin", "experiments/chaosmesh", "harness/...", "scenarios/..."},
+		why:       "the injectors register into experiments, and the harness and scenarios read its table of fault kinds: it depends on none of them",
+	},
+	{
+		from:      []string{"experiments/..."},
+		forbidden: []string{"harness/...", "scenarios/..."},
+		codeOnly:  true,
+		why:       "scenarios and the harness use the injectors, not the other way round",
 	},
 }
 
@@ -54,7 +74,8 @@ func matches(path, pattern string) bool {
 }
 
 // violations lists the imports of the packages from that forbidden names.
-func violations(t *testing.T, from, forbidden []string) []string {
+// With codeOnly, the packages' tests are left out.
+func violations(t *testing.T, from, forbidden []string, codeOnly bool) []string {
 	t.Helper()
 	args := []string{"list", "-json=ImportPath,Deps,TestImports,XTestImports"}
 	for _, f := range from {
@@ -71,7 +92,11 @@ func violations(t *testing.T, from, forbidden []string) []string {
 		if err := dec.Decode(&p); err != nil {
 			t.Fatal(err)
 		}
-		for _, imp := range append(append(p.Deps, p.TestImports...), p.XTestImports...) {
+		imports := p.Deps
+		if !codeOnly {
+			imports = append(append(imports, p.TestImports...), p.XTestImports...)
+		}
+		for _, imp := range imports {
 			for _, f := range forbidden {
 				if matches(imp, f) {
 					found = append(found, p.ImportPath+" imports "+imp)
@@ -86,7 +111,7 @@ func violations(t *testing.T, from, forbidden []string) []string {
 // own code, any package it depends on, or its tests.
 func TestImportRules(t *testing.T) {
 	for _, r := range rules {
-		for _, v := range violations(t, r.from, r.forbidden) {
+		for _, v := range violations(t, r.from, r.forbidden, r.codeOnly) {
 			t.Errorf("%s: %s", v, r.why)
 		}
 	}
@@ -94,8 +119,20 @@ func TestImportRules(t *testing.T) {
 
 // The check sees an import that is there: the CLI runs the remediator.
 func TestViolationsSeesAnImport(t *testing.T) {
-	if v := violations(t, []string{"internal/cli"}, []string{"remediator/..."}); len(v) == 0 {
+	if v := violations(t, []string{"internal/cli"}, []string{"remediator/..."}, true); len(v) == 0 {
 		t.Error("internal/cli imports the remediator, yet no violation was found")
+	}
+}
+
+// codeOnly leaves the tests out: chaosmesh's tests read the shipped
+// scenarios, its code does not.
+func TestCodeOnlyLeavesTestsOut(t *testing.T) {
+	from, forbidden := []string{"experiments/chaosmesh"}, []string{"scenarios/..."}
+	if v := violations(t, from, forbidden, false); len(v) == 0 {
+		t.Error("experiments/chaosmesh's tests import scenarios/, yet no violation was found")
+	}
+	if v := violations(t, from, forbidden, true); len(v) != 0 {
+		t.Errorf("with codeOnly, the tests' imports were counted: %v", v)
 	}
 }
 
