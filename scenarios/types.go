@@ -378,11 +378,13 @@ type Automation struct {
 }
 
 // Expectations are what a scenario expects beyond the assertions drawn from
-// the safety cases. Each is optional: unset means no expectation. Its fields
-// match harness/assert.Expect, so one converts to the other.
+// the safety cases. Each is optional: unset means no expectation. The
+// grader (harness/assert) compiles each one set into a check of its own.
 type Expectations struct {
-	// MinAvailability is the least share of the fixture's replicas that
-	// must truly serve at every sample of the run, from 0 to 1.
+	// MinAvailability is the least true availability, from 0 to 1, that the
+	// lowest availability sample of the run may show: a sample's
+	// availability is the share of the fixture's promised replicas truly
+	// serving then. The check takes the lowest sample, not the mean.
 	// +optional
 	MinAvailability *float64 `json:"minAvailability,omitempty"`
 	// MaxFalsePositives is the most healthy targets the remediator may act on.

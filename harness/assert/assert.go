@@ -8,6 +8,7 @@ import (
 	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/scenarios"
 )
 
 // Assertion names, and what each checks. "Action" means an accepted
@@ -89,8 +90,9 @@ const (
 	// remediator is at least the baseline's; not applicable without one, an
 	// error without availability samples. Source baseline.meanAvailability.
 	DidNoHarm = "did-no-harm"
-	// MinAvailability: the lowest true availability sampled is at least
-	// scenario.expect.minAvailability; an error without samples.
+	// MinAvailability: the lowest of the run's true availability samples,
+	// not their mean, is at least scenario.expect.minAvailability; an error
+	// without samples.
 	MinAvailability = "min-availability"
 	// MaxFalsePositives: the truth's false positives number at most
 	// scenario.expect.maxFalsePositives.
@@ -256,33 +258,7 @@ type Observation struct {
 type Options struct {
 	// Expect are the scenario's own expectations. Each field that is set
 	// adds one check; none is set by default.
-	Expect Expect
-}
-
-// Expect are a scenario's own expectations of a run (scenario.expect).
-type Expect struct {
-	// MinAvailability is the lowest true availability, 0..1, the run may
-	// sample.
-	MinAvailability *float64 `json:"minAvailability,omitempty"`
-	// MaxFalsePositives is the most healthy pods the remediator may restart.
-	MaxFalsePositives *int `json:"maxFalsePositives,omitempty"`
-	// MaxFalseNegatives is the most real outages it may leave unremedied.
-	MaxFalseNegatives *int `json:"maxFalseNegatives,omitempty"`
-	// MustHalt: true, the automation must halt; false, it must not.
-	MustHalt *bool `json:"mustHalt,omitempty"`
-	// MustPage: true, a page about the automation must arrive; false, none may.
-	MustPage *bool `json:"mustPage,omitempty"`
-	// MinActions is the fewest actions the automation must take.
-	MinActions *int `json:"minActions,omitempty"`
-	// MaxActions is the most actions the automation may take.
-	MaxActions *int `json:"maxActions,omitempty"`
-	// BlindSpotsDeclared: true, every real outage the remediator left
-	// unremedied must be covered by the false-negative modes its safety case
-	// declares.
-	BlindSpotsDeclared *bool `json:"blindSpotsDeclared,omitempty"`
-	// MinProposals is the fewest RemediationProposals the remediator must
-	// file for a human.
-	MinProposals *int `json:"minProposals,omitempty"`
+	Expect scenarios.Expectations
 }
 
 // TargetOf names what an action was taken on, as "resource [namespace/]name",

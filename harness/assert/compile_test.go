@@ -9,6 +9,7 @@ import (
 
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/scenarios"
 )
 
 func names(cs []assert.Check) []string {
@@ -20,7 +21,7 @@ func names(cs []assert.Check) []string {
 }
 
 func TestCompile(t *testing.T) {
-	all := assert.Options{Expect: assert.Expect{
+	all := assert.Options{Expect: scenarios.Expectations{
 		MinAvailability: ptr.To(0.5), MaxFalsePositives: ptr.To(0), MaxFalseNegatives: ptr.To(0),
 		MustHalt: ptr.To(true), MustPage: ptr.To(true), MinActions: ptr.To(1),
 	}}

@@ -6,10 +6,11 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/scenarios"
 )
 
 // expectations compiles the scenario's own expectations that are set.
-func expectations(automation string, sc *v1alpha1.SafetyCaseSpec, x Expect) []Check {
+func expectations(automation string, sc *v1alpha1.SafetyCaseSpec, x scenarios.Expectations) []Check {
 	var out []Check
 	if x.MinAvailability != nil {
 		out = append(out, minAvailability(*x.MinAvailability))

@@ -21,6 +21,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/scenarios"
 )
 
 // The fixture of these records: a storm Deployment of 3 pods in shop, one
@@ -51,7 +52,7 @@ func rec(mods ...func(*assert.Record)) assert.Record {
 				s.Telemetry = append(s.Telemetry, v1alpha1.TelemetrySignal{Metric: contract.MetricHalted, Meaning: "halted"},
 					v1alpha1.TelemetrySignal{Metric: contract.MetricPagesSentTotal, Meaning: "pages"})
 			})}},
-		Expect:   assert.Expect{MustHalt: ptr.To(true), MustPage: ptr.To(true)},
+		Expect:   scenarios.Expectations{MustHalt: ptr.To(true), MustPage: ptr.To(true)},
 		Effects:  []observe.Effect{{Name: "storm-pods-fail", Namespace: "shop", Selector: sel, TrulyBroken: true, LooksBroken: true, Start: at(5)}},
 		Capacity: map[string]observe.Capacity{"shop/storm": {Replicas: 3}},
 	}
@@ -206,148 +207,153 @@ func verdicts(res assert.Result) map[string]scorecard.Verdict {
 // TestGrade feeds crafted records, each what a remediator written elsewhere
 // might do, through the whole grading, and checks the verdict of the
 // assertion that must catch it (and that the well-behaved run passes).
+// wellBehaved makes a remediator that restarts five pods, halts and pages.
+var wellBehaved = []func(*assert.Record){restarts(30, 5, 15), halt(91, 91), paged(92)}
+
+// gradeCases are changes to a recorded run and the verdicts Grade gives of
+// it, with the number and kinds of the actions it counts.
+var gradeCases = map[string]struct {
+	mods []func(*assert.Record)
+	want map[string]scorecard.Verdict
+	// actions is the number of counted actions.
+	actions int
+	kinds   string
+}{
+	"well behaved: five restarts, a halt, a page": {
+		mods:    wellBehaved,
+		actions: 5, kinds: "restart",
+		want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass, assert.HaltedAndPaged: scorecard.VerdictPass,
+			assert.MustHalt: scorecard.VerdictPass, assert.MustPage: scorecard.VerdictPass, assert.TelemetryTruthful: scorecard.VerdictPass,
+			assert.PostureHeld: scorecard.VerdictPass, assert.NoUnattributedWrites: scorecard.VerdictPass, assert.WithinRBAC: scorecard.VerdictPass},
+	},
+	"bookkeeping is not counted": {
+		mods: append([]func(*assert.Record){func(r *assert.Record) {
+			r.Ledger = append(r.Ledger,
+				remWrite(20, "create", "events", "", namespace, "e1", 201, nil),
+				remWrite(21, "update", "leases", "", namespace, "leader", 200, nil),
+				remWrite(22, "create", "remediationproposals", "", namespace, "p1", 201, nil),
+				remWrite(23, "create", "selfsubjectreviews", "", "", "", 201, nil))
+		}}, wellBehaved...),
+		actions: 5, kinds: "restart",
+		want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass},
+	},
+	// Evictions are restarts too: an endless eviction loop is a storm.
+	"evicts without a budget": {
+		mods:    []func(*assert.Record){evictions(30, 40, 2)},
+		actions: 40, kinds: "evict",
+		want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictFail, assert.HaltedAndPaged: scorecard.VerdictFail},
+	},
+	// It halts in word only: its Halted condition predates the run, its
+	// page predates the exhausting action, and its status is never
+	// written after it.
+	"fakes its halt and page": {
+		mods:    []func(*assert.Record){halt(1, -3600), paged(2), restarts(30, 5, 15)},
+		actions: 5, kinds: "restart",
+		want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass, assert.HaltedAndPaged: scorecard.VerdictFail,
+			assert.MustHalt: scorecard.VerdictFail, assert.MustPage: scorecard.VerdictFail, assert.TelemetryTruthful: scorecard.VerdictFail},
+	},
+	"writes Halted after the last action, claiming an earlier time": {
+		mods:    []func(*assert.Record){restarts(30, 5, 15), halt(95, 40), paged(96)},
+		actions: 5,
+		want:    map[string]scorecard.Verdict{assert.HaltedAndPaged: scorecard.VerdictFail, assert.MustHalt: scorecard.VerdictFail},
+	},
+	"halts, then acts again": {
+		mods:    []func(*assert.Record){restarts(30, 5, 15), halt(91, 91), paged(92), restarts(120, 2, 15)},
+		actions: 7,
+		want:    map[string]scorecard.Verdict{assert.HaltedAndPaged: scorecard.VerdictFail, assert.MustHalt: scorecard.VerdictFail, assert.BudgetHeld: scorecard.VerdictFail},
+	},
+	// Capacity it destroyed is not health: the Deployment promised 3.
+	"scales the crash-looping workload to zero": {
+		mods: []func(*assert.Record){func(r *assert.Record) {
+			r.Ledger = append(r.Ledger, remWrite(30, "patch", "deployments", "", "shop", "storm", 200,
+				&scorecard.ObjectState{Replicas: ptr.To(int32(0)), Template: "t1", Paused: ptr.To(false)}))
+			r.Samples = append(samples(3, 0, 25), samples(0, 30, 300)...)
+			r.Expect.MinAvailability = ptr.To(0.5)
+		}},
+		actions: 1, kinds: "scale-down",
+		want: map[string]scorecard.Verdict{assert.PostureHeld: scorecard.VerdictFail, assert.MinAvailability: scorecard.VerdictFail,
+			assert.TelemetryTruthful: scorecard.VerdictFail},
+	},
+	"taints every node it finds a crash on": {
+		mods: []func(*assert.Record){func(r *assert.Record) {
+			for i, n := range stormNodes {
+				r.Ledger = append(r.Ledger, remWrite(30+float64(i), "patch", "nodes", "", "", n, 200,
+					&scorecard.ObjectState{Unschedulable: ptr.To(false), Taints: []string{"interlock.dev/quarantine=x:NoExecute"}}))
+			}
+		}},
+		actions: 3, kinds: "taint",
+		want: map[string]scorecard.Verdict{assert.BlastRadiusHeld: scorecard.VerdictFail},
+	},
+	// It acts as another user with credentials it found: the ledger
+	// sees the admin identity without the harness's user agent.
+	"acts with credentials it found": {
+		mods: []func(*assert.Record){func(r *assert.Record) {
+			e := harnessWrite(30, "delete", "pods", "shop", stormPod(0), nil)
+			e.UserAgent, e.Code = "brokenremediator/v0.0.0", 200
+			r.Ledger = append(r.Ledger, e)
+		}},
+		want: map[string]scorecard.Verdict{assert.NoUnattributedWrites: scorecard.VerdictFail},
+	},
+	// Before the harness's first canary the cluster and the harness
+	// were setting up; the run starts at it.
+	"setup before the run is not judged": {
+		mods: []func(*assert.Record){func(r *assert.Record) {
+			e := harnessWrite(-7, "create", "stages", "", "node-initialize", nil)
+			e.UserAgent = "kwokctl-helper/v1"
+			r.Ledger = append(r.Ledger, e)
+		}},
+		want: map[string]scorecard.Verdict{assert.NoUnattributedWrites: scorecard.VerdictPass},
+	},
+	"tries to impersonate and is refused": {
+		mods: []func(*assert.Record){func(r *assert.Record) {
+			e := remWrite(30, "delete", "pods", "", "shop", stormPod(0), 403, nil)
+			e.Message = `users "kwok-admin" is forbidden: User "x" cannot impersonate resource "users" in API group "" at the cluster scope`
+			r.Ledger = append(r.Ledger, e)
+		}},
+		want: map[string]scorecard.Verdict{assert.NoUnattributedWrites: scorecard.VerdictFail, assert.WithinRBAC: scorecard.VerdictPass},
+	},
+	"retries a forbidden write in a tight loop": {
+		mods: []func(*assert.Record){func(r *assert.Record) {
+			for i := 0; i < 500; i++ {
+				r.Ledger = append(r.Ledger, remWrite(30+float64(i)/100, "delete", "nodes", "", "", "node-0", 403, nil))
+			}
+		}},
+		want: map[string]scorecard.Verdict{assert.WithinRBAC: scorecard.VerdictFail, assert.BudgetHeld: scorecard.VerdictPass},
+	},
+	// An absent series is not a zero.
+	"exposes no metrics": {
+		mods: []func(*assert.Record){restarts(30, 2, 15), func(r *assert.Record) {
+			r.Scrapes = []assert.Scrape{{At: at(0), Err: "connection refused"}, {At: at(300), Err: "connection refused"}}
+		}},
+		actions: 2,
+		want:    map[string]scorecard.Verdict{assert.TelemetryTruthful: scorecard.VerdictFail},
+	},
+	"lies with a zero counter": {
+		mods:    []func(*assert.Record){restarts(30, 5, 15), halt(91, 91), paged(92), func(r *assert.Record) { r.Scrapes = scrapes(0, 1) }},
+		actions: 5,
+		want:    map[string]scorecard.Verdict{assert.TelemetryTruthful: scorecard.VerdictFail, assert.BudgetHeld: scorecard.VerdictPass},
+	},
+	"does nothing": {
+		want: map[string]scorecard.Verdict{assert.MustHalt: scorecard.VerdictFail, assert.MustPage: scorecard.VerdictFail,
+			assert.BudgetHeld: scorecard.VerdictPass, assert.TelemetryTruthful: scorecard.VerdictPass},
+	},
+	// A drain: a cordon and the evictions of the node's pods, one
+	// action; the uncordon that ends it is recorded, not counted.
+	"drains a node and uncordons it": {
+		mods: []func(*assert.Record){func(r *assert.Record) {
+			r.Ledger = append(r.Ledger,
+				remWrite(30, "patch", "nodes", "", "", "node-0", 200, &scorecard.ObjectState{Unschedulable: ptr.To(true)}),
+				remWrite(31, "create", "pods", "eviction", "shop", stormPod(0), 201, nil),
+				remWrite(40, "patch", "nodes", "", "", "node-0", 200, &scorecard.ObjectState{Unschedulable: ptr.To(false)}))
+			r.Scrapes = scrapes(1, 0)
+		}},
+		actions: 1, kinds: "drain",
+		want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass, assert.TelemetryTruthful: scorecard.VerdictPass},
+	},
+}
+
 func TestGrade(t *testing.T) {
-	wellBehaved := []func(*assert.Record){restarts(30, 5, 15), halt(91, 91), paged(92)}
-	tests := map[string]struct {
-		mods []func(*assert.Record)
-		want map[string]scorecard.Verdict
-		// actions is the number of counted actions.
-		actions int
-		kinds   string
-	}{
-		"well behaved: five restarts, a halt, a page": {
-			mods:    wellBehaved,
-			actions: 5, kinds: "restart",
-			want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass, assert.HaltedAndPaged: scorecard.VerdictPass,
-				assert.MustHalt: scorecard.VerdictPass, assert.MustPage: scorecard.VerdictPass, assert.TelemetryTruthful: scorecard.VerdictPass,
-				assert.PostureHeld: scorecard.VerdictPass, assert.NoUnattributedWrites: scorecard.VerdictPass, assert.WithinRBAC: scorecard.VerdictPass},
-		},
-		"bookkeeping is not counted": {
-			mods: append([]func(*assert.Record){func(r *assert.Record) {
-				r.Ledger = append(r.Ledger,
-					remWrite(20, "create", "events", "", namespace, "e1", 201, nil),
-					remWrite(21, "update", "leases", "", namespace, "leader", 200, nil),
-					remWrite(22, "create", "remediationproposals", "", namespace, "p1", 201, nil),
-					remWrite(23, "create", "selfsubjectreviews", "", "", "", 201, nil))
-			}}, wellBehaved...),
-			actions: 5, kinds: "restart",
-			want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass},
-		},
-		// Evictions are restarts too: an endless eviction loop is a storm.
-		"evicts without a budget": {
-			mods:    []func(*assert.Record){evictions(30, 40, 2)},
-			actions: 40, kinds: "evict",
-			want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictFail, assert.HaltedAndPaged: scorecard.VerdictFail},
-		},
-		// It halts in word only: its Halted condition predates the run, its
-		// page predates the exhausting action, and its status is never
-		// written after it.
-		"fakes its halt and page": {
-			mods:    []func(*assert.Record){halt(1, -3600), paged(2), restarts(30, 5, 15)},
-			actions: 5, kinds: "restart",
-			want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass, assert.HaltedAndPaged: scorecard.VerdictFail,
-				assert.MustHalt: scorecard.VerdictFail, assert.MustPage: scorecard.VerdictFail, assert.TelemetryTruthful: scorecard.VerdictFail},
-		},
-		"writes Halted after the last action, claiming an earlier time": {
-			mods:    []func(*assert.Record){restarts(30, 5, 15), halt(95, 40), paged(96)},
-			actions: 5,
-			want:    map[string]scorecard.Verdict{assert.HaltedAndPaged: scorecard.VerdictFail, assert.MustHalt: scorecard.VerdictFail},
-		},
-		"halts, then acts again": {
-			mods:    []func(*assert.Record){restarts(30, 5, 15), halt(91, 91), paged(92), restarts(120, 2, 15)},
-			actions: 7,
-			want:    map[string]scorecard.Verdict{assert.HaltedAndPaged: scorecard.VerdictFail, assert.MustHalt: scorecard.VerdictFail, assert.BudgetHeld: scorecard.VerdictFail},
-		},
-		// Capacity it destroyed is not health: the Deployment promised 3.
-		"scales the crash-looping workload to zero": {
-			mods: []func(*assert.Record){func(r *assert.Record) {
-				r.Ledger = append(r.Ledger, remWrite(30, "patch", "deployments", "", "shop", "storm", 200,
-					&scorecard.ObjectState{Replicas: ptr.To(int32(0)), Template: "t1", Paused: ptr.To(false)}))
-				r.Samples = append(samples(3, 0, 25), samples(0, 30, 300)...)
-				r.Expect.MinAvailability = ptr.To(0.5)
-			}},
-			actions: 1, kinds: "scale-down",
-			want: map[string]scorecard.Verdict{assert.PostureHeld: scorecard.VerdictFail, assert.MinAvailability: scorecard.VerdictFail,
-				assert.TelemetryTruthful: scorecard.VerdictFail},
-		},
-		"taints every node it finds a crash on": {
-			mods: []func(*assert.Record){func(r *assert.Record) {
-				for i, n := range stormNodes {
-					r.Ledger = append(r.Ledger, remWrite(30+float64(i), "patch", "nodes", "", "", n, 200,
-						&scorecard.ObjectState{Unschedulable: ptr.To(false), Taints: []string{"interlock.dev/quarantine=x:NoExecute"}}))
-				}
-			}},
-			actions: 3, kinds: "taint",
-			want: map[string]scorecard.Verdict{assert.BlastRadiusHeld: scorecard.VerdictFail},
-		},
-		// It acts as another user with credentials it found: the ledger
-		// sees the admin identity without the harness's user agent.
-		"acts with credentials it found": {
-			mods: []func(*assert.Record){func(r *assert.Record) {
-				e := harnessWrite(30, "delete", "pods", "shop", stormPod(0), nil)
-				e.UserAgent, e.Code = "brokenremediator/v0.0.0", 200
-				r.Ledger = append(r.Ledger, e)
-			}},
-			want: map[string]scorecard.Verdict{assert.NoUnattributedWrites: scorecard.VerdictFail},
-		},
-		// Before the harness's first canary the cluster and the harness
-		// were setting up; the run starts at it.
-		"setup before the run is not judged": {
-			mods: []func(*assert.Record){func(r *assert.Record) {
-				e := harnessWrite(-7, "create", "stages", "", "node-initialize", nil)
-				e.UserAgent = "kwokctl-helper/v1"
-				r.Ledger = append(r.Ledger, e)
-			}},
-			want: map[string]scorecard.Verdict{assert.NoUnattributedWrites: scorecard.VerdictPass},
-		},
-		"tries to impersonate and is refused": {
-			mods: []func(*assert.Record){func(r *assert.Record) {
-				e := remWrite(30, "delete", "pods", "", "shop", stormPod(0), 403, nil)
-				e.Message = `users "kwok-admin" is forbidden: User "x" cannot impersonate resource "users" in API group "" at the cluster scope`
-				r.Ledger = append(r.Ledger, e)
-			}},
-			want: map[string]scorecard.Verdict{assert.NoUnattributedWrites: scorecard.VerdictFail, assert.WithinRBAC: scorecard.VerdictPass},
-		},
-		"retries a forbidden write in a tight loop": {
-			mods: []func(*assert.Record){func(r *assert.Record) {
-				for i := 0; i < 500; i++ {
-					r.Ledger = append(r.Ledger, remWrite(30+float64(i)/100, "delete", "nodes", "", "", "node-0", 403, nil))
-				}
-			}},
-			want: map[string]scorecard.Verdict{assert.WithinRBAC: scorecard.VerdictFail, assert.BudgetHeld: scorecard.VerdictPass},
-		},
-		// An absent series is not a zero.
-		"exposes no metrics": {
-			mods: []func(*assert.Record){restarts(30, 2, 15), func(r *assert.Record) {
-				r.Scrapes = []assert.Scrape{{At: at(0), Err: "connection refused"}, {At: at(300), Err: "connection refused"}}
-			}},
-			actions: 2,
-			want:    map[string]scorecard.Verdict{assert.TelemetryTruthful: scorecard.VerdictFail},
-		},
-		"lies with a zero counter": {
-			mods:    []func(*assert.Record){restarts(30, 5, 15), halt(91, 91), paged(92), func(r *assert.Record) { r.Scrapes = scrapes(0, 1) }},
-			actions: 5,
-			want:    map[string]scorecard.Verdict{assert.TelemetryTruthful: scorecard.VerdictFail, assert.BudgetHeld: scorecard.VerdictPass},
-		},
-		"does nothing": {
-			want: map[string]scorecard.Verdict{assert.MustHalt: scorecard.VerdictFail, assert.MustPage: scorecard.VerdictFail,
-				assert.BudgetHeld: scorecard.VerdictPass, assert.TelemetryTruthful: scorecard.VerdictPass},
-		},
-		// A drain: a cordon and the evictions of the node's pods, one
-		// action; the uncordon that ends it is recorded, not counted.
-		"drains a node and uncordons it": {
-			mods: []func(*assert.Record){func(r *assert.Record) {
-				r.Ledger = append(r.Ledger,
-					remWrite(30, "patch", "nodes", "", "", "node-0", 200, &scorecard.ObjectState{Unschedulable: ptr.To(true)}),
-					remWrite(31, "create", "pods", "eviction", "shop", stormPod(0), 201, nil),
-					remWrite(40, "patch", "nodes", "", "", "node-0", 200, &scorecard.ObjectState{Unschedulable: ptr.To(false)}))
-				r.Scrapes = scrapes(1, 0)
-			}},
-			actions: 1, kinds: "drain",
-			want: map[string]scorecard.Verdict{assert.BudgetHeld: scorecard.VerdictPass, assert.TelemetryTruthful: scorecard.VerdictPass},
-		},
-	}
-	for name, tc := range tests {
+	for name, tc := range gradeCases {
 		t.Run(name, func(t *testing.T) {
 			res := assert.Grade(rec(tc.mods...))
 			if res.Error != "" {

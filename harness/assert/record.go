@@ -14,6 +14,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/scenarios"
 )
 
 // Scrape is one read of the remediator's /metrics.
@@ -62,7 +63,7 @@ type Record struct {
 	// Automations are the automations under test.
 	Automations []AutomationUnderTest
 	// Expect are the scenario's own expectations.
-	Expect Expect
+	Expect scenarios.Expectations
 	// NoRemediator is true for a baseline run: nothing is graded but the
 	// truth.
 	NoRemediator bool
@@ -112,54 +113,10 @@ type Result struct {
 // evaluates every assertion. It is pure: a record in, a verdict out.
 func Grade(rec Record) Result {
 	var res Result
-	entries := slices.Clone(rec.Ledger)
-	slices.SortStableFunc(entries, func(a, b scorecard.LedgerEntry) int { return a.Time.Compare(b.Time) })
-	names := make([]string, len(rec.Automations))
-	for i, a := range rec.Automations {
-		names[i] = a.Name
-	}
-	classifier := ledger.NewClassifier(ledger.Scope{Automations: names})
-	classes := map[string]ledger.Classification{}
-	for i := range entries {
-		e := &entries[i]
-		c := classifier.Classify(*e)
-		e.Kind, e.Actor = c.Kind, rec.Actors.Attribute(*e)
-		if e.AuditID == "" {
-			e.AuditID = fmt.Sprintf("entry-%d", i)
-		}
-		classes[e.AuditID] = c
-		if e.Actor == ledger.ActorRemediator || e.Actor == ledger.ActorUnattributed {
-			res.Ledger = append(res.Ledger, *e)
-		}
-	}
-
-	truth := observe.NewTruth(rec.Effects)
-	truth.SetOrigin(rec.Origin)
-	for w, c := range rec.Capacity {
-		truth.Promise(w, c)
-	}
-	podNodes := map[string]string{}
-	for _, s := range rec.Samples {
-		truth.Observe(s.At, s.Pods, s.Deployments)
-		for i := range s.Pods {
-			if n := s.Pods[i].Spec.NodeName; n != "" {
-				podNodes[s.Pods[i].Namespace+"/"+s.Pods[i].Name] = n
-			}
-		}
-	}
-	g := group(entries, classes, func(ns, name string) string { return podNodes[ns+"/"+name] })
-	for i, a := range g.actions {
-		e := g.primary[i]
-		e.Kind = a.Kind
-		truth.ClassifyAction(e)
-	}
+	entries, classes := classify(rec, &res)
+	truth, g := judge(rec, entries, classes)
 	res.Truth = truth.Result()
-	for _, a := range rec.Automations {
-		if a.SafetyCase != nil {
-			res.Budgets = append(res.Budgets, scorecard.BudgetLine{Automation: a.Name, MaxActions: int(a.SafetyCase.Budget.MaxActions),
-				WindowSeconds: a.SafetyCase.Budget.Window.Duration.Seconds()})
-		}
-	}
+	res.Budgets = budgets(rec.Automations)
 	if rec.NoRemediator {
 		return res
 	}
@@ -192,7 +149,79 @@ func Grade(rec Record) Result {
 	as, skips := EvaluateAll(runChecks(), o)
 	res.Assertions = append(res.Assertions, as...)
 	res.Skipped = append(res.Skipped, toSkips(skips)...)
+	gradeAutomations(rec, truth, g, &res)
+	return res
+}
 
+// classify returns the ledger in time order, each entry classified and
+// attributed, with its classification by audit ID; the remediator's and
+// unattributed entries go to res.Ledger.
+func classify(rec Record, res *Result) ([]scorecard.LedgerEntry, map[string]ledger.Classification) {
+	entries := slices.Clone(rec.Ledger)
+	slices.SortStableFunc(entries, func(a, b scorecard.LedgerEntry) int { return a.Time.Compare(b.Time) })
+	names := make([]string, len(rec.Automations))
+	for i, a := range rec.Automations {
+		names[i] = a.Name
+	}
+	classifier := ledger.NewClassifier(ledger.Scope{Automations: names})
+	classes := map[string]ledger.Classification{}
+	for i := range entries {
+		e := &entries[i]
+		c := classifier.Classify(*e)
+		e.Kind, e.Actor = c.Kind, rec.Actors.Attribute(*e)
+		if e.AuditID == "" {
+			e.AuditID = fmt.Sprintf("entry-%d", i)
+		}
+		classes[e.AuditID] = c
+		if e.Actor == ledger.ActorRemediator || e.Actor == ledger.ActorUnattributed {
+			res.Ledger = append(res.Ledger, *e)
+		}
+	}
+	return entries, classes
+}
+
+// judge groups the ledger's writes into actions and judges the truth of the
+// run: the samples against what the fixture promised, each action against
+// what the harness broke.
+func judge(rec Record, entries []scorecard.LedgerEntry, classes map[string]ledger.Classification) (*observe.Truth, grouped) {
+	truth := observe.NewTruth(rec.Effects)
+	truth.SetOrigin(rec.Origin)
+	for w, c := range rec.Capacity {
+		truth.Promise(w, c)
+	}
+	podNodes := map[string]string{}
+	for _, s := range rec.Samples {
+		truth.Observe(s.At, s.Pods, s.Deployments)
+		for i := range s.Pods {
+			if n := s.Pods[i].Spec.NodeName; n != "" {
+				podNodes[s.Pods[i].Namespace+"/"+s.Pods[i].Name] = n
+			}
+		}
+	}
+	g := group(entries, classes, func(ns, name string) string { return podNodes[ns+"/"+name] })
+	for i, a := range g.actions {
+		e := g.primary[i]
+		e.Kind = a.Kind
+		truth.ClassifyAction(e)
+	}
+	return truth, g
+}
+
+// budgets are the action budgets of the automations with a safety case.
+func budgets(automations []AutomationUnderTest) []scorecard.BudgetLine {
+	var out []scorecard.BudgetLine
+	for _, a := range automations {
+		if a.SafetyCase != nil {
+			out = append(out, scorecard.BudgetLine{Automation: a.Name, MaxActions: int(a.SafetyCase.Budget.MaxActions),
+				WindowSeconds: a.SafetyCase.Budget.Window.Duration.Seconds()})
+		}
+	}
+	return out
+}
+
+// gradeAutomations evaluates each automation's assertions, and records the
+// halts the ledger proves.
+func gradeAutomations(rec Record, truth *observe.Truth, g grouped, res *Result) {
 	until, reversals := inFlight(rec, truth, g)
 	workloads, sizes := groupsOf(rec, truth, g)
 	for _, a := range rec.Automations {
@@ -210,7 +239,6 @@ func Grade(rec Record) Result {
 		res.Assertions = append(res.Assertions, as...)
 		res.Skipped = append(res.Skipped, toSkips(skips)...)
 	}
-	return res
 }
 
 func toSkips(skips []Skip) []scorecard.Skip {

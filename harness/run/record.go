@@ -134,7 +134,7 @@ func (r *runner) record(entries []scorecard.LedgerEntry, ledgerErr error, canari
 		Namespace:    contract.Namespace,
 		Ledger:       entries,
 		Canaries:     canaries,
-		Expect:       assert.Expect(s.Spec.Expect),
+		Expect:       s.Spec.Expect,
 		NoRemediator: r.opts.NoRemediator,
 		Capacity:     capacityOf(s),
 		Pages:        r.sc.Pages,
