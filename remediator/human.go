@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/remediator/engine"
 )
 
 // WhoAmI asks the API server who the caller is (a SelfSubjectReview), so a
@@ -86,7 +87,7 @@ func Approve(ctx context.Context, c client.Client, clk clock.PassiveClock, key c
 // SetKillSwitch turns the global kill switch on or off.
 func SetKillSwitch(ctx context.Context, c client.Client, namespace string, on bool) error {
 	cm := &corev1.ConfigMap{}
-	cm.Name, cm.Namespace = killSwitchName, namespace
+	cm.Name, cm.Namespace = engine.KillSwitchName, namespace
 	_, err := controllerutil.CreateOrUpdate(ctx, c, cm, func() error {
 		if cm.Data == nil {
 			cm.Data = map[string]string{}

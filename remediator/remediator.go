@@ -16,9 +16,28 @@ import (
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/contract"
+	"github.com/interlock-dev/interlock/remediator/controllers"
+	"github.com/interlock-dev/interlock/remediator/engine"
 	"github.com/interlock-dev/interlock/remediator/metrics"
 	"github.com/interlock-dev/interlock/remediator/pager"
 )
+
+// What the CLI and the tests read of the controllers and the engine.
+const (
+	// CordonedByAnnotation marks a node the remediator cordoned, naming
+	// the automation.
+	CordonedByAnnotation = controllers.CordonedByAnnotation
+	// RenewedFor is how long a renewed certificate is valid.
+	RenewedFor = controllers.RenewedFor
+)
+
+// ProposalName is the deterministic name of the proposal for a target.
+func ProposalName(automation, target string) string { return engine.ProposalName(automation, target) }
+
+// SelfSigned makes a self-signed ECDSA certificate and key, PEM-encoded.
+func SelfSigned(cn string, dnsNames []string, notBefore, notAfter time.Time) (certPEM, keyPEM []byte, err error) {
+	return controllers.SelfSigned(cn, dnsNames, notBefore, notAfter)
+}
 
 // Options configure the remediator.
 type Options struct {
@@ -67,8 +86,7 @@ func (o *Options) setDefaults() {
 
 // Remediator is the controller manager with every automation.
 type Remediator struct {
-	mgr    ctrl.Manager
-	engine *Engine
+	mgr ctrl.Manager
 }
 
 // New builds the remediator against the API server in cfg.
@@ -103,7 +121,7 @@ func New(cfg *rest.Config, opts Options) (*Remediator, error) {
 			return nil, fmt.Errorf("failed to add ready check: %w", err)
 		}
 	}
-	e := &Engine{
+	e := &engine.Engine{
 		Client:    mgr.GetClient(),
 		Live:      mgr.GetAPIReader(),
 		Recorder:  mgr.GetEventRecorder(opts.Identity),
@@ -115,7 +133,7 @@ func New(cfg *rest.Config, opts Options) (*Remediator, error) {
 	if err := setupControllers(mgr, e); err != nil {
 		return nil, err
 	}
-	return &Remediator{mgr: mgr, engine: e}, nil
+	return &Remediator{mgr: mgr}, nil
 }
 
 // Run runs until ctx is cancelled.
@@ -126,10 +144,22 @@ func (r *Remediator) Run(ctx context.Context) error {
 	return nil
 }
 
-const (
-	// requeueSoon is how soon to look again at something about to change.
-	requeueSoon = 2 * time.Second
-	// recheckStopped is how soon to look again at a target refused because
-	// the kill switch was on or the automation halted.
-	recheckStopped = 5 * time.Second
-)
+// setupControllers indexes the automations by type and adds every
+// controller to mgr, all acting through e.
+func setupControllers(mgr ctrl.Manager, e *engine.Engine) error {
+	if err := engine.IndexAutomations(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
+	for _, r := range []interface{ SetupWithManager(ctrl.Manager) error }{
+		&controllers.AutomationReconciler{Engine: e},
+		&controllers.PodReconciler{Engine: e},
+		&controllers.NodeReconciler{Engine: e},
+		&controllers.CertificateReconciler{Engine: e},
+		&controllers.DeployReconciler{Engine: e},
+	} {
+		if err := r.SetupWithManager(mgr); err != nil {
+			return err
+		}
+	}
+	return nil
+}

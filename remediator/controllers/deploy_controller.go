@@ -1,4 +1,4 @@
-package remediator
+package controllers
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/remediator/engine"
 	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
@@ -21,26 +22,30 @@ import (
 
 const revisionAnnotation = "deployment.kubernetes.io/revision"
 
-// deploysReconciler runs the bad-deploy automation: a Deployment whose
+// DeployReconciler runs the bad-deploy automation: a Deployment whose
 // newest revision fails its health gate (not enough replicas available by
 // the gate's deadline) is rolled back to the previous revision.
-type deploysReconciler struct{ e *Engine }
+type DeployReconciler struct {
+	Engine *engine.Engine
+}
 
-func setupBadDeploy(mgr ctrl.Manager, e *Engine) error {
+// SetupWithManager adds the reconciler to mgr as the "bad-deploy"
+// controller.
+func (r *DeployReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := ctrl.NewControllerManagedBy(mgr).Named("bad-deploy").
 		For(&appsv1.Deployment{}).
-		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(e, v1alpha1.BadDeploy)).
+		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(r.Engine, v1alpha1.BadDeploy)).
 		Watches(&appsv1.ReplicaSet{}, handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(), &appsv1.Deployment{}, handler.OnlyControllerOwner())).
-		Complete(&deploysReconciler{e: e}); err != nil {
+		Complete(r); err != nil {
 		return fmt.Errorf("failed to set up the bad-deploy controller: %w", err)
 	}
 	return nil
 }
 
 // revisions returns the Deployment's ReplicaSets, newest revision first.
-func (r *deploysReconciler) revisions(ctx context.Context, d *appsv1.Deployment) ([]appsv1.ReplicaSet, error) {
+func (r *DeployReconciler) revisions(ctx context.Context, d *appsv1.Deployment) ([]appsv1.ReplicaSet, error) {
 	var list appsv1.ReplicaSetList
-	if err := r.e.Client.List(ctx, &list, client.InNamespace(d.Namespace)); err != nil {
+	if err := r.Engine.Client.List(ctx, &list, client.InNamespace(d.Namespace)); err != nil {
 		return nil, fmt.Errorf("failed to list replica sets: %w", err)
 	}
 	var out []appsv1.ReplicaSet
@@ -57,7 +62,7 @@ func (r *deploysReconciler) revisions(ctx context.Context, d *appsv1.Deployment)
 	return out, nil
 }
 
-func (r *deploysReconciler) rollout(ctx context.Context, d *appsv1.Deployment) (policy.Rollout, []appsv1.ReplicaSet, error) {
+func (r *DeployReconciler) rollout(ctx context.Context, d *appsv1.Deployment) (policy.Rollout, []appsv1.ReplicaSet, error) {
 	revs, err := r.revisions(ctx, d)
 	if err != nil || len(revs) == 0 {
 		return policy.Rollout{}, nil, err
@@ -75,12 +80,13 @@ func (r *deploysReconciler) rollout(ctx context.Context, d *appsv1.Deployment) (
 	}, revs, nil
 }
 
-func (r *deploysReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
+// Reconcile implements reconcile.Reconciler.
+func (r *DeployReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
 	var d appsv1.Deployment
-	if err := r.e.Client.Get(ctx, req.NamespacedName, &d); err != nil {
+	if err := r.Engine.Client.Get(ctx, req.NamespacedName, &d); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	autos, err := r.e.automationsOfType(ctx, v1alpha1.BadDeploy)
+	autos, err := r.Engine.AutomationsOfType(ctx, v1alpha1.BadDeploy)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -92,7 +98,7 @@ func (r *deploysReconciler) Reconcile(ctx context.Context, req reconcile.Request
 		}
 		res, err := r.handle(ctx, a, &d)
 		if err != nil {
-			r.e.Metrics.ReconcileErrors.WithLabelValues("bad-deploy").Inc()
+			r.Engine.Metrics.ReconcileErrors.WithLabelValues("bad-deploy").Inc()
 			return ctrl.Result{}, err
 		}
 		result = earliest(result, res)
@@ -100,13 +106,13 @@ func (r *deploysReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	return result, nil
 }
 
-func (r *deploysReconciler) handle(ctx context.Context, a *v1alpha1.Automation, d *appsv1.Deployment) (ctrl.Result, error) {
-	res, err := r.e.resolve(ctx, a)
-	if err != nil || res.sc.HealthGate == nil {
+func (r *DeployReconciler) handle(ctx context.Context, a *v1alpha1.Automation, d *appsv1.Deployment) (ctrl.Result, error) {
+	res, err := r.Engine.Resolve(ctx, a)
+	if err != nil || res.SafetyCase.HealthGate == nil {
 		return ctrl.Result{}, err
 	}
-	gate := healthGate(res.sc)
-	now := r.e.Clock.Now()
+	gate := engine.HealthGate(res.SafetyCase)
+	now := r.Engine.Clock.Now()
 	ro, revs, err := r.rollout(ctx, d)
 	if err != nil || len(revs) == 0 {
 		return ctrl.Result{}, err
@@ -119,7 +125,7 @@ func (r *deploysReconciler) handle(ctx context.Context, a *v1alpha1.Automation, 
 		return ctrl.Result{}, nil
 	}
 	var deps appsv1.DeploymentList
-	if err := r.e.Client.List(ctx, &deps, client.InNamespace(d.Namespace)); err != nil {
+	if err := r.Engine.Client.List(ctx, &deps, client.InNamespace(d.Namespace)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("failed to list deployments: %w", err)
 	}
 	scope := policy.Scope{}
@@ -138,8 +144,8 @@ func (r *deploysReconciler) handle(ctx context.Context, a *v1alpha1.Automation, 
 		}
 	}
 	target := key(d.Namespace, d.Name)
-	inflight := inFlight(a, now, res.sc.Reversal.TimeToReverse.Duration, func(string) bool { return false })
-	c := Candidate{
+	inflight := engine.InFlight(a, now, res.SafetyCase.Reversal.TimeToReverse.Duration, func(string) bool { return false })
+	c := engine.Candidate{
 		Target: target, UID: d.UID, Since: ro.Started.Add(gate.ProgressDeadline), Held: true, Verb: "rollback", Group: "deployments",
 		Why:        fmt.Sprintf("revision %s of %s has %d of %d replicas available after %s", revs[0].Annotations[revisionAnnotation], target, ro.AvailableReplicas, ro.DesiredReplicas, now.Sub(ro.Started).Round(1e9)),
 		Scope:      scope,
@@ -150,18 +156,18 @@ func (r *deploysReconciler) handle(ctx context.Context, a *v1alpha1.Automation, 
 			return r.rollback(ctx, d, &revs[1])
 		},
 	}
-	return r.e.Consider(ctx, a, c)
+	return r.Engine.Consider(ctx, a, c)
 }
 
 // rollback sets the Deployment's pod template to the previous revision's, as
 // `kubectl rollout undo` does.
-func (r *deploysReconciler) rollback(ctx context.Context, d *appsv1.Deployment, prev *appsv1.ReplicaSet) error {
+func (r *DeployReconciler) rollback(ctx context.Context, d *appsv1.Deployment, prev *appsv1.ReplicaSet) error {
 	patch := client.MergeFrom(d.DeepCopy())
 	n := d.DeepCopy()
 	tmpl := prev.Spec.Template.DeepCopy()
 	delete(tmpl.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
 	n.Spec.Template = *tmpl
-	if err := r.e.Client.Patch(ctx, n, patch); err != nil {
+	if err := r.Engine.Client.Patch(ctx, n, patch); err != nil {
 		return fmt.Errorf("failed to roll back %s/%s: %w", d.Namespace, d.Name, err)
 	}
 	return nil

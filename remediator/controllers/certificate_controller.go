@@ -1,4 +1,4 @@
-package remediator
+package controllers
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/remediator/engine"
 	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
@@ -28,17 +29,21 @@ import (
 // RenewedFor is how long a renewed certificate is valid.
 const RenewedFor = 90 * 24 * time.Hour
 
-// certsReconciler runs the certificate-expiry automation: a TLS secret whose
+// CertificateReconciler runs the certificate-expiry automation: a TLS secret whose
 // certificate expires within the trigger's window raises an alert and files
 // a proposal. Renewal rotates a credential, a destructive class, so it runs
 // only after a named human approves.
-type certsReconciler struct{ e *Engine }
+type CertificateReconciler struct {
+	Engine *engine.Engine
+}
 
-func setupCertificateExpiry(mgr ctrl.Manager, e *Engine) error {
+// SetupWithManager adds the reconciler to mgr as the "certificate-expiry"
+// controller.
+func (r *CertificateReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := ctrl.NewControllerManagedBy(mgr).Named("certificate-expiry").
 		For(&corev1.Secret{}).
-		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(e, v1alpha1.CertificateExpiry)).
-		Complete(&certsReconciler{e: e}); err != nil {
+		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(r.Engine, v1alpha1.CertificateExpiry)).
+		Complete(r); err != nil {
 		return fmt.Errorf("failed to set up the certificate-expiry controller: %w", err)
 	}
 	return nil
@@ -60,16 +65,17 @@ func notAfter(s *corev1.Secret) (*x509.Certificate, bool) {
 	return cert, true
 }
 
-func (r *certsReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
+// Reconcile implements reconcile.Reconciler.
+func (r *CertificateReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
 	var secret corev1.Secret
-	if err := r.e.Client.Get(ctx, req.NamespacedName, &secret); err != nil {
+	if err := r.Engine.Client.Get(ctx, req.NamespacedName, &secret); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	cert, ok := notAfter(&secret)
 	if !ok {
 		return ctrl.Result{}, nil
 	}
-	autos, err := r.e.automationsOfType(ctx, v1alpha1.CertificateExpiry)
+	autos, err := r.Engine.AutomationsOfType(ctx, v1alpha1.CertificateExpiry)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -81,7 +87,7 @@ func (r *certsReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		}
 		res, err := r.handle(ctx, a, &secret, cert)
 		if err != nil {
-			r.e.Metrics.ReconcileErrors.WithLabelValues("certificate-expiry").Inc()
+			r.Engine.Metrics.ReconcileErrors.WithLabelValues("certificate-expiry").Inc()
 			return ctrl.Result{}, err
 		}
 		result = earliest(result, res)
@@ -89,22 +95,22 @@ func (r *certsReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	return result, nil
 }
 
-func (r *certsReconciler) handle(ctx context.Context, a *v1alpha1.Automation, secret *corev1.Secret, cert *x509.Certificate) (ctrl.Result, error) {
-	res, err := r.e.resolve(ctx, a)
+func (r *CertificateReconciler) handle(ctx context.Context, a *v1alpha1.Automation, secret *corev1.Secret, cert *x509.Certificate) (ctrl.Result, error) {
+	res, err := r.Engine.Resolve(ctx, a)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	now := r.e.Clock.Now()
-	if res.sc.Trigger.Within == nil {
+	now := r.Engine.Clock.Now()
+	if res.SafetyCase.Trigger.Within == nil {
 		return ctrl.Result{}, nil // an incomplete safety case: resolve reports it
 	}
-	window := res.sc.Trigger.Within.Duration
+	window := res.SafetyCase.Trigger.Within.Duration
 	enters := cert.NotAfter.Add(-window)
 	if now.Before(enters) {
 		return ctrl.Result{RequeueAfter: enters.Sub(now)}, nil
 	}
 	var secrets corev1.SecretList
-	if err := r.e.Client.List(ctx, &secrets, client.InNamespace(secret.Namespace)); err != nil {
+	if err := r.Engine.Client.List(ctx, &secrets, client.InNamespace(secret.Namespace)); err != nil {
 		return ctrl.Result{}, fmt.Errorf("failed to list secrets: %w", err)
 	}
 	scope := policy.Scope{}
@@ -120,7 +126,7 @@ func (r *certsReconciler) handle(ctx context.Context, a *v1alpha1.Automation, se
 		}
 	}
 	target := key(secret.Namespace, secret.Name)
-	c := Candidate{
+	c := engine.Candidate{
 		Target: target, UID: secret.UID, Since: enters, Verb: "renew-certificate", Group: target,
 		Why:        fmt.Sprintf("certificate %s in secret %s expires %s (in %s)", cert.Subject.CommonName, target, cert.NotAfter.UTC().Format(time.RFC3339), cert.NotAfter.Sub(now).Round(time.Second)),
 		Scope:      scope,
@@ -129,12 +135,12 @@ func (r *certsReconciler) handle(ctx context.Context, a *v1alpha1.Automation, se
 			return r.renew(ctx, secret, cert, now)
 		},
 	}
-	return r.e.Consider(ctx, a, c)
+	return r.Engine.Consider(ctx, a, c)
 }
 
 // renew replaces the secret's certificate with a fresh self-signed one for
 // the same subject and names.
-func (r *certsReconciler) renew(ctx context.Context, secret *corev1.Secret, old *x509.Certificate, now time.Time) error {
+func (r *CertificateReconciler) renew(ctx context.Context, secret *corev1.Secret, old *x509.Certificate, now time.Time) error {
 	certPEM, keyPEM, err := SelfSigned(old.Subject.CommonName, old.DNSNames, now, now.Add(RenewedFor))
 	if err != nil {
 		return err
@@ -142,7 +148,7 @@ func (r *certsReconciler) renew(ctx context.Context, secret *corev1.Secret, old 
 	s := secret.DeepCopy()
 	s.Data[corev1.TLSCertKey] = certPEM
 	s.Data[corev1.TLSPrivateKeyKey] = keyPEM
-	if err := r.e.Client.Update(ctx, s); err != nil {
+	if err := r.Engine.Client.Update(ctx, s); err != nil {
 		return fmt.Errorf("failed to update secret %s/%s: %w", s.Namespace, s.Name, err)
 	}
 	return nil

@@ -1,4 +1,4 @@
-package remediator
+package controllers
 
 import (
 	"context"
@@ -14,22 +14,27 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/remediator/engine"
 	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;delete
 // +kubebuilder:rbac:groups=apps,resources=replicasets;deployments,verbs=get;list;watch
 
-// podsReconciler runs the unhealthy-workload automation: a pod that crash
+// PodReconciler runs the unhealthy-workload automation: a pod that crash
 // loops, or is not Ready, for longer than the trigger's hold time is
 // deleted so that its controller replaces it.
-type podsReconciler struct{ e *Engine }
+type PodReconciler struct {
+	Engine *engine.Engine
+}
 
-func setupUnhealthyWorkload(mgr ctrl.Manager, e *Engine) error {
+// SetupWithManager adds the reconciler to mgr as the "unhealthy-workload"
+// controller.
+func (r *PodReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := ctrl.NewControllerManagedBy(mgr).Named("unhealthy-workload").
 		For(&corev1.Pod{}).
-		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(e, v1alpha1.UnhealthyWorkload)).
-		Complete(&podsReconciler{e: e}); err != nil {
+		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(r.Engine, v1alpha1.UnhealthyWorkload)).
+		Complete(r); err != nil {
 		return fmt.Errorf("failed to set up the unhealthy-workload controller: %w", err)
 	}
 	return nil
@@ -63,7 +68,7 @@ func podUnhealthy(p *corev1.Pod) (bool, time.Time, string) {
 
 // workloadOf returns the pod's controlling ReplicaSet (or other controller)
 // as namespace/name and its desired replicas.
-func (r *podsReconciler) workloadOf(ctx context.Context, p *corev1.Pod) (string, int, bool) {
+func (r *PodReconciler) workloadOf(ctx context.Context, p *corev1.Pod) (string, int, bool) {
 	ref := metav1.GetControllerOf(p)
 	if ref == nil {
 		return "", 0, false // a bare pod is never restarted: nothing would recreate it
@@ -72,7 +77,7 @@ func (r *podsReconciler) workloadOf(ctx context.Context, p *corev1.Pod) (string,
 		return key(p.Namespace, ref.Kind+"/"+ref.Name), 1, true
 	}
 	var rs appsv1.ReplicaSet
-	if err := r.e.Client.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: ref.Name}, &rs); err != nil {
+	if err := r.Engine.Client.Get(ctx, client.ObjectKey{Namespace: p.Namespace, Name: ref.Name}, &rs); err != nil {
 		return "", 0, false
 	}
 	n := 1
@@ -82,16 +87,17 @@ func (r *podsReconciler) workloadOf(ctx context.Context, p *corev1.Pod) (string,
 	return key(p.Namespace, rs.Name), n, true
 }
 
-func (r *podsReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
+// Reconcile implements reconcile.Reconciler.
+func (r *PodReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
 	var pod corev1.Pod
-	if err := r.e.Client.Get(ctx, req.NamespacedName, &pod); err != nil {
+	if err := r.Engine.Client.Get(ctx, req.NamespacedName, &pod); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	bad, since, why := podUnhealthy(&pod)
 	if !bad {
 		return ctrl.Result{}, nil
 	}
-	autos, err := r.e.automationsOfType(ctx, v1alpha1.UnhealthyWorkload)
+	autos, err := r.Engine.AutomationsOfType(ctx, v1alpha1.UnhealthyWorkload)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -103,7 +109,7 @@ func (r *podsReconciler) Reconcile(ctx context.Context, req reconcile.Request) (
 		}
 		res, err := r.consider(ctx, a, &pod, since, why)
 		if err != nil {
-			r.e.Metrics.ReconcileErrors.WithLabelValues("unhealthy-workload").Inc()
+			r.Engine.Metrics.ReconcileErrors.WithLabelValues("unhealthy-workload").Inc()
 			return ctrl.Result{}, err
 		}
 		result = earliest(result, res)
@@ -111,17 +117,17 @@ func (r *podsReconciler) Reconcile(ctx context.Context, req reconcile.Request) (
 	return result, nil
 }
 
-func (r *podsReconciler) consider(ctx context.Context, a *v1alpha1.Automation, pod *corev1.Pod, since time.Time, why string) (ctrl.Result, error) {
-	res, err := r.e.resolve(ctx, a)
+func (r *PodReconciler) consider(ctx context.Context, a *v1alpha1.Automation, pod *corev1.Pod, since time.Time, why string) (ctrl.Result, error) {
+	res, err := r.Engine.Resolve(ctx, a)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	now := r.e.Clock.Now()
-	if hold := res.sc.Trigger.For.Duration; now.Sub(since) < hold {
+	now := r.Engine.Clock.Now()
+	if hold := res.SafetyCase.Trigger.For.Duration; now.Sub(since) < hold {
 		return ctrl.Result{RequeueAfter: hold - now.Sub(since)}, nil
 	}
 	// The cache may run behind: judge the pod as the API server has it now.
-	live, err := r.e.live(ctx, pod)
+	live, err := r.Engine.LivePod(ctx, pod)
 	if err != nil || live == nil {
 		return ctrl.Result{}, err
 	}
@@ -138,30 +144,30 @@ func (r *podsReconciler) consider(ctx context.Context, a *v1alpha1.Automation, p
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	inflight := inFlight(a, now, res.sc.Reversal.TimeToReverse.Duration, func(string) bool { return false })
+	inflight := engine.InFlight(a, now, res.SafetyCase.Reversal.TimeToReverse.Duration, func(string) bool { return false })
 	unavailable := 0
 	for _, rec := range a.Status.Actions {
-		if rec.Group == group && rec.Phase != v1alpha1.ActionFailed && now.Sub(rec.Time.Time) < res.sc.Reversal.TimeToReverse.Duration {
+		if rec.Group == group && rec.Phase != v1alpha1.ActionFailed && now.Sub(rec.Time.Time) < res.SafetyCase.Reversal.TimeToReverse.Duration {
 			unavailable++
 		}
 	}
 	target := key(pod.Namespace, pod.Name)
 	uid := pod.UID
-	c := Candidate{
+	c := engine.Candidate{
 		Target: target, UID: uid, Since: since, Verb: "delete-pod", Group: group, Why: why,
 		Scope:      scope,
 		BlastGroup: policy.Group{Size: replicas, Unavailable: unavailable},
 		InFlight:   inflight,
 		Act: func(ctx context.Context) error {
 			// The UID precondition makes sure only this pod goes, never its replacement.
-			return client.IgnoreNotFound(r.e.Client.Delete(ctx, pod, client.Preconditions{UID: &uid}))
+			return client.IgnoreNotFound(r.Engine.Client.Delete(ctx, pod, client.Preconditions{UID: &uid}))
 		},
 	}
-	return r.e.Consider(ctx, a, c)
+	return r.Engine.Consider(ctx, a, c)
 }
 
 // scope counts the pods in the automation's scope and those its trigger fires for.
-func (r *podsReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (policy.Scope, error) {
+func (r *PodReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (policy.Scope, error) {
 	nss := a.Spec.Namespaces
 	if len(nss) == 0 {
 		nss = []string{a.Namespace}
@@ -169,7 +175,7 @@ func (r *podsReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (pol
 	var s policy.Scope
 	for _, ns := range nss {
 		var pods corev1.PodList
-		if err := r.e.Client.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+		if err := r.Engine.Client.List(ctx, &pods, client.InNamespace(ns)); err != nil {
 			return s, fmt.Errorf("failed to list pods in %s: %w", ns, err)
 		}
 		for i := range pods.Items {
@@ -184,17 +190,4 @@ func (r *podsReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (pol
 		}
 	}
 	return s, nil
-}
-
-// earliest merges two reconcile results, keeping the sooner requeue.
-func earliest(a, b ctrl.Result) ctrl.Result {
-	switch {
-	case a.RequeueAfter == 0:
-		return b
-	case b.RequeueAfter == 0:
-		return a
-	case b.RequeueAfter < a.RequeueAfter:
-		return b
-	}
-	return a
 }

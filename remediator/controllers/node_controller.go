@@ -1,4 +1,4 @@
-package remediator
+package controllers
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/remediator/engine"
 	"github.com/interlock-dev/interlock/remediator/policy"
 )
 
@@ -29,14 +30,18 @@ const CordonedByAnnotation = "interlock.dev/cordoned-by"
 
 const podNodeIndex = "spec.nodeName"
 
-// nodesReconciler runs the node-loss and disk-pressure automations: a node
+// NodeReconciler runs the node-loss and disk-pressure automations: a node
 // NotReady (or Unknown), or under DiskPressure, for longer than the hold
 // time is cordoned and pods are evicted so they reschedule. A node this
 // remediator cordoned is uncordoned once healthy again for the hold time:
 // that is the stated reversal.
-type nodesReconciler struct{ e *Engine }
+type NodeReconciler struct {
+	Engine *engine.Engine
+}
 
-func setupNodeAutomations(mgr ctrl.Manager, e *Engine) error {
+// SetupWithManager indexes the cached pods by node and adds the
+// reconciler to mgr as the "nodes" controller.
+func (r *NodeReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &corev1.Pod{}, podNodeIndex, func(o client.Object) []string {
 		return []string{o.(*corev1.Pod).Spec.NodeName}
 	}); err != nil {
@@ -44,9 +49,9 @@ func setupNodeAutomations(mgr ctrl.Manager, e *Engine) error {
 	}
 	if err := ctrl.NewControllerManagedBy(mgr).Named("nodes").
 		For(&corev1.Node{}).
-		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(e, v1alpha1.NodeLoss)).
-		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(e, v1alpha1.DiskPressure)).
-		Complete(&nodesReconciler{e: e}); err != nil {
+		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(r.Engine, v1alpha1.NodeLoss)).
+		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(r.Engine, v1alpha1.DiskPressure)).
+		Complete(r); err != nil {
 		return fmt.Errorf("failed to set up the node controller: %w", err)
 	}
 	return nil
@@ -79,14 +84,15 @@ func healthySince(n *corev1.Node, t v1alpha1.AutomationType) time.Time {
 	return n.CreationTimestamp.Time
 }
 
-func (r *nodesReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
+// Reconcile implements reconcile.Reconciler.
+func (r *NodeReconciler) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
 	var node corev1.Node
-	if err := r.e.Client.Get(ctx, req.NamespacedName, &node); err != nil {
+	if err := r.Engine.Client.Get(ctx, req.NamespacedName, &node); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	var result ctrl.Result
 	for _, t := range []v1alpha1.AutomationType{v1alpha1.NodeLoss, v1alpha1.DiskPressure} {
-		autos, err := r.e.automationsOfType(ctx, t)
+		autos, err := r.Engine.AutomationsOfType(ctx, t)
 		if err != nil {
 			return ctrl.Result{}, err
 		}
@@ -97,7 +103,7 @@ func (r *nodesReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 			}
 			res, err := r.handle(ctx, a, t, &node)
 			if err != nil {
-				r.e.Metrics.ReconcileErrors.WithLabelValues(string(t)).Inc()
+				r.Engine.Metrics.ReconcileErrors.WithLabelValues(string(t)).Inc()
 				return ctrl.Result{}, err
 			}
 			result = earliest(result, res)
@@ -106,13 +112,13 @@ func (r *nodesReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	return result, nil
 }
 
-func (r *nodesReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t v1alpha1.AutomationType, node *corev1.Node) (ctrl.Result, error) {
-	res, err := r.e.resolve(ctx, a)
+func (r *NodeReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t v1alpha1.AutomationType, node *corev1.Node) (ctrl.Result, error) {
+	res, err := r.Engine.Resolve(ctx, a)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	now := r.e.Clock.Now()
-	hold := res.sc.Trigger.For.Duration
+	now := r.Engine.Clock.Now()
+	hold := res.SafetyCase.Trigger.For.Duration
 	bad, since, why := nodeCondition(node, t)
 	if !bad {
 		// The reversal: uncordon a node this automation cordoned once it has
@@ -123,7 +129,7 @@ func (r *nodesReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t 
 		if wait := hold - now.Sub(healthySince(node, t)); wait > 0 {
 			return ctrl.Result{RequeueAfter: wait}, nil
 		}
-		if r.e.killSwitch(ctx) {
+		if r.Engine.KillSwitch(ctx) {
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, r.cordon(ctx, node, a.Name, false)
@@ -135,7 +141,7 @@ func (r *nodesReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t 
 		return ctrl.Result{}, nil // already acted on; waiting for recovery
 	}
 	var nodes corev1.NodeList
-	if err := r.e.Client.List(ctx, &nodes); err != nil {
+	if err := r.Engine.Client.List(ctx, &nodes); err != nil {
 		return ctrl.Result{}, fmt.Errorf("failed to list nodes: %w", err)
 	}
 	scope := policy.Scope{}
@@ -163,7 +169,7 @@ func (r *nodesReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t 
 		}
 	}
 	target := node.Name
-	c := Candidate{
+	c := engine.Candidate{
 		Target: target, UID: node.UID, Since: since, Verb: "cordon-evict", Group: "nodes", Why: why,
 		Scope: scope, BlastGroup: group, InFlight: inflight,
 		Act: func(ctx context.Context) error {
@@ -173,12 +179,12 @@ func (r *nodesReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t 
 			return r.evict(ctx, node.Name, t)
 		},
 	}
-	return r.e.Consider(ctx, a, c)
+	return r.Engine.Consider(ctx, a, c)
 }
 
 // cordon marks the node unschedulable (or schedulable again), with the
 // annotation that says which automation did it.
-func (r *nodesReconciler) cordon(ctx context.Context, node *corev1.Node, automation string, on bool) error {
+func (r *NodeReconciler) cordon(ctx context.Context, node *corev1.Node, automation string, on bool) error {
 	patch := client.MergeFrom(node.DeepCopy())
 	n := node.DeepCopy()
 	n.Spec.Unschedulable = on
@@ -190,7 +196,7 @@ func (r *nodesReconciler) cordon(ctx context.Context, node *corev1.Node, automat
 	} else {
 		delete(n.Annotations, CordonedByAnnotation)
 	}
-	if err := r.e.Client.Patch(ctx, n, patch); err != nil {
+	if err := r.Engine.Client.Patch(ctx, n, patch); err != nil {
 		return fmt.Errorf("failed to set unschedulable=%t on node %s: %w", on, node.Name, err)
 	}
 	return nil
@@ -199,9 +205,9 @@ func (r *nodesReconciler) cordon(ctx context.Context, node *corev1.Node, automat
 // evict evicts the node's pods through the Eviction API, which honours
 // PodDisruptionBudgets. For disk pressure only the pods using the most
 // ephemeral storage go: the heaviest third, at least one.
-func (r *nodesReconciler) evict(ctx context.Context, nodeName string, t v1alpha1.AutomationType) error {
+func (r *NodeReconciler) evict(ctx context.Context, nodeName string, t v1alpha1.AutomationType) error {
 	var pods corev1.PodList
-	if err := r.e.Client.List(ctx, &pods, client.MatchingFields{podNodeIndex: nodeName}); err != nil {
+	if err := r.Engine.Client.List(ctx, &pods, client.MatchingFields{podNodeIndex: nodeName}); err != nil {
 		return fmt.Errorf("failed to list pods on %s: %w", nodeName, err)
 	}
 	var victims []corev1.Pod
@@ -221,7 +227,7 @@ func (r *nodesReconciler) evict(ctx context.Context, nodeName string, t v1alpha1
 	var errs []error
 	for i := range victims {
 		ev := &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: victims[i].Name, Namespace: victims[i].Namespace}}
-		err := r.e.Client.SubResource("eviction").Create(ctx, &victims[i], ev)
+		err := r.Engine.Client.SubResource("eviction").Create(ctx, &victims[i], ev)
 		// A pod already gone, or in a namespace being deleted, is leaving anyway.
 		if err != nil && !apierrors.IsNotFound(err) && !apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) {
 			errs = append(errs, fmt.Errorf("failed to evict %s/%s: %w", victims[i].Namespace, victims[i].Name, err))
