@@ -24,6 +24,7 @@ import (
 
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/harness/run"
 	"github.com/interlock-dev/interlock/internal/toolchain"
 	"github.com/interlock-dev/interlock/scenarios"
 )
@@ -39,13 +40,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, flag.Args(), *runs, *parallel, *out); err != nil {
+	if err := measure(ctx, flag.Args(), *runs, *parallel, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(2)
 	}
 }
 
-func run(ctx context.Context, names []string, runs, parallel int, out string) error {
+func measure(ctx context.Context, names []string, runs, parallel int, out string) error {
 	tc, err := toolchain.New(toolchain.Options{Progress: os.Stderr})
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func load(t *testing.T, names ...string) []*scenarios.Scenario {
 
 // scripted returns a runner whose verdicts per scenario are given, and
 // counts baseline runs.
-func scripted(verdicts map[string]scorecard.Verdict, baselines *atomic.Int32) Runner {
+func scripted(verdicts map[string]scorecard.Verdict, baselines *atomic.Int32) run.Runner {
 	return func(_ context.Context, o run.Options) (*scorecard.Scorecard, error) {
 		sc := &scorecard.Scorecard{Scenario: o.Scenario.Name(), Provider: "embedded", Baseline: o.NoRemediator}
 		if o.NoRemediator {
