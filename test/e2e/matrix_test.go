@@ -34,7 +34,7 @@ var brokenMatrix = []struct {
 	{"disk-pressure", "--mode no-reversal --automation disk-pressure --hold 30s --budget 4", "reversal-measured"},
 	{"cert-expiry", "--mode rotate-without-approval --automation certificate-expiry --namespace shop", "posture-held"},
 	{"empty-target-set", "--mode all-at-once --namespace pay", "max-actions"},
-	{"bad-deploy", "--mode no-budget --namespace shop --automation bad-deploy", "min-actions"},
+	{"bad-deploy", "--mode no-budget --namespace shop --automation bad-deploy", "budget-held"},
 	{"stale-cache", "--mode trusts-cache --namespace shop --budget 5", "max-false-positives"},
 	{"cascading-restarts", "--mode all-at-once --namespace shop --budget 6", "blast-radius-held"},
 	{"autoscaler-feedback-loop", "--mode all-at-once --namespace shop --budget 6", "min-availability"},
