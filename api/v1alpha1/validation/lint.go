@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/internal/manifest"
 )
 
 // Lint loads every file and reports every problem in it: problems decoding
@@ -82,7 +83,7 @@ func lint(inputs []input) []Finding {
 				doc = d.Index
 			}
 			for _, e := range validateDocument(d, cases) {
-				file = append(file, Finding{File: d.File, Document: doc, Field: e.Field, Message: message(e)})
+				file = append(file, Finding{File: d.File, Document: doc, Field: e.Field, Message: manifest.Message(e)})
 			}
 		}
 		sort.SliceStable(file, func(i, j int) bool { return file[i].Document < file[j].Document })
@@ -151,14 +152,6 @@ func validateDocument(d Document, cases map[string]Document) field.ErrorList {
 		errs = append(errs, ValidateAutomation(a, resolve)...)
 	}
 	return errs
-}
-
-// message is a field error's plain-words part.
-func message(e *field.Error) string {
-	if e.Detail != "" {
-		return e.Detail
-	}
-	return e.ErrorBody()
 }
 
 // Fatal reports whether any finding is fatal: a file that could not be
