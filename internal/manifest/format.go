@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -202,14 +203,7 @@ func (f *Format) decode(j []byte) (*Document, field.ErrorList) {
 // Head checks a document's apiVersion and kind against the format's kinds,
 // as Decode does, for a value built in Go rather than decoded.
 func (f *Format) Head(apiVersion, kind string) field.ErrorList {
-	var av, k any
-	if apiVersion != "" {
-		av = apiVersion
-	}
-	if kind != "" {
-		k = kind
-	}
-	_, errs := f.kind(av, k)
+	_, errs := f.kind(apiVersion, kind)
 	return errs
 }
 
@@ -219,14 +213,14 @@ func (f *Format) Head(apiVersion, kind string) field.ErrorList {
 func (f *Format) kind(apiVersion, kind any) (*Kind, field.ErrorList) {
 	var versions []string
 	for _, k := range f.Kinds {
-		if !contains(versions, k.APIVersion) {
+		if !slices.Contains(versions, k.APIVersion) {
 			versions = append(versions, k.APIVersion)
 		}
 	}
 	errs := checkHead(field.NewPath("apiVersion"), apiVersion, versions)
 	var kinds []string
 	for _, k := range f.Kinds {
-		if (len(errs) > 0 || k.APIVersion == apiVersion) && !contains(kinds, k.Kind) {
+		if (len(errs) > 0 || k.APIVersion == apiVersion) && !slices.Contains(kinds, k.Kind) {
 			kinds = append(kinds, k.Kind)
 		}
 	}
@@ -253,7 +247,7 @@ func checkHead(p *field.Path, got any, want []string) field.ErrorList {
 		if v == "" {
 			return field.ErrorList{{Type: field.ErrorTypeRequired, Field: name, BadValue: "", Detail: name + " is missing: " + must}}
 		}
-		if contains(want, v) {
+		if slices.Contains(want, v) {
 			return nil
 		}
 		return field.ErrorList{{Type: field.ErrorTypeNotSupported, Field: name, BadValue: field.OmitValueType{},
@@ -268,13 +262,4 @@ func orList(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
-}
-
-func contains(list []string, s any) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
