@@ -150,7 +150,13 @@ func TestInertRemediator(t *testing.T) {
 	for _, name := range tierScenarios(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sc, code, stderr := runScenario(t, name, "--remediator-cmd", bin+" --mode inert")
+			s, err := scenarios.Load(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A well-behaved do-nothing remediator: it exposes its counter,
+			// at 0, for the scenario's automation, and never acts.
+			sc, code, stderr := runScenario(t, name, "--remediator-cmd", bin+" --mode inert --automation "+s.Spec.Automations[0].Name)
 			want := inertMatrix[name]
 			switch {
 			case want == "" && (code != 0 || sc.Verdict != scorecard.VerdictPass):
