@@ -32,3 +32,6 @@ else
 	echo "No +kubebuilder:rbac markers under remediator/: skipping RBAC" >&2
 fi
 "${ROOT}/hack/generate-chaosmesh-crds.sh"
+
+echo "Generating the scenario and safety-case references into docs/ ..." >&2
+(cd "${ROOT}" && go run ./hack/gendocs >&2)
