@@ -56,3 +56,53 @@ func TestReferenceErrors(t *testing.T) {
 		t.Error("an unknown root type did not fail")
 	}
 }
+
+// The README's layout names only directories that exist, and every
+// directory at the top of the tree.
+func TestReadmeLayoutMatchesTheTree(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "## Layout")
+	if !ok {
+		t.Fatal("README has no Layout section")
+	}
+	_, block, _ := strings.Cut(after, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	named := map[string]bool{}
+	for _, line := range strings.Split(block, "\n") {
+		if line == "" || strings.HasPrefix(line, " ") {
+			continue
+		}
+		field := strings.Fields(line)[0]
+		// "harness/suite, history, promote" names harness/suite.
+		for _, p := range strings.Split(strings.TrimSuffix(field, ","), ",") {
+			p = strings.TrimSuffix(p, "/")
+			if p == "" {
+				continue
+			}
+			named[p] = true
+			if _, err := os.Stat(filepath.Join("..", "..", p)); err != nil {
+				t.Errorf("the layout names %s, which is not in the tree", p)
+			}
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || strings.HasPrefix(name, ".") && name != ".github" || name == "bin" || name == "_output" {
+			continue
+		}
+		found := false
+		for p := range named {
+			found = found || p == name || strings.HasPrefix(p, name+"/") || strings.HasPrefix(name+"/", p+"/")
+		}
+		if !found {
+			t.Errorf("%s/ is in the tree but not in the README's layout", name)
+		}
+	}
+}
