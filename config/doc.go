@@ -1,2 +1,2 @@
-// Package config embeds the generated CRDs and manifests.
+// Package config embeds the generated CRDs, the remediator's RBAC and kustomize manifests, and the Prometheus alert rules; it imports only the API types.
 package config

@@ -1,2 +1,2 @@
-// Package flock serializes work across processes with an advisory file lock.
+// Package flock serializes work across processes with an advisory file lock; it imports the standard library only.
 package flock
