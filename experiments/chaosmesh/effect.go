@@ -64,8 +64,11 @@ func predictEffect(obj runtime.Object, t *targets) (experiments.Effect, error) {
 		eff.Description = fmt.Sprintf("TimeChaos: Chaos Mesh shifts the clock of %s by %s; %s", where, o.Spec.TimeOffset, unpredicted)
 	case *chaosv1alpha1.NetworkChaos:
 		eff.Description = fmt.Sprintf("NetworkChaos %s on %s; %s", o.Spec.Action, where, unpredicted)
-	case *chaosv1alpha1.StressChaos:
-		eff.Description = fmt.Sprintf("StressChaos on %s; %s", where, unpredicted)
+	default:
+		// Any other kind of the table, StressChaos among them: its effect
+		// is not predicted.
+		k, _ := experiments.KindOf(obj)
+		eff.Description = fmt.Sprintf("%s on %s; %s", k.Kind, where, unpredicted)
 	}
 	return eff, nil
 }
