@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/experiments/chaosmesh"
 	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/harness/run"
@@ -41,9 +42,13 @@ func chaosMeshRefusals(s *scenarios.Scenario) string {
 	if s.Autoscales() {
 		return cluster.ErrNoMetrics.Error()
 	}
+	inj, ok := experiments.Lookup(chaosmesh.Name)
+	if !ok {
+		return "the " + chaosmesh.Name + " injector is not registered"
+	}
 	var errs field.ErrorList
 	for i, f := range s.Faults() {
-		errs = append(errs, (*chaosmesh.Injector)(nil).Validate(f, field.NewPath("spec", "faults").Index(i))...)
+		errs = append(errs, inj.Validate(f, field.NewPath("spec", "faults").Index(i))...)
 	}
 	if len(errs) == 0 {
 		return ""
