@@ -1,6 +1,8 @@
 // Package observe watches a run from outside the remediator: it scrapes the
 // remediator's metrics and computes the truth of what was broken, what
-// served, and which actions were false positives or missed outages.
+// served, and which actions were false positives or missed outages; it must
+// not import remediator/, nor client-go (harness/run lists the objects and
+// hands them in, so that the truth stays pure).
 //
 // Scraper reads a /metrics endpoint in any exposition format that
 // client_golang's promhttp serves (the Prometheus text format, the protobuf

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/interlock-dev/interlock/harness/observe"
+	"github.com/interlock-dev/interlock/internal/testutil"
 )
 
 // A lying health check: the harness makes web's readiness fail although web
@@ -17,13 +18,13 @@ import (
 func ExampleTruth() {
 	truth := observe.NewTruth([]observe.Effect{
 		{Name: "lying-readiness", Namespace: "shop", Selector: labels.SelectorFromSet(labels.Set{"app": "web"}),
-			LooksBroken: true, Start: at(60), End: at(150)},
+			LooksBroken: true, Start: testutil.At(60), End: testutil.At(150)},
 		{Name: "crashloop-api", Namespace: "shop", Selector: labels.SelectorFromSet(labels.Set{"app": "api"}),
-			TrulyBroken: true, Start: at(20), End: at(240)},
+			TrulyBroken: true, Start: testutil.At(20), End: testutil.At(240)},
 	})
 	deployments := []appsv1.Deployment{deploy("web", 1), deploy("api", 1)}
 	for sec := 0.0; sec <= 120; sec += 30 {
-		truth.Observe(at(sec), []corev1.Pod{pod("web-5c8d9-9ttpz", app("web"), notReady), pod("api-7d9f4-2xk8q")}, deployments)
+		truth.Observe(testutil.At(sec), []corev1.Pod{pod("web-5c8d9-9ttpz", app("web"), notReady), pod("api-7d9f4-2xk8q")}, deployments)
 	}
 	c := truth.ClassifyAction(deletePod(100, "web-5c8d9-9ttpz"))
 	fmt.Println(c.Grade, c.Workload)
@@ -54,16 +55,16 @@ func ExampleTruth() {
 func ExampleTruth_Promise() {
 	truth := observe.NewTruth([]observe.Effect{
 		{Name: "crashloop-api", Namespace: "shop", Selector: labels.SelectorFromSet(labels.Set{"app": "api"}),
-			TrulyBroken: true, Start: at(20)},
+			TrulyBroken: true, Start: testutil.At(20)},
 	})
 	truth.Promise("shop/api", observe.Capacity{Replicas: 3})
 	truth.Promise("shop/web", observe.Capacity{Autoscaled: true, MinReplicas: 1})
 	web := pod("web-5c8d9-9ttpz", app("web"))
-	truth.Observe(at(0), []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
+	truth.Observe(testutil.At(0), []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
 		[]appsv1.Deployment{deploy("api", 3), deploy("web", 1)})
-	truth.Observe(at(30), []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
+	truth.Observe(testutil.At(30), []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
 		[]appsv1.Deployment{deploy("api", 3), deploy("web", 1)})
-	truth.Observe(at(60), []corev1.Pod{web}, []appsv1.Deployment{deploy("api", 0), deploy("web", 1)})
+	truth.Observe(testutil.At(60), []corev1.Pod{web}, []appsv1.Deployment{deploy("api", 0), deploy("web", 1)})
 	for _, s := range truth.Result().Samples {
 		fmt.Printf("%s %.2f\n", s.Time.Format("15:04:05"), s.Availability)
 	}
