@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,21 +22,19 @@ import (
 
 func init() { register(newNightlyCommand) }
 
-func newNightlyCommand(streams Streams) *cobra.Command {
-	var (
-		tier          string
-		provider      string
-		outDir        string
-		parallel      int
-		baseline      bool
-		shard         string
-		remediatorCmd string
-		historyDir    string
-	)
-	cmd := &cobra.Command{
-		Use:   "nightly [SCENARIO...]",
-		Short: "Run a tier of scenarios, each with a baseline, and write one summary",
-		Long: `Run every scenario of a tier (nightly: all of them; pr: the fast set), each
+// nightlyOptions are the flags of `interlock nightly`.
+type nightlyOptions struct {
+	tier          string
+	provider      string
+	outDir        string
+	parallel      int
+	baseline      bool
+	shard         string
+	remediatorCmd string
+	historyDir    string
+}
+
+const nightlyLong = `Run every scenario of a tier (nightly: all of them; pr: the fast set), each
 first with remediation off and then with the remediator, so that each is
 also graded on doing no harm. Every scenario's scorecards go to
 OUT/SCENARIO/, and the suite's summary to OUT/summary.md (the scenario ×
@@ -45,8 +45,9 @@ One line per scenario goes to standard error as it starts and ends; each
 run's own progress goes to OUT/SCENARIO/progress.log. The summary table is
 printed at the end, with the suite's wall time.
 
-` + exitCodesHelp,
-		Example: `  # The nightly tier on the embedded cluster, two scenarios at a time
+` + exitCodesHelp
+
+const nightlyExample = `  # The nightly tier on the embedded cluster, two scenarios at a time
   interlock nightly --out _output/nightly
 
   # The fast tier, without baselines
@@ -56,90 +57,125 @@ printed at the end, with the suite's wall time.
   interlock nightly --shard 2/4 --out _output/nightly-2
 
   # Join the shards' summaries into one
-  interlock nightly merge _output/nightly-1 _output/nightly-2 --out _output/nightly`,
-		Args: cobra.ArbitraryArgs,
+  interlock nightly merge _output/nightly-1 _output/nightly-2 --out _output/nightly`
+
+func newNightlyCommand(streams Streams) *cobra.Command {
+	var o nightlyOptions
+	cmd := &cobra.Command{
+		Use:     "nightly [SCENARIO...]",
+		Short:   "Run a tier of scenarios, each with a baseline, and write one summary",
+		Long:    nightlyLong,
+		Example: nightlyExample,
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains(scenarios.Tiers, tier) {
-				return fmt.Errorf("invalid --tier %q: must be one of %s", tier, strings.Join(scenarios.Tiers, ", "))
-			}
-			if parallel < 1 {
-				return fmt.Errorf("invalid --parallel %d: must be at least 1", parallel)
-			}
-			ss, err := tierScenarios(tier, args)
-			if err != nil {
-				return err
-			}
-			if shard != "" {
-				i, n, err := parseShard(shard)
-				if err != nil {
-					return err
-				}
-				if ss, err = suite.Shard(ss, i, n); err != nil {
-					return err
-				}
-			}
-			p, injector, err := clusterProvider(provider, streams.Err)
-			if err != nil {
-				return err
-			}
-			if injector == run.InjectorChaosMesh {
-				// Chaos Mesh has no node faults: leave out what it cannot inject.
-				var keep []*scenarios.Scenario
-				for _, s := range ss {
-					if why := chaosMeshRefusals(s); why != "" {
-						fmt.Fprintf(streams.Err, "Skipping %s on %s: %s\n", s.Name(), provider, why)
-						continue
-					}
-					keep = append(keep, s)
-				}
-				ss = keep
-			}
-			fmt.Fprintf(streams.Err, "Running %d scenario(s) of tier %s on the %s cluster, %d at a time; reports in %s\n",
-				len(ss), tier, provider, parallel, outDir)
-			store, commit := history.NewDir(historyDir), history.GitCommit(cmd.Context(), "")
-			suiteName := map[string]string{scenarios.TierNightly: history.SuiteNightly, scenarios.TierPR: history.SuitePR}[tier]
-			byName := map[string]*scenarios.Scenario{}
-			for _, s := range ss {
-				byName[s.Name()] = s
-			}
-			recorded := func(sc *scorecard.Scorecard) error {
-				rec, err := history.FromScorecard(sc, history.Meta{Scenario: byName[sc.Scenario], Commit: commit, Suite: suiteName})
-				if err != nil {
-					return err
-				}
-				return store.Append(rec)
-			}
-			sum, err := suite.Run(cmd.Context(), suite.Options{
-				Scenarios: ss, Baseline: baseline, Parallel: parallel, OutDir: outDir, Progress: streams.Err,
-				Run:      run.Options{Provider: p, ProviderName: provider, Injector: injector, RemediatorCmd: remediatorCmd},
-				Recorded: recorded,
-			})
-			if sum != nil {
-				if werr := suite.WriteMarkdown(streams.Out, sum); werr != nil {
-					return werr
-				}
-				fmt.Fprintf(streams.Err, "Wall time %s. Summary: %s. Runs recorded in %s\n",
-					(time.Duration(sum.WallSeconds) * time.Second).String(), filepath.Join(outDir, "index.html"), historyDir)
-			}
-			if err != nil {
-				return err
-			}
-			if code := sum.ExitCode(); code != ExitOK {
-				return &exitError{code: code, err: fmt.Errorf("suite %s", sum.Verdict)}
-			}
-			return nil
+			return o.run(cmd.Context(), streams, args)
 		},
 	}
-	cmd.Flags().StringVar(&tier, "tier", scenarios.TierNightly, "which scenarios: nightly (every scenario) or pr (the fast set)")
-	cmd.Flags().StringVar(&provider, "provider", providerEmbedded, "cluster provider: embedded, or kind (needs Docker, kind and helm; faults through Chaos Mesh)")
-	cmd.Flags().StringVar(&outDir, "out", "_output/nightly", "directory for the scorecards and the summary")
-	cmd.Flags().IntVar(&parallel, "parallel", 2, "scenarios run at once")
-	cmd.Flags().BoolVar(&baseline, "baseline", true, "also run each scenario with remediation off, and grade did-no-harm")
-	cmd.Flags().StringVar(&shard, "shard", "", "run only shard I of N (I/N), scenarios dealt round-robin by name")
-	cmd.Flags().StringVar(&remediatorCmd, "remediator-cmd", "", "run this remediator instead of the built-in one (see scenario run)")
-	cmd.Flags().StringVar(&historyDir, "history", history.DirFromEnv(), "history directory every run is recorded in ($INTERLOCK_HISTORY)")
+	o.register(cmd)
 	cmd.AddCommand(newNightlyMergeCommand(streams))
 	return cmd
+}
+
+func (o *nightlyOptions) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.tier, "tier", scenarios.TierNightly, "which scenarios: nightly (every scenario) or pr (the fast set)")
+	cmd.Flags().StringVar(&o.provider, "provider", providerEmbedded, "cluster provider: embedded, or kind (needs Docker, kind and helm; faults through Chaos Mesh)")
+	cmd.Flags().StringVar(&o.outDir, "out", "_output/nightly", "directory for the scorecards and the summary")
+	cmd.Flags().IntVar(&o.parallel, "parallel", 2, "scenarios run at once")
+	cmd.Flags().BoolVar(&o.baseline, "baseline", true, "also run each scenario with remediation off, and grade did-no-harm")
+	cmd.Flags().StringVar(&o.shard, "shard", "", "run only shard I of N (I/N), scenarios dealt round-robin by name")
+	cmd.Flags().StringVar(&o.remediatorCmd, "remediator-cmd", "", "run this remediator instead of the built-in one (see scenario run)")
+	cmd.Flags().StringVar(&o.historyDir, "history", history.DirFromEnv(), "history directory every run is recorded in ($INTERLOCK_HISTORY)")
+}
+
+// run runs the suite, prints its summary and answers with its verdict.
+func (o *nightlyOptions) run(ctx context.Context, streams Streams, args []string) error {
+	ss, err := o.scenarios(args)
+	if err != nil {
+		return err
+	}
+	p, injector, err := clusterProvider(o.provider, streams.Err)
+	if err != nil {
+		return err
+	}
+	if injector == run.InjectorChaosMesh {
+		ss = chaosMeshRunnable(ss, o.provider, streams.Err)
+	}
+	fmt.Fprintf(streams.Err, "Running %d scenario(s) of tier %s on the %s cluster, %d at a time; reports in %s\n",
+		len(ss), o.tier, o.provider, o.parallel, o.outDir)
+	sum, err := suite.Run(ctx, suite.Options{
+		Scenarios: ss, Baseline: o.baseline, Parallel: o.parallel, OutDir: o.outDir, Progress: streams.Err,
+		Run:      run.Options{Provider: p, ProviderName: o.provider, Injector: injector, RemediatorCmd: o.remediatorCmd},
+		Recorded: o.recorder(ctx, ss),
+	})
+	if sum != nil {
+		if werr := suite.WriteMarkdown(streams.Out, sum); werr != nil {
+			return werr
+		}
+		fmt.Fprintf(streams.Err, "Wall time %s. Summary: %s. Runs recorded in %s\n",
+			(time.Duration(sum.WallSeconds) * time.Second).String(), filepath.Join(o.outDir, "index.html"), o.historyDir)
+	}
+	if err != nil {
+		return err
+	}
+	if code := sum.ExitCode(); code != ExitOK {
+		return &exitError{code: code, err: fmt.Errorf("suite %s", sum.Verdict)}
+	}
+	return nil
+}
+
+// scenarios checks the flags and returns the scenarios to run: the named
+// ones or the tier's, and of those the shard's.
+func (o *nightlyOptions) scenarios(args []string) ([]*scenarios.Scenario, error) {
+	if !slices.Contains(scenarios.Tiers, o.tier) {
+		return nil, fmt.Errorf("invalid --tier %q: must be one of %s", o.tier, strings.Join(scenarios.Tiers, ", "))
+	}
+	if o.parallel < 1 {
+		return nil, fmt.Errorf("invalid --parallel %d: must be at least 1", o.parallel)
+	}
+	ss, err := tierScenarios(o.tier, args)
+	if err != nil {
+		return nil, err
+	}
+	if o.shard == "" {
+		return ss, nil
+	}
+	i, n, err := parseShard(o.shard)
+	if err != nil {
+		return nil, err
+	}
+	return suite.Shard(ss, i, n)
+}
+
+// chaosMeshRunnable leaves out what Chaos Mesh cannot inject (it has no
+// node faults), saying so on w.
+func chaosMeshRunnable(ss []*scenarios.Scenario, provider string, w io.Writer) []*scenarios.Scenario {
+	var keep []*scenarios.Scenario
+	for _, s := range ss {
+		if why := chaosMeshRefusals(s); why != "" {
+			fmt.Fprintf(w, "Skipping %s on %s: %s\n", s.Name(), provider, why)
+			continue
+		}
+		keep = append(keep, s)
+	}
+	return keep
+}
+
+// recorder returns what records each scorecard of the suite in the history,
+// under the tier's suite name.
+func (o *nightlyOptions) recorder(ctx context.Context, ss []*scenarios.Scenario) func(*scorecard.Scorecard) error {
+	store, commit := history.NewDir(o.historyDir), history.GitCommit(ctx, "")
+	suiteName := map[string]string{scenarios.TierNightly: history.SuiteNightly, scenarios.TierPR: history.SuitePR}[o.tier]
+	byName := map[string]*scenarios.Scenario{}
+	for _, s := range ss {
+		byName[s.Name()] = s
+	}
+	return func(sc *scorecard.Scorecard) error {
+		rec, err := history.FromScorecard(sc, history.Meta{Scenario: byName[sc.Scenario], Commit: commit, Suite: suiteName})
+		if err != nil {
+			return err
+		}
+		return store.Append(rec)
+	}
 }
 
 // tierScenarios returns the named scenarios, or every scenario of the tier:

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -50,13 +51,7 @@ type lintReport struct {
 	Clean bool `json:"clean"`
 }
 
-func newSafetyCaseLintCommand(streams Streams) *cobra.Command {
-	var shipped bool
-	out := outputFlag{allowed: []string{"text", "json"}, value: "text"}
-	cmd := &cobra.Command{
-		Use:   "lint [FILE|DIR]...",
-		Short: "Check safety-case files for missing or invalid parts",
-		Long: `Check files of SafetyCase and Automation documents (apiVersion
+const safetyCaseLintLong = `Check files of SafetyCase and Automation documents (apiVersion
 interlock.dev/v1alpha1; a file may hold several, separated by "---" lines) and
 print every problem as
 
@@ -71,8 +66,9 @@ duplicated fields are problems too. A directory stands for the .yaml and .yml
 files directly in it.
 
 Exits 0 when every file is clean, 1 when there are problems, and 2 when a file
-cannot be read or is not valid YAML.`,
-		Example: `  # Lint safety cases together with the Automations that reference them
+cannot be read or is not valid YAML.`
+
+const safetyCaseLintExample = `  # Lint safety cases together with the Automations that reference them
   interlock safetycase lint safety-cases.yaml automations.yaml
 
   # Lint every .yaml and .yml file in a directory
@@ -82,47 +78,26 @@ cannot be read or is not valid YAML.`,
   interlock safetycase lint --shipped
 
   # Findings as JSON, for CI annotations
-  interlock safetycase lint -o json safety-cases.yaml`,
+  interlock safetycase lint -o json safety-cases.yaml`
+
+func newSafetyCaseLintCommand(streams Streams) *cobra.Command {
+	var shipped bool
+	out := outputFlag{allowed: []string{"text", "json"}, value: "text"}
+	cmd := &cobra.Command{
+		Use:     "lint [FILE|DIR]...",
+		Short:   "Check safety-case files for missing or invalid parts",
+		Long:    safetyCaseLintLong,
+		Example: safetyCaseLintExample,
 		RunE: func(_ *cobra.Command, args []string) error {
 			if err := out.validate(); err != nil {
 				return err
 			}
-			var (
-				files    []string
-				findings []validation.Finding
-			)
-			switch {
-			case shipped && len(args) > 0:
-				return errors.New("--shipped lints the embedded safety cases and takes no files")
-			case shipped:
-				embedded := safetycases.Files()
-				for name := range embedded {
-					files = append(files, name)
-				}
-				sort.Strings(files)
-				findings = validation.LintFiles(embedded)
-			case len(args) == 0:
-				return errors.New("nothing to lint: give at least one FILE or DIR, or --shipped")
-			default:
-				var err error
-				if files, err = expandLintArgs(args); err != nil {
-					return err
-				}
-				findings = validation.Lint(files...)
+			files, findings, err := lintTargets(shipped, args)
+			if err != nil {
+				return err
 			}
-			if out.value == "text" {
-				for _, f := range findings {
-					fmt.Fprintln(streams.Out, f.String())
-				}
-				fmt.Fprintln(streams.Out, lintSummary(files, findings))
-			} else {
-				report := lintReport{Files: files, Findings: findings, Clean: len(findings) == 0}
-				if report.Findings == nil {
-					report.Findings = []validation.Finding{}
-				}
-				if err := out.print(streams.Out, report); err != nil {
-					return err
-				}
+			if err := printLint(streams.Out, &out, files, findings); err != nil {
+				return err
 			}
 			if n := fatalFiles(findings); n > 0 {
 				return fmt.Errorf("failed to lint %d of %d file(s): unreadable or not valid YAML", n, len(files))
@@ -136,6 +111,47 @@ cannot be read or is not valid YAML.`,
 	cmd.Flags().BoolVar(&shipped, "shipped", false, "lint the safety cases shipped with the built-in automations")
 	out.register(cmd)
 	return cmd
+}
+
+// lintTargets lints the shipped safety cases, or the files and directories
+// args name, and returns the files linted with the findings.
+func lintTargets(shipped bool, args []string) ([]string, []validation.Finding, error) {
+	switch {
+	case shipped && len(args) > 0:
+		return nil, nil, errors.New("--shipped lints the embedded safety cases and takes no files")
+	case shipped:
+		embedded := safetycases.Files()
+		var files []string
+		for name := range embedded {
+			files = append(files, name)
+		}
+		sort.Strings(files)
+		return files, validation.LintFiles(embedded), nil
+	case len(args) == 0:
+		return nil, nil, errors.New("nothing to lint: give at least one FILE or DIR, or --shipped")
+	}
+	files, err := expandLintArgs(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	return files, validation.Lint(files...), nil
+}
+
+// printLint prints the findings, one a line with a summary in text, or as
+// a lintReport.
+func printLint(w io.Writer, out *outputFlag, files []string, findings []validation.Finding) error {
+	if out.value == "text" {
+		for _, f := range findings {
+			fmt.Fprintln(w, f.String())
+		}
+		fmt.Fprintln(w, lintSummary(files, findings))
+		return nil
+	}
+	report := lintReport{Files: files, Findings: findings, Clean: len(findings) == 0}
+	if report.Findings == nil {
+		report.Findings = []validation.Finding{}
+	}
+	return out.print(w, report)
 }
 
 // expandLintArgs replaces each directory with the .yaml and .yml files

@@ -40,20 +40,18 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 	return s, nil
 }
 
-func newScenarioRunCommand(streams Streams) *cobra.Command {
-	var (
-		remediatorCmd string
-		safetyCase    string
-		rbacFile      string
-		baseline      bool
-		outDir        string
-		historyDir    string
-	)
-	out := outputFlag{allowed: []string{"markdown", "json", "junit", "html"}, value: "markdown"}
-	cmd := &cobra.Command{
-		Use:   "run NAME|FILE",
-		Short: "Run a scenario on a fresh embedded cluster and print its scorecard",
-		Long: `Run a scenario on a fresh embedded cluster: bring the cluster up, create the
+// scenarioRunOptions are the flags of `interlock scenario run`.
+type scenarioRunOptions struct {
+	remediatorCmd string
+	safetyCase    string
+	rbacFile      string
+	baseline      bool
+	outDir        string
+	historyDir    string
+	out           outputFlag
+}
+
+const scenarioRunLong = `Run a scenario on a fresh embedded cluster: bring the cluster up, create the
 fixture, start the remediator under its own ServiceAccount, inject the faults
 on the scenario's timeline, watch the audit log, the remediator's metrics,
 its pages and the truth of what was broken, then grade the run against the
@@ -62,8 +60,9 @@ faults and the remediator are gone when it returns, also after Ctrl-C.
 
 Progress goes to standard error; the scorecard to standard output.
 
-` + exitCodesHelp,
-		Example: `  # The main job: a remediation storm against the built-in remediator
+` + exitCodesHelp
+
+const scenarioRunExample = `  # The main job: a remediation storm against the built-in remediator
   interlock scenario run storm
 
   # Machine-readable, with every format written to a directory
@@ -76,77 +75,108 @@ Progress goes to standard error; the scorecard to standard output.
   interlock scenario run storm --remediator-cmd './my-remediator' --rbac my-rbac.yaml
 
   # Also run with remediation off, to check the remediator did no harm
-  interlock scenario run lying-health-check --baseline`,
-		Args: cobra.ExactArgs(1),
+  interlock scenario run lying-health-check --baseline`
+
+func newScenarioRunCommand(streams Streams) *cobra.Command {
+	o := scenarioRunOptions{out: outputFlag{allowed: []string{"markdown", "json", "junit", "html"}, value: "markdown"}}
+	cmd := &cobra.Command{
+		Use:     "run NAME|FILE",
+		Short:   "Run a scenario on a fresh embedded cluster and print its scorecard",
+		Long:    scenarioRunLong,
+		Example: scenarioRunExample,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := out.validate(); err != nil {
-				return err
-			}
-			s, err := loadScenario(args[0])
-			if err != nil {
-				return err
-			}
-			if safetyCase != "" {
-				if remediatorCmd == "" {
-					return fmt.Errorf("--safety-case is for an external remediator: set --remediator-cmd too")
-				}
-				if err := s.UseSafetyCaseFile(safetyCase); err != nil {
-					return err
-				}
-			}
-			if rbacFile != "" {
-				if remediatorCmd == "" {
-					return fmt.Errorf("--rbac is for an external remediator: set --remediator-cmd too")
-				}
-				if err := s.UseRBACFile(rbacFile); err != nil {
-					return err
-				}
-			}
-			p, err := embeddedProvider(streams.Err)
-			if err != nil {
-				return err
-			}
-			opts := run.Options{Scenario: s, Provider: p, RemediatorCmd: remediatorCmd, Progress: streams.Err}
-			// Each scorecard is kept as soon as it exists: recorded in the
-			// history, and written to --out.
-			keep := func(prefix string, sc *scorecard.Scorecard) error {
-				if historyDir != "" {
-					if err := recordRuns(cmd.Context(), historyDir, s, streams, sc); err != nil {
-						return err
-					}
-				}
-				if outDir != "" {
-					return render.WriteFiles(outDir, prefix, sc)
-				}
-				return nil
-			}
-			_, sc, runErr := run.Pair(cmd.Context(), run.Run, opts, baseline, streams.Err, keep)
-			if sc == nil {
-				return runErr
-			}
-			if outDir != "" {
-				fmt.Fprintf(streams.Err, "Scorecards written to %s\n", outDir)
-			}
-			if err := render.Formats[out.value].Write(streams.Out, sc); err != nil {
-				return err
-			}
-			if runErr != nil {
-				return runErr
-			}
-			if code := sc.ExitCode(); code != ExitOK {
-				return &exitError{code: code, err: fmt.Errorf("scenario %s: %s", sc.Scenario, failedAssertions(sc))}
-			}
-			return nil
+			return o.run(cmd.Context(), streams, args[0])
 		},
 	}
-	out.register(cmd)
-	cmd.Flags().StringVar(&remediatorCmd, "remediator-cmd", "", "run this remediator (through sh -c) instead of the built-in one; it gets KUBECONFIG, INTERLOCK_PAGE_URL and INTERLOCK_METRICS_ADDR")
-	cmd.Flags().StringVar(&safetyCase, "safety-case", "", "the external remediator's safety case (a SafetyCase YAML file); its figures replace the scenario's")
-	cmd.Flags().StringVar(&rbacFile, "rbac", "", "the external remediator's rights: a YAML list of rbac/v1 PolicyRules, or a ClusterRole whose rules are taken; they replace the scenario's spec.rbac")
-	cmd.Flags().BoolVar(&baseline, "baseline", false, "also run with remediation off, and assert the remediator did no harm")
-	cmd.Flags().StringVar(&outDir, "out", "", "write scorecard.json, junit.xml, scorecard.md and scorecard.html here")
-	cmd.Flags().StringVar(&historyDir, "history", history.DirFromEnv(), `history directory the run is recorded in ($INTERLOCK_HISTORY); "" records nothing`)
+	o.register(cmd)
 	return cmd
+}
+
+func (o *scenarioRunOptions) register(cmd *cobra.Command) {
+	o.out.register(cmd)
+	cmd.Flags().StringVar(&o.remediatorCmd, "remediator-cmd", "", "run this remediator (through sh -c) instead of the built-in one; it gets KUBECONFIG, INTERLOCK_PAGE_URL and INTERLOCK_METRICS_ADDR")
+	cmd.Flags().StringVar(&o.safetyCase, "safety-case", "", "the external remediator's safety case (a SafetyCase YAML file); its figures replace the scenario's")
+	cmd.Flags().StringVar(&o.rbacFile, "rbac", "", "the external remediator's rights: a YAML list of rbac/v1 PolicyRules, or a ClusterRole whose rules are taken; they replace the scenario's spec.rbac")
+	cmd.Flags().BoolVar(&o.baseline, "baseline", false, "also run with remediation off, and assert the remediator did no harm")
+	cmd.Flags().StringVar(&o.outDir, "out", "", "write scorecard.json, junit.xml, scorecard.md and scorecard.html here")
+	cmd.Flags().StringVar(&o.historyDir, "history", history.DirFromEnv(), `history directory the run is recorded in ($INTERLOCK_HISTORY); "" records nothing`)
+}
+
+// run runs the scenario arg names (with its baseline if asked), prints the
+// scorecard and answers with its verdict.
+func (o *scenarioRunOptions) run(ctx context.Context, streams Streams, arg string) error {
+	if err := o.out.validate(); err != nil {
+		return err
+	}
+	s, err := o.scenario(arg)
+	if err != nil {
+		return err
+	}
+	p, err := embeddedProvider(streams.Err)
+	if err != nil {
+		return err
+	}
+	opts := run.Options{Scenario: s, Provider: p, RemediatorCmd: o.remediatorCmd, Progress: streams.Err}
+	_, sc, runErr := run.Pair(ctx, run.Run, opts, o.baseline, streams.Err, o.keeper(ctx, s, streams))
+	if sc == nil {
+		return runErr
+	}
+	if o.outDir != "" {
+		fmt.Fprintf(streams.Err, "Scorecards written to %s\n", o.outDir)
+	}
+	if err := render.Formats[o.out.value].Write(streams.Out, sc); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if code := sc.ExitCode(); code != ExitOK {
+		return &exitError{code: code, err: fmt.Errorf("scenario %s: %s", sc.Scenario, failedAssertions(sc))}
+	}
+	return nil
+}
+
+// scenario loads the scenario arg names, with the external remediator's
+// safety case and rights in place of its own if the flags give them.
+func (o *scenarioRunOptions) scenario(arg string) (*scenarios.Scenario, error) {
+	s, err := loadScenario(arg)
+	if err != nil {
+		return nil, err
+	}
+	if o.safetyCase != "" {
+		if o.remediatorCmd == "" {
+			return nil, fmt.Errorf("--safety-case is for an external remediator: set --remediator-cmd too")
+		}
+		if err := s.UseSafetyCaseFile(o.safetyCase); err != nil {
+			return nil, err
+		}
+	}
+	if o.rbacFile != "" {
+		if o.remediatorCmd == "" {
+			return nil, fmt.Errorf("--rbac is for an external remediator: set --remediator-cmd too")
+		}
+		if err := s.UseRBACFile(o.rbacFile); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// keeper keeps each scorecard as soon as it exists: recorded in the
+// history, and written to --out.
+func (o *scenarioRunOptions) keeper(ctx context.Context, s *scenarios.Scenario, streams Streams) func(string, *scorecard.Scorecard) error {
+	return func(prefix string, sc *scorecard.Scorecard) error {
+		if o.historyDir != "" {
+			if err := recordRuns(ctx, o.historyDir, s, streams, sc); err != nil {
+				return err
+			}
+		}
+		if o.outDir != "" {
+			return render.WriteFiles(o.outDir, prefix, sc)
+		}
+		return nil
+	}
 }
 
 // recordRuns appends the runs, baseline first, to the history in dir.

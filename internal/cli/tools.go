@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -24,62 +26,84 @@ autoscale) are built from the pinned Go modules in hack/tools into a
 per-version cache, once. So is the descheduler that examples/descheduler
 grades as a remediator. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
 	}
-	build := &cobra.Command{
+	cmd.AddCommand(newToolsBuildCommand(streams), newToolsListCommand(streams), newToolsPathCommand(streams))
+	return cmd
+}
+
+func newToolsBuildCommand(streams Streams) *cobra.Command {
+	return &cobra.Command{
 		Use:   "build [COMPONENT...]",
 		Short: "Build the missing components into the cache: the named ones, or every one but the examples' (descheduler)",
 		Example: `  interlock tools build
   interlock tools build descheduler`,
 		ValidArgsFunction: componentNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := knownComponents(args...); err != nil {
-				return err
-			}
-			tc, err := toolchain.New(toolchain.Options{Progress: streams.Err})
-			if err != nil {
-				return err
-			}
-			bins, err := tc.Ensure(cmd.Context(), args...)
-			if err != nil {
-				return err
-			}
-			if len(args) == 0 {
-				fmt.Fprintf(streams.Out, "All %d components are in %s\n", len(bins), tc.CacheDir())
-				return nil
-			}
-			for _, name := range args {
-				fmt.Fprintf(streams.Out, "%s is %s\n", name, bins[name])
-			}
-			return nil
+			return buildTools(cmd.Context(), streams, args)
 		},
 	}
-	list := &cobra.Command{
+}
+
+// buildTools builds the named components, or every default one, and says
+// where they are.
+func buildTools(ctx context.Context, streams Streams, names []string) error {
+	if err := knownComponents(names...); err != nil {
+		return err
+	}
+	tc, err := toolchain.New(toolchain.Options{Progress: streams.Err})
+	if err != nil {
+		return err
+	}
+	bins, err := tc.Ensure(ctx, names...)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		fmt.Fprintf(streams.Out, "All %d components are in %s\n", len(bins), tc.CacheDir())
+		return nil
+	}
+	for _, name := range names {
+		fmt.Fprintf(streams.Out, "%s is %s\n", name, bins[name])
+	}
+	return nil
+}
+
+func newToolsListCommand(streams Streams) *cobra.Command {
+	return &cobra.Command{
 		Use:     "list",
 		Short:   "List the components, their versions and whether they are built",
 		Example: `  interlock tools list`,
 		Args:    cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			tc, err := toolchain.New(toolchain.Options{})
-			if err != nil {
-				return err
-			}
-			missing := map[string]bool{}
-			for _, c := range tc.Missing() {
-				missing[c.Name] = true
-			}
-			tw := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "COMPONENT\tMODULE\tVERSION\tSTATE\tPATH")
-			for _, c := range toolchain.Components {
-				state := "built"
-				if missing[c.Name] {
-					state = "missing"
-				}
-				path, _ := tc.Path(c.Name)
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Module.Upstream, c.Module.Version, state, path)
-			}
-			return tw.Flush()
+			return listTools(streams.Out)
 		},
 	}
-	path := &cobra.Command{
+}
+
+// listTools prints each component with its module, version, state and path.
+func listTools(w io.Writer) error {
+	tc, err := toolchain.New(toolchain.Options{})
+	if err != nil {
+		return err
+	}
+	missing := map[string]bool{}
+	for _, c := range tc.Missing() {
+		missing[c.Name] = true
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMPONENT\tMODULE\tVERSION\tSTATE\tPATH")
+	for _, c := range toolchain.Components {
+		state := "built"
+		if missing[c.Name] {
+			state = "missing"
+		}
+		path, _ := tc.Path(c.Name)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Module.Upstream, c.Module.Version, state, path)
+	}
+	return tw.Flush()
+}
+
+func newToolsPathCommand(streams Streams) *cobra.Command {
+	return &cobra.Command{
 		Use:   "path COMPONENT",
 		Short: "Print where a component is cached, and fail if it is not built",
 		Example: `  interlock tools path descheduler
@@ -87,26 +111,29 @@ grades as a remediator. Set ` + toolchain.CacheDirEnv + ` to move the cache.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: componentNames,
 		RunE: func(_ *cobra.Command, args []string) error {
-			if err := knownComponents(args...); err != nil {
-				return err
-			}
-			tc, err := toolchain.New(toolchain.Options{})
-			if err != nil {
-				return err
-			}
-			p, err := tc.Path(args[0])
-			if err != nil {
-				return err
-			}
-			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-				return fmt.Errorf("%s is not built (no %s): run 'interlock tools build %s'", args[0], p, args[0])
-			}
-			fmt.Fprintln(streams.Out, p)
-			return nil
+			return toolPath(streams.Out, args[0])
 		},
 	}
-	cmd.AddCommand(build, list, path)
-	return cmd
+}
+
+// toolPath prints where the component is cached, or fails if it is not built.
+func toolPath(w io.Writer, name string) error {
+	if err := knownComponents(name); err != nil {
+		return err
+	}
+	tc, err := toolchain.New(toolchain.Options{})
+	if err != nil {
+		return err
+	}
+	p, err := tc.Path(name)
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not built (no %s): run 'interlock tools build %s'", name, p, name)
+	}
+	fmt.Fprintln(w, p)
+	return nil
 }
 
 // knownComponents fails on the first name that is not a component.
