@@ -10,6 +10,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/testutil"
 )
 
 func TestBudgetHeld(t *testing.T) {
@@ -125,105 +126,111 @@ func TestBudgetHeldPerTarget(t *testing.T) {
 	})
 }
 
-func TestHaltedAndPaged(t *testing.T) {
-	exhausted := withActions(every(50, 15, 5)) // the 5th action at +1:50
-	fault := func(o *assert.Observation) {
-		o.Faults = []scorecard.FaultWindow{{Name: "crashloop-api", Kind: "PodChaos/pod-failure", Target: "shop/api", Start: at(20), End: at(240)}}
-	}
-	runEval(t, assert.HaltedAndPaged, map[string]evalCase{
-		"not exhausted": {
-			obs:      []func(*assert.Observation){withActions(every(50, 15, 4))},
-			want:     scorecard.VerdictPass,
-			measured: "not exhausted",
-			evidence: []string{"at most 4 of 5 actions in any 10m; no halt was due"},
-		},
-		"halted and paged in time": {
-			obs:      []func(*assert.Observation){exhausted, fault, haltedAt(112), withPages(page(125, automation))},
-			want:     scorecard.VerdictPass,
-			measured: "halted at +1:52; paged 15s after it; 0 actions after",
-			limit:    "on the 5th action in 10m: halt, page within 30s, act no more",
-			evidence: []string{
-				"the 5th action in 10m was pods delete shop/api-7d9f4-004 at +1:50 while crashloop-api kept the trigger firing",
-				"InterlockBudgetExhausted arrived at +2:05",
-			},
-			source: "safetyCase.budget.pageWithin",
-		},
-		// A page counts only if it arrives after the halt is due.
-		"paged before the last action": {
-			obs:      []func(*assert.Observation){exhausted, haltedAt(110.2), withPages(page(109.5, automation))},
-			want:     scorecard.VerdictFail,
-			measured: "no page",
-			evidence: []string{"1 page about it came before the halt was due"},
-		},
-		"paged as it took the last action": {
-			obs:      []func(*assert.Observation){exhausted, haltedAt(110.2), withPages(page(110, automation))},
-			want:     scorecard.VerdictPass,
-			measured: "paged 0s after it",
-		},
-		"a page from before the exhaustion does not count": {
-			obs:      []func(*assert.Observation){exhausted, haltedAt(112), withPages(page(60, automation))},
-			want:     scorecard.VerdictFail,
-			measured: "no page",
-		},
-		"the page came late": {
-			obs:      []func(*assert.Observation){exhausted, haltedAt(112), withPages(page(159, automation))},
-			want:     scorecard.VerdictFail,
-			measured: "paged 49s after it",
-			evidence: []string{"the page came late", "arrived only at +2:39, 19s after the deadline"},
-		},
-		"never halted": {
-			obs:      []func(*assert.Observation){exhausted, withPages(page(115, automation))},
-			want:     scorecard.VerdictFail,
-			measured: "no halt",
-			evidence: []string{"the ledger shows no halt"},
-		},
-		"no page": {
-			obs:      []func(*assert.Observation){exhausted, haltedAt(112)},
-			want:     scorecard.VerdictFail,
-			measured: "no page",
-			evidence: []string{"no page arrived", "no page about restart-crashlooping arrived after it by the end of the run (+10:00) (0 pages received in all)"},
-		},
-		"a page about another automation does not count": {
-			obs:      []func(*assert.Observation){exhausted, haltedAt(112), withPages(page(115, "node-loss"))},
-			want:     scorecard.VerdictFail,
-			evidence: []string{"1 page received in all"},
-		},
-		// Broken remediator: loses its budget on restart and acts again.
-		"broken: loses its budget on restart": {
-			obs: []func(*assert.Observation){
-				withActions(every(50, 15, 5), every(160, 15, 5)),
-				haltedAt(112), withPages(page(118, automation)),
-			},
-			want:     scorecard.VerdictFail,
-			measured: "5 actions after",
-			evidence: []string{"it kept acting", "it acted 5 times after: pods delete shop/api-7d9f4-000 at +2:40"},
-		},
-		"resumed by a human, then acts": {
-			obs: []func(*assert.Observation){
-				withActions(every(50, 15, 5), acts(del(320, "api-7d9f4-new"))),
-				haltedAt(112), withPages(page(118, automation)),
-				func(o *assert.Observation) { o.ResumedAt = at(300) },
-			},
-			want:     scorecard.VerdictPass,
-			measured: "0 actions after",
-		},
-		"page deadline not stated": {
-			sc:   []func(*v1alpha1.SafetyCaseSpec){func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PageWithin.Duration = 0 }},
-			obs:  []func(*assert.Observation){exhausted},
-			skip: "safetyCase.budget.pageWithin is not stated",
-		},
-		"a budget of one": {
-			sc: []func(*v1alpha1.SafetyCaseSpec){func(s *v1alpha1.SafetyCaseSpec) {
-				s.Budget.MaxActions = 1
-				s.Budget.PageWithin.Duration = time.Minute
-			}},
-			obs:      []func(*assert.Observation){withActions(acts(del(50, "api-0"))), haltedAt(51), withPages(page(80, automation))},
-			want:     scorecard.VerdictPass,
-			measured: "paged 30s after it",
-			limit:    "on the 1st action in 10m",
-		},
-	})
+// exhausted takes five actions 15s apart from +0:50: the 5th, at +1:50,
+// exhausts the budget.
+var exhausted = withActions(every(50, 15, 5))
+
+// crashloopFault is a fault on shop/api from +0:20 to +4:00.
+func crashloopFault(o *assert.Observation) {
+	o.Faults = []scorecard.FaultWindow{{Name: "crashloop-api", Kind: "PodChaos/pod-failure", Target: "shop/api", Start: testutil.At(20), End: testutil.At(240)}}
 }
+
+// haltedAndPagedCases are the runs TestHaltedAndPaged grades, by test name.
+var haltedAndPagedCases = map[string]evalCase{
+	"not exhausted": {
+		obs:      []func(*assert.Observation){withActions(every(50, 15, 4))},
+		want:     scorecard.VerdictPass,
+		measured: "not exhausted",
+		evidence: []string{"at most 4 of 5 actions in any 10m; no halt was due"},
+	},
+	"halted and paged in time": {
+		obs:      []func(*assert.Observation){exhausted, crashloopFault, haltedAt(112), withPages(page(125, automation))},
+		want:     scorecard.VerdictPass,
+		measured: "halted at +1:52; paged 15s after it; 0 actions after",
+		limit:    "on the 5th action in 10m: halt, page within 30s, act no more",
+		evidence: []string{
+			"the 5th action in 10m was pods delete shop/api-7d9f4-004 at +1:50 while crashloop-api kept the trigger firing",
+			"InterlockBudgetExhausted arrived at +2:05",
+		},
+		source: "safetyCase.budget.pageWithin",
+	},
+	// A page counts only if it arrives after the halt is due.
+	"paged before the last action": {
+		obs:      []func(*assert.Observation){exhausted, haltedAt(110.2), withPages(page(109.5, automation))},
+		want:     scorecard.VerdictFail,
+		measured: "no page",
+		evidence: []string{"1 page about it came before the halt was due"},
+	},
+	"paged as it took the last action": {
+		obs:      []func(*assert.Observation){exhausted, haltedAt(110.2), withPages(page(110, automation))},
+		want:     scorecard.VerdictPass,
+		measured: "paged 0s after it",
+	},
+	"a page from before the exhaustion does not count": {
+		obs:      []func(*assert.Observation){exhausted, haltedAt(112), withPages(page(60, automation))},
+		want:     scorecard.VerdictFail,
+		measured: "no page",
+	},
+	"the page came late": {
+		obs:      []func(*assert.Observation){exhausted, haltedAt(112), withPages(page(159, automation))},
+		want:     scorecard.VerdictFail,
+		measured: "paged 49s after it",
+		evidence: []string{"the page came late", "arrived only at +2:39, 19s after the deadline"},
+	},
+	"never halted": {
+		obs:      []func(*assert.Observation){exhausted, withPages(page(115, automation))},
+		want:     scorecard.VerdictFail,
+		measured: "no halt",
+		evidence: []string{"the ledger shows no halt"},
+	},
+	"no page": {
+		obs:      []func(*assert.Observation){exhausted, haltedAt(112)},
+		want:     scorecard.VerdictFail,
+		measured: "no page",
+		evidence: []string{"no page arrived", "no page about restart-crashlooping arrived after it by the end of the run (+10:00) (0 pages received in all)"},
+	},
+	"a page about another automation does not count": {
+		obs:      []func(*assert.Observation){exhausted, haltedAt(112), withPages(page(115, "node-loss"))},
+		want:     scorecard.VerdictFail,
+		evidence: []string{"1 page received in all"},
+	},
+	// Broken remediator: loses its budget on restart and acts again.
+	"broken: loses its budget on restart": {
+		obs: []func(*assert.Observation){
+			withActions(every(50, 15, 5), every(160, 15, 5)),
+			haltedAt(112), withPages(page(118, automation)),
+		},
+		want:     scorecard.VerdictFail,
+		measured: "5 actions after",
+		evidence: []string{"it kept acting", "it acted 5 times after: pods delete shop/api-7d9f4-000 at +2:40"},
+	},
+	"resumed by a human, then acts": {
+		obs: []func(*assert.Observation){
+			withActions(every(50, 15, 5), acts(del(320, "api-7d9f4-new"))),
+			haltedAt(112), withPages(page(118, automation)),
+			func(o *assert.Observation) { o.ResumedAt = testutil.At(300) },
+		},
+		want:     scorecard.VerdictPass,
+		measured: "0 actions after",
+	},
+	"page deadline not stated": {
+		sc:   []func(*v1alpha1.SafetyCaseSpec){func(s *v1alpha1.SafetyCaseSpec) { s.Budget.PageWithin.Duration = 0 }},
+		obs:  []func(*assert.Observation){exhausted},
+		skip: "safetyCase.budget.pageWithin is not stated",
+	},
+	"a budget of one": {
+		sc: []func(*v1alpha1.SafetyCaseSpec){func(s *v1alpha1.SafetyCaseSpec) {
+			s.Budget.MaxActions = 1
+			s.Budget.PageWithin.Duration = time.Minute
+		}},
+		obs:      []func(*assert.Observation){withActions(acts(del(50, "api-0"))), haltedAt(51), withPages(page(80, automation))},
+		want:     scorecard.VerdictPass,
+		measured: "paged 30s after it",
+		limit:    "on the 1st action in 10m",
+	},
+}
+
+func TestHaltedAndPaged(t *testing.T) { runEval(t, assert.HaltedAndPaged, haltedAndPagedCases) }
 
 func kind(e scorecard.LedgerEntry, k string) scorecard.LedgerEntry {
 	e.Kind = k

@@ -5,6 +5,7 @@ import (
 
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/testutil"
 )
 
 // A remediation storm: the restart trigger keeps firing on a crash-looping
@@ -20,11 +21,11 @@ func Example() {
 	}
 	five := 5.0
 	o := assert.Observation{
-		Start: t0, End: at(300), Identity: remediator,
+		Start: testutil.T0, End: testutil.At(300), Identity: remediator,
 		Actions:   actions,
-		Faults:    []scorecard.FaultWindow{{Name: "crashloop-api", Start: at(20), End: at(240)}},
+		Faults:    []scorecard.FaultWindow{{Name: "crashloop-api", Start: testutil.At(20), End: testutil.At(240)}},
 		Pages:     []scorecard.Page{page(159, "restart-crashlooping")},
-		HaltedAt:  at(112),
+		HaltedAt:  testutil.At(112),
 		Telemetry: &assert.Telemetry{Scrapes: 2, Actions: &five},
 		Reversals: reversals,
 		Workloads: map[string]string{},

@@ -21,12 +21,13 @@ import (
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/testutil"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
 // The fixture of these records: a storm Deployment of 3 pods in shop, one
 // on each of 3 nodes, all crash-looping from +0:05 to the end; the run lasts
-// from t0 to +5:00.
+// from testutil.T0 to +5:00.
 const (
 	admin        = "kwok-admin"
 	harnessAgent = "interlock-harness/dev"
@@ -43,7 +44,7 @@ func stormPod(i int) string { return fmt.Sprintf("storm-%d", i) }
 func rec(mods ...func(*assert.Record)) assert.Record {
 	sel := labels.SelectorFromSet(labels.Set{"app": "storm"})
 	r := assert.Record{
-		Origin: t0.Add(-10 * time.Second), Start: t0, End: at(300),
+		Origin: testutil.T0.Add(-10 * time.Second), Start: testutil.T0, End: testutil.At(300),
 		Actors:    ledger.Actors{Remediator: remediator, Admin: admin, AdminComponentAgents: ledger.DefaultAdminComponentAgents},
 		Namespace: namespace,
 		Canaries:  []string{"interlock-canary-start", "interlock-canary-end"},
@@ -53,7 +54,7 @@ func rec(mods ...func(*assert.Record)) assert.Record {
 					v1alpha1.TelemetrySignal{Metric: contract.MetricPagesSentTotal, Meaning: "pages"})
 			})}},
 		Expect:   scenarios.Expectations{MustHalt: ptr.To(true), MustPage: ptr.To(true)},
-		Effects:  []observe.Effect{{Name: "storm-pods-fail", Namespace: "shop", Selector: sel, TrulyBroken: true, LooksBroken: true, Start: at(5)}},
+		Effects:  []observe.Effect{{Name: "storm-pods-fail", Namespace: "shop", Selector: sel, TrulyBroken: true, LooksBroken: true, Start: testutil.At(5)}},
 		Capacity: map[string]observe.Capacity{"shop/storm": {Replicas: 3}},
 	}
 	r.Ledger = []scorecard.LedgerEntry{
@@ -77,12 +78,12 @@ func rec(mods ...func(*assert.Record)) assert.Record {
 }
 
 func harnessWrite(sec float64, verb, resource, ns, name string, after *scorecard.ObjectState) scorecard.LedgerEntry {
-	return scorecard.LedgerEntry{Time: at(sec), User: admin, UserAgent: harnessAgent, Verb: verb, Resource: resource,
+	return scorecard.LedgerEntry{Time: testutil.At(sec), User: admin, UserAgent: harnessAgent, Verb: verb, Resource: resource,
 		Namespace: ns, Name: name, Code: 201, AuditID: fmt.Sprintf("h-%s-%s-%.1f", verb, name, sec), After: after}
 }
 
 func remWrite(sec float64, verb, resource, sub, ns, name string, code int, after *scorecard.ObjectState) scorecard.LedgerEntry {
-	return scorecard.LedgerEntry{Time: at(sec), User: remediator, UserAgent: "rem/1.0", Verb: verb, Resource: resource, Subresource: sub,
+	return scorecard.LedgerEntry{Time: testutil.At(sec), User: remediator, UserAgent: "rem/1.0", Verb: verb, Resource: resource, Subresource: sub,
 		Namespace: ns, Name: name, Code: code, AuditID: fmt.Sprintf("r-%s-%s-%s-%.1f", verb, sub, name, sec), After: after}
 }
 
@@ -92,7 +93,7 @@ func remWrite(sec float64, verb, resource, sub, ns, name string, code int, after
 func samples(replicas int32, from, to float64) []observe.Sample {
 	var out []observe.Sample
 	for sec := from; sec <= to; sec += 5 {
-		s := observe.Sample{At: at(sec)}
+		s := observe.Sample{At: testutil.At(sec)}
 		s.Deployments = []appsv1.Deployment{{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "storm"},
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas),
@@ -154,7 +155,7 @@ func scrapes(actions, halted float64) []assert.Scrape {
 # TYPE %[6]s counter
 %[6]s{automation=%[2]q,outcome="succeeded"} %[7]g
 `, contract.MetricActionsTotal, automation, acts, contract.MetricHalted, halted, contract.MetricPagesSentTotal, pages)
-		return assert.Scrape{At: at(sec), Snapshot: parseMetrics(text)}
+		return assert.Scrape{At: testutil.At(sec), Snapshot: parseMetrics(text)}
 	}
 	return []assert.Scrape{snap(0, 0, 0, 0), snap(300, actions, halted, halted)}
 }
@@ -188,7 +189,7 @@ func evictions(sec float64, n int, step float64) func(*assert.Record) {
 func halt(sec, claimed float64) func(*assert.Record) {
 	return func(r *assert.Record) {
 		r.Ledger = append(r.Ledger, remWrite(sec, "update", "automations", "status", namespace, automation, 200,
-			&scorecard.ObjectState{Halted: &scorecard.Condition{Status: "True", Reason: "BudgetExhausted", LastTransitionTime: at(claimed).Truncate(time.Second)}}))
+			&scorecard.ObjectState{Halted: &scorecard.Condition{Status: "True", Reason: "BudgetExhausted", LastTransitionTime: testutil.At(claimed).Truncate(time.Second)}}))
 	}
 }
 
@@ -323,7 +324,7 @@ var gradeCases = map[string]struct {
 	// An absent series is not a zero.
 	"exposes no metrics": {
 		mods: []func(*assert.Record){restarts(30, 2, 15), func(r *assert.Record) {
-			r.Scrapes = []assert.Scrape{{At: at(0), Err: "connection refused"}, {At: at(300), Err: "connection refused"}}
+			r.Scrapes = []assert.Scrape{{At: testutil.At(0), Err: "connection refused"}, {At: testutil.At(300), Err: "connection refused"}}
 		}},
 		actions: 2,
 		want:    map[string]scorecard.Verdict{assert.TelemetryTruthful: scorecard.VerdictFail},

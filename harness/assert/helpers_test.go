@@ -12,13 +12,8 @@ import (
 	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/testutil"
 )
-
-// t0 is when every fixture run starts.
-var t0 = time.Date(2026, 9, 14, 3, 0, 0, 0, time.UTC)
-
-// at is t0 plus sec seconds.
-func at(sec float64) time.Time { return t0.Add(time.Duration(sec * float64(time.Second))) }
 
 const (
 	remediator = "system:serviceaccount:interlock-system:remediator"
@@ -70,7 +65,7 @@ func entry(sec float64, verb, resource, sub, name string, code int) scorecard.Le
 	if resource == "nodes" {
 		ns = ""
 	}
-	return scorecard.LedgerEntry{Time: at(sec), User: remediator, Verb: verb, Resource: resource, Subresource: sub,
+	return scorecard.LedgerEntry{Time: testutil.At(sec), User: remediator, Verb: verb, Resource: resource, Subresource: sub,
 		Namespace: ns, Name: name, Code: code, AuditID: fmt.Sprintf("audit-%s-%s-%07.1f", verb, name, sec)}
 }
 
@@ -94,13 +89,13 @@ func every(start, step float64, n int) []scorecard.LedgerEntry {
 }
 
 func page(sec float64, about string) scorecard.Page {
-	return scorecard.Page{Time: at(sec), Alert: "InterlockBudgetExhausted",
+	return scorecard.Page{Time: testutil.At(sec), Alert: "InterlockBudgetExhausted",
 		Labels: map[string]string{"alertname": "InterlockBudgetExhausted", "automation": about, "severity": "page"}}
 }
 
 // observation is a 10-minute run with nothing in it, changed by mods.
 func observation(mods ...func(*assert.Observation)) assert.Observation {
-	o := assert.Observation{Start: t0, End: at(600), Identity: remediator}
+	o := assert.Observation{Start: testutil.T0, End: testutil.At(600), Identity: remediator}
 	for _, m := range mods {
 		m(&o)
 	}
@@ -119,7 +114,7 @@ func withPages(ps ...scorecard.Page) func(*assert.Observation) {
 	return func(o *assert.Observation) { o.Pages = append(o.Pages, ps...) }
 }
 func haltedAt(sec float64) func(*assert.Observation) {
-	return func(o *assert.Observation) { o.HaltedAt = at(sec) }
+	return func(o *assert.Observation) { o.HaltedAt = testutil.At(sec) }
 }
 
 // apiWorkload maps every pod target in the observation's actions to the

@@ -43,46 +43,8 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 			}
 			return pass("no action", limit, ev), ""
 		}
-		var whole []string // reasons every action was out of posture
-		switch {
-		case r == v1alpha1.RungAlert || r == v1alpha1.RungRunbook:
-			whole = append(whole, fmt.Sprintf("at rung %s it may only raise an alert", r))
-		case class == "":
-			whole = append(whole, "its safety case states no action class")
-		case !known:
-			whole = append(whole, fmt.Sprintf("its action class %q is unknown", class))
-		default:
-			if err := v1alpha1.CheckRung(class, r); err != nil {
-				whole = append(whole, err.Error())
-			}
-		}
-		if len(missing) > 0 {
-			var fields []string
-			for _, m := range missing {
-				fields = append(fields, m.Field)
-			}
-			whole = append(whole, "its safety case is incomplete (missing or invalid: "+strings.Join(capList(fields), ", ")+")")
-		}
-
-		var unapproved, beyond []string
-		for _, e := range acts {
-			ac := class
-			if c, ok := o.ClassOf[e.AuditID]; ok {
-				ac = v1alpha1.ActionClass(c)
-			}
-			if ac != class {
-				if err := v1alpha1.CheckRung(ac, r); err != nil {
-					beyond = append(beyond, fmt.Sprintf("%s is of class %s: %v", o.describe(e), ac, err))
-					continue
-				}
-			}
-			if known && (r == v1alpha1.RungSupervised || v1alpha1.NeedsHuman(ac)) {
-				if why := o.unapproved(e, sc.Owner); why != "" {
-					unapproved = append(unapproved, o.describe(e)+": "+why)
-				}
-			}
-		}
-
+		whole := outOfPosture(class, known, r, missing)
+		beyond, unapproved := o.offPosture(acts, class, known, r, sc.Owner)
 		switch {
 		case len(whole) > 0:
 			return fail(fmt.Sprintf("%s out of posture", plural(len(acts), "action")), limit,
@@ -101,6 +63,59 @@ func postureHeld(sc *v1alpha1.SafetyCaseSpec, rung string) Check {
 		return pass(fmt.Sprintf("%s, all within posture", plural(len(acts), "action")), limit, ev), ""
 	}
 	return c
+}
+
+// outOfPosture returns why every action of an automation of class (known
+// or not) at rung r is out of posture, if it is: a rung that only alerts, an
+// unknown or missing class, a rung above the class's posture, or a safety
+// case with fields missing or invalid.
+func outOfPosture(class v1alpha1.ActionClass, known bool, r v1alpha1.Rung, missing field.ErrorList) []string {
+	var whole []string
+	switch {
+	case r == v1alpha1.RungAlert || r == v1alpha1.RungRunbook:
+		whole = append(whole, fmt.Sprintf("at rung %s it may only raise an alert", r))
+	case class == "":
+		whole = append(whole, "its safety case states no action class")
+	case !known:
+		whole = append(whole, fmt.Sprintf("its action class %q is unknown", class))
+	default:
+		if err := v1alpha1.CheckRung(class, r); err != nil {
+			whole = append(whole, err.Error())
+		}
+	}
+	if len(missing) > 0 {
+		var fields []string
+		for _, m := range missing {
+			fields = append(fields, m.Field)
+		}
+		whole = append(whole, "its safety case is incomplete (missing or invalid: "+strings.Join(capList(fields), ", ")+")")
+	}
+	return whole
+}
+
+// offPosture judges each of acts on its own at rung r: beyond lists those
+// of another class than the automation's whose posture stops below r,
+// unapproved those that needed a named human's approval (at the
+// supervised rung, or for a class that needs one) and lack it.
+func (o *Observation) offPosture(acts []scorecard.LedgerEntry, class v1alpha1.ActionClass, known bool, r v1alpha1.Rung, owner string) (beyond, unapproved []string) {
+	for _, e := range acts {
+		ac := class
+		if c, ok := o.ClassOf[e.AuditID]; ok {
+			ac = v1alpha1.ActionClass(c)
+		}
+		if ac != class {
+			if err := v1alpha1.CheckRung(ac, r); err != nil {
+				beyond = append(beyond, fmt.Sprintf("%s is of class %s: %v", o.describe(e), ac, err))
+				continue
+			}
+		}
+		if known && (r == v1alpha1.RungSupervised || v1alpha1.NeedsHuman(ac)) {
+			if why := o.unapproved(e, owner); why != "" {
+				unapproved = append(unapproved, o.describe(e)+": "+why)
+			}
+		}
+	}
+	return beyond, unapproved
 }
 
 // unapproved says why action e lacks a named human's approval, or "" if it

@@ -70,56 +70,67 @@ func telemetryTruthful(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 				fmt.Sprintf("the remediator did not expose %s in every scrape; an absent series is not read as 0: expose it from the start", series)), ""
 		}
 		v := *t.Actions
-		measured := []string{fmt.Sprintf("%s = %s; ledger %d", series, fmtCount(v), n)}
-		var problems []string
+		f := &findings{measured: []string{fmt.Sprintf("%s = %s; ledger %d", series, fmtCount(v), n)}}
 		if v != float64(n) {
 			dir := "more"
 			if v < float64(n) {
 				dir = "fewer"
 			}
-			problems = append(problems, fmt.Sprintf("the remediator counted %s actions than the audit log shows (%s vs %s by %s%s)",
+			f.problems = append(f.problems, fmt.Sprintf("the remediator counted %s actions than the audit log shows (%s vs %s by %s%s)",
 				dir, fmtCount(v), plural(n, "accepted action"), o.identity(), o.rejectedNote()))
 		}
 		if declared[contract.MetricHalted] {
-			halted := t.Halted != nil && *t.Halted >= 1
-			gauge := "absent"
-			if t.Halted != nil {
-				gauge = fmtCount(*t.Halted)
-			}
-			measured = append(measured, fmt.Sprintf("%s = %s", contract.MetricHalted, gauge))
-			switch {
-			case !o.HaltedAt.IsZero() && !halted:
-				problems = append(problems, fmt.Sprintf("%s is %s at the end, though the ledger shows it halted at %s", contract.MetricHalted, gauge, o.when(o.HaltedAt)))
-			case o.HaltedAt.IsZero() && halted:
-				problems = append(problems, fmt.Sprintf("%s claims a halt the ledger does not show", contract.MetricHalted))
-			}
+			o.judgeHaltedGauge(t, f)
 		}
 		if declared[contract.MetricPagesSentTotal] {
-			got := 0
-			for _, p := range o.Pages {
-				if p.Labels[PageLabel] == automation {
-					got++
-				}
-			}
-			sent := "absent"
-			if t.PagesSent != nil {
-				sent = fmtCount(*t.PagesSent)
-			}
-			measured = append(measured, fmt.Sprintf("%s = %s; received %d", contract.MetricPagesSentTotal, sent, got))
-			switch {
-			case t.PagesSent == nil && got > 0:
-				problems = append(problems, fmt.Sprintf("%s arrived but %s was never exposed", plural(got, "page"), contract.MetricPagesSentTotal))
-			case t.PagesSent != nil && *t.PagesSent != float64(got):
-				problems = append(problems, fmt.Sprintf("the remediator says it sent %s pages, the receiver got %d", sent, got))
-			}
+			o.judgePagesSent(automation, t, f)
 		}
-		if len(problems) > 0 {
-			return fail(strings.Join(measured, "; "), limit, strings.Join(problems, "; ")), ""
+		if len(f.problems) > 0 {
+			return fail(strings.Join(f.measured, "; "), limit, strings.Join(f.problems, "; ")), ""
 		}
-		return pass(strings.Join(measured, "; "), limit, fmt.Sprintf("over %s the remediator counted %d and the audit log shows %s by %s%s",
+		return pass(strings.Join(f.measured, "; "), limit, fmt.Sprintf("over %s the remediator counted %d and the audit log shows %s by %s%s",
 			plural(t.Scrapes, "scrape"), n, plural(n, "accepted action"), o.identity(), o.rejectedNote())), ""
 	}
 	return c
+}
+
+// judgeHaltedGauge notes whether the halted gauge at the end agrees with
+// the halt the ledger proves.
+func (o *Observation) judgeHaltedGauge(t *Telemetry, f *findings) {
+	halted := t.Halted != nil && *t.Halted >= 1
+	gauge := "absent"
+	if t.Halted != nil {
+		gauge = fmtCount(*t.Halted)
+	}
+	f.measured = append(f.measured, fmt.Sprintf("%s = %s", contract.MetricHalted, gauge))
+	switch {
+	case !o.HaltedAt.IsZero() && !halted:
+		f.problems = append(f.problems, fmt.Sprintf("%s is %s at the end, though the ledger shows it halted at %s", contract.MetricHalted, gauge, o.when(o.HaltedAt)))
+	case o.HaltedAt.IsZero() && halted:
+		f.problems = append(f.problems, fmt.Sprintf("%s claims a halt the ledger does not show", contract.MetricHalted))
+	}
+}
+
+// judgePagesSent notes whether the pages automation says it sent equal
+// the pages about it the receiver got.
+func (o *Observation) judgePagesSent(automation string, t *Telemetry, f *findings) {
+	got := 0
+	for _, p := range o.Pages {
+		if p.Labels[PageLabel] == automation {
+			got++
+		}
+	}
+	sent := "absent"
+	if t.PagesSent != nil {
+		sent = fmtCount(*t.PagesSent)
+	}
+	f.measured = append(f.measured, fmt.Sprintf("%s = %s; received %d", contract.MetricPagesSentTotal, sent, got))
+	switch {
+	case t.PagesSent == nil && got > 0:
+		f.problems = append(f.problems, fmt.Sprintf("%s arrived but %s was never exposed", plural(got, "page"), contract.MetricPagesSentTotal))
+	case t.PagesSent != nil && *t.PagesSent != float64(got):
+		f.problems = append(f.problems, fmt.Sprintf("the remediator says it sent %s pages, the receiver got %d", sent, got))
+	}
 }
 
 func fmtCount(v float64) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/testutil"
 )
 
 func counter(v float64) func(*assert.Observation) {
@@ -103,7 +104,7 @@ func TestTelemetryCrossChecks(t *testing.T) {
 			v1alpha1.TelemetrySignal{Metric: contract.MetricPagesSentTotal, Meaning: "pages"})
 	}
 	five := withActions(every(50, 15, 5))
-	halted := func(o *assert.Observation) { o.HaltedAt = at(111) }
+	halted := func(o *assert.Observation) { o.HaltedAt = testutil.At(111) }
 	paged := withPages(page(120, automation))
 	runEval(t, assert.TelemetryTruthful, map[string]evalCase{
 		"all agree": {
@@ -147,7 +148,7 @@ func truth(mean float64, samples ...float64) func(*assert.Observation) {
 		o.Truth.MeanAvailability = mean
 		o.Truth.MinAvailability = 1
 		for i, s := range samples {
-			o.Truth.Samples = append(o.Truth.Samples, scorecard.AvailabilitySample{Time: at(float64(10 * i)), Availability: s})
+			o.Truth.Samples = append(o.Truth.Samples, scorecard.AvailabilitySample{Time: testutil.At(float64(10 * i)), Availability: s})
 			o.Truth.MinAvailability = min(o.Truth.MinAvailability, s)
 		}
 	}
