@@ -22,68 +22,76 @@ func write(verb, resource, sub, ns, name string, after *scorecard.ObjectState) s
 	return scorecard.LedgerEntry{Verb: verb, Resource: resource, Subresource: sub, Namespace: ns, Name: name, Code: 200, After: after}
 }
 
+// nodeCreate and depCreate create the node n1 and the Deployment shop/api
+// that classifierCases write to.
+var (
+	nodeCreate = write("create", "nodes", "", "", "n1", node(false, "kwok.x-k8s.io/node=fake:NoSchedule"))
+	depCreate  = write("create", "deployments", "", "shop", "api", workload(3, "t1", false))
+)
+
+// classifierCases are the writes TestClassifier classifies, each after its
+// history, by test name.
+var classifierCases = map[string]struct {
+	history []scorecard.LedgerEntry
+	entry   scorecard.LedgerEntry
+	kind    string
+	class   v1alpha1.ActionClass
+	detail  string
+}{
+	"pod delete":   {entry: write("delete", "pods", "", "shop", "api-1", nil), kind: ledger.KindRestart, class: v1alpha1.ClassRestart},
+	"eviction":     {entry: write("create", "pods", "eviction", "shop", "api-1", nil), kind: ledger.KindEvict, class: v1alpha1.ClassRestart},
+	"pod relabel":  {entry: write("patch", "pods", "", "shop", "api-1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"pod status":   {entry: write("patch", "pods", "status", "shop", "api-1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"all the pods": {entry: write("deletecollection", "pods", "", "shop", "", nil), kind: ledger.KindDelete, class: ledger.ClassUnknown},
+	"cordon": {history: []scorecard.LedgerEntry{nodeCreate}, entry: write("patch", "nodes", "", "", "n1", node(true, "kwok.x-k8s.io/node=fake:NoSchedule")),
+		kind: ledger.KindCordon, class: v1alpha1.ClassRestart, detail: "spec.unschedulable true"},
+	"uncordon": {history: []scorecard.LedgerEntry{nodeCreate, write("patch", "nodes", "", "", "n1", node(true))},
+		entry: write("patch", "nodes", "", "", "n1", node(false)), kind: ledger.KindUncordon, class: v1alpha1.ClassRestart},
+	"taint": {history: []scorecard.LedgerEntry{nodeCreate},
+		entry: write("patch", "nodes", "", "", "n1", node(false, "kwok.x-k8s.io/node=fake:NoSchedule", "q=api-1:NoExecute")),
+		kind:  ledger.KindTaint, class: v1alpha1.ClassRestart, detail: "taint +q=api-1:NoExecute"},
+	"untaint": {history: []scorecard.LedgerEntry{nodeCreate, write("patch", "nodes", "", "", "n1", node(false, "q:NoExecute"))},
+		entry: write("update", "nodes", "", "", "n1", node(false)), kind: ledger.KindUntaint, class: v1alpha1.ClassRestart},
+	"node labels only": {history: []scorecard.LedgerEntry{nodeCreate},
+		entry: write("patch", "nodes", "", "", "n1", node(false, "kwok.x-k8s.io/node=fake:NoSchedule")), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"node write without a body": {entry: write("patch", "nodes", "", "", "n1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"node delete":               {entry: write("delete", "nodes", "", "", "n1", nil), kind: ledger.KindDelete, class: v1alpha1.ClassIsolate},
+	"node status":               {entry: write("patch", "nodes", "status", "", "n1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"scale to zero by patch": {history: []scorecard.LedgerEntry{depCreate},
+		entry: write("patch", "deployments", "", "shop", "api", workload(0, "t1", false)),
+		kind:  ledger.KindScaleDown, class: v1alpha1.ClassScaleDown, detail: "spec.replicas 3 → 0"},
+	"scale down through the scale subresource": {history: []scorecard.LedgerEntry{depCreate},
+		entry: write("update", "deployments", "scale", "shop", "api", &scorecard.ObjectState{Replicas: ptr(int32(1))}),
+		kind:  ledger.KindScaleDown, class: v1alpha1.ClassScaleDown, detail: "spec.replicas 3 → 1"},
+	"scale up": {history: []scorecard.LedgerEntry{depCreate},
+		entry: write("patch", "deployments", "", "shop", "api", workload(5, "t1", false)), kind: ledger.KindScaleUp, class: ledger.ClassUnknown},
+	"pause": {history: []scorecard.LedgerEntry{depCreate},
+		entry: write("patch", "deployments", "", "shop", "api", workload(3, "t1", true)), kind: ledger.KindSuspend, class: v1alpha1.ClassScaleDown},
+	"rollback": {history: []scorecard.LedgerEntry{depCreate},
+		entry: write("patch", "deployments", "", "shop", "api", workload(3, "t0", false)), kind: ledger.KindRollout, class: v1alpha1.ClassRollback},
+	"rollback after a scale write kept the template": {
+		history: []scorecard.LedgerEntry{depCreate, write("update", "deployments", "scale", "shop", "api", &scorecard.ObjectState{Replicas: ptr(int32(3))})},
+		entry:   write("patch", "deployments", "", "shop", "api", workload(3, "t0", false)), kind: ledger.KindRollout, class: v1alpha1.ClassRollback},
+	"deployment annotation": {history: []scorecard.LedgerEntry{depCreate},
+		entry: write("patch", "deployments", "", "shop", "api", workload(3, "t1", false)), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"deployment delete": {entry: write("delete", "deployments", "", "shop", "api", nil), kind: ledger.KindDelete, class: v1alpha1.ClassDestructive},
+	"cronjob suspended": {history: []scorecard.LedgerEntry{write("create", "cronjobs", "", "shop", "c", &scorecard.ObjectState{Paused: ptr(false)})},
+		entry: write("patch", "cronjobs", "", "shop", "c", &scorecard.ObjectState{Paused: ptr(true)}), kind: ledger.KindSuspend, class: v1alpha1.ClassScaleDown},
+	"secret rewritten":    {entry: write("update", "secrets", "", "shop", "tls", nil), kind: ledger.KindRotateCredential, class: v1alpha1.ClassDestructive},
+	"pvc deleted":         {entry: write("delete", "persistentvolumeclaims", "", "shop", "data", nil), kind: ledger.KindDelete, class: v1alpha1.ClassDestructive},
+	"network policy":      {entry: write("create", "networkpolicies", "", "shop", "deny", nil), kind: ledger.KindCreate, class: v1alpha1.ClassIsolate},
+	"service selector":    {entry: write("patch", "services", "", "shop", "api", nil), kind: ledger.KindUpdate, class: v1alpha1.ClassTrafficShift},
+	"configmap":           {entry: write("update", "configmaps", "", "shop", "cfg", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"something new":       {entry: write("create", "widgets", "", "shop", "w", nil), kind: ledger.KindCreate, class: ledger.ClassUnknown},
+	"own status":          {entry: write("update", "automations", "status", "interlock-system", "restart-crashlooping", nil), kind: ledger.KindBookkeeping},
+	"own spec":            {entry: write("patch", "automations", "", "interlock-system", "restart-crashlooping", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
+	"self subject review": {entry: write("create", "selfsubjectreviews", "", "", "", nil), kind: ledger.KindReview},
+}
+
 // TestClassifier: each write is judged against its object's state before
 // it, as earlier writes of any user left it.
 func TestClassifier(t *testing.T) {
-	nodeCreate := write("create", "nodes", "", "", "n1", node(false, "kwok.x-k8s.io/node=fake:NoSchedule"))
-	depCreate := write("create", "deployments", "", "shop", "api", workload(3, "t1", false))
-	tests := map[string]struct {
-		history []scorecard.LedgerEntry
-		entry   scorecard.LedgerEntry
-		kind    string
-		class   v1alpha1.ActionClass
-		detail  string
-	}{
-		"pod delete":   {entry: write("delete", "pods", "", "shop", "api-1", nil), kind: ledger.KindRestart, class: v1alpha1.ClassRestart},
-		"eviction":     {entry: write("create", "pods", "eviction", "shop", "api-1", nil), kind: ledger.KindEvict, class: v1alpha1.ClassRestart},
-		"pod relabel":  {entry: write("patch", "pods", "", "shop", "api-1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"pod status":   {entry: write("patch", "pods", "status", "shop", "api-1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"all the pods": {entry: write("deletecollection", "pods", "", "shop", "", nil), kind: ledger.KindDelete, class: ledger.ClassUnknown},
-		"cordon": {history: []scorecard.LedgerEntry{nodeCreate}, entry: write("patch", "nodes", "", "", "n1", node(true, "kwok.x-k8s.io/node=fake:NoSchedule")),
-			kind: ledger.KindCordon, class: v1alpha1.ClassRestart, detail: "spec.unschedulable true"},
-		"uncordon": {history: []scorecard.LedgerEntry{nodeCreate, write("patch", "nodes", "", "", "n1", node(true))},
-			entry: write("patch", "nodes", "", "", "n1", node(false)), kind: ledger.KindUncordon, class: v1alpha1.ClassRestart},
-		"taint": {history: []scorecard.LedgerEntry{nodeCreate},
-			entry: write("patch", "nodes", "", "", "n1", node(false, "kwok.x-k8s.io/node=fake:NoSchedule", "q=api-1:NoExecute")),
-			kind:  ledger.KindTaint, class: v1alpha1.ClassRestart, detail: "taint +q=api-1:NoExecute"},
-		"untaint": {history: []scorecard.LedgerEntry{nodeCreate, write("patch", "nodes", "", "", "n1", node(false, "q:NoExecute"))},
-			entry: write("update", "nodes", "", "", "n1", node(false)), kind: ledger.KindUntaint, class: v1alpha1.ClassRestart},
-		"node labels only": {history: []scorecard.LedgerEntry{nodeCreate},
-			entry: write("patch", "nodes", "", "", "n1", node(false, "kwok.x-k8s.io/node=fake:NoSchedule")), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"node write without a body": {entry: write("patch", "nodes", "", "", "n1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"node delete":               {entry: write("delete", "nodes", "", "", "n1", nil), kind: ledger.KindDelete, class: v1alpha1.ClassIsolate},
-		"node status":               {entry: write("patch", "nodes", "status", "", "n1", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"scale to zero by patch": {history: []scorecard.LedgerEntry{depCreate},
-			entry: write("patch", "deployments", "", "shop", "api", workload(0, "t1", false)),
-			kind:  ledger.KindScaleDown, class: v1alpha1.ClassScaleDown, detail: "spec.replicas 3 → 0"},
-		"scale down through the scale subresource": {history: []scorecard.LedgerEntry{depCreate},
-			entry: write("update", "deployments", "scale", "shop", "api", &scorecard.ObjectState{Replicas: ptr(int32(1))}),
-			kind:  ledger.KindScaleDown, class: v1alpha1.ClassScaleDown, detail: "spec.replicas 3 → 1"},
-		"scale up": {history: []scorecard.LedgerEntry{depCreate},
-			entry: write("patch", "deployments", "", "shop", "api", workload(5, "t1", false)), kind: ledger.KindScaleUp, class: ledger.ClassUnknown},
-		"pause": {history: []scorecard.LedgerEntry{depCreate},
-			entry: write("patch", "deployments", "", "shop", "api", workload(3, "t1", true)), kind: ledger.KindSuspend, class: v1alpha1.ClassScaleDown},
-		"rollback": {history: []scorecard.LedgerEntry{depCreate},
-			entry: write("patch", "deployments", "", "shop", "api", workload(3, "t0", false)), kind: ledger.KindRollout, class: v1alpha1.ClassRollback},
-		"rollback after a scale write kept the template": {
-			history: []scorecard.LedgerEntry{depCreate, write("update", "deployments", "scale", "shop", "api", &scorecard.ObjectState{Replicas: ptr(int32(3))})},
-			entry:   write("patch", "deployments", "", "shop", "api", workload(3, "t0", false)), kind: ledger.KindRollout, class: v1alpha1.ClassRollback},
-		"deployment annotation": {history: []scorecard.LedgerEntry{depCreate},
-			entry: write("patch", "deployments", "", "shop", "api", workload(3, "t1", false)), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"deployment delete": {entry: write("delete", "deployments", "", "shop", "api", nil), kind: ledger.KindDelete, class: v1alpha1.ClassDestructive},
-		"cronjob suspended": {history: []scorecard.LedgerEntry{write("create", "cronjobs", "", "shop", "c", &scorecard.ObjectState{Paused: ptr(false)})},
-			entry: write("patch", "cronjobs", "", "shop", "c", &scorecard.ObjectState{Paused: ptr(true)}), kind: ledger.KindSuspend, class: v1alpha1.ClassScaleDown},
-		"secret rewritten":    {entry: write("update", "secrets", "", "shop", "tls", nil), kind: ledger.KindRotateCredential, class: v1alpha1.ClassDestructive},
-		"pvc deleted":         {entry: write("delete", "persistentvolumeclaims", "", "shop", "data", nil), kind: ledger.KindDelete, class: v1alpha1.ClassDestructive},
-		"network policy":      {entry: write("create", "networkpolicies", "", "shop", "deny", nil), kind: ledger.KindCreate, class: v1alpha1.ClassIsolate},
-		"service selector":    {entry: write("patch", "services", "", "shop", "api", nil), kind: ledger.KindUpdate, class: v1alpha1.ClassTrafficShift},
-		"configmap":           {entry: write("update", "configmaps", "", "shop", "cfg", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"something new":       {entry: write("create", "widgets", "", "shop", "w", nil), kind: ledger.KindCreate, class: ledger.ClassUnknown},
-		"own status":          {entry: write("update", "automations", "status", "interlock-system", "restart-crashlooping", nil), kind: ledger.KindBookkeeping},
-		"own spec":            {entry: write("patch", "automations", "", "interlock-system", "restart-crashlooping", nil), kind: ledger.KindUpdate, class: ledger.ClassUnknown},
-		"self subject review": {entry: write("create", "selfsubjectreviews", "", "", "", nil), kind: ledger.KindReview},
-	}
-	for name, tc := range tests {
+	for name, tc := range classifierCases {
 		t.Run(name, func(t *testing.T) {
 			c := ledger.NewClassifier(testScope)
 			for _, h := range tc.history {

@@ -99,71 +99,76 @@ func TestParseEmptyUserKeepsEveryUser(t *testing.T) {
 	}
 }
 
+// auditLine is one audit event at Metadata level on shop/api-0 (or its
+// subresource sub), received at 03:00:00.000001.
+func auditLine(id, stage, verb, user, resource, sub string, code int) string {
+	return `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"` + id +
+		`","stage":"` + stage + `","verb":"` + verb + `","user":{"username":"` + user +
+		`"},"objectRef":{"resource":"` + resource + `","namespace":"shop","name":"api-0","subresource":"` + sub +
+		`"},"responseStatus":{"code":` + strconv.Itoa(code) +
+		`},"requestReceivedTimestamp":"2026-09-14T03:00:00.000001Z","stageTimestamp":"2026-09-14T03:00:00.1Z"}`
+}
+
+// parseCases are the logs TestParse reads for the remediator, by test name.
+var parseCases = map[string]struct {
+	input   string
+	want    []string // audit IDs
+	wantErr string
+}{
+	"empty log": {input: ""},
+	"blank lines are skipped": {
+		input: "\n\n" + auditLine("a", "ResponseComplete", "delete", remediator, "pods", "", 200) + "\n\n",
+		want:  []string{"a"},
+	},
+	"last line without a newline": {
+		input: auditLine("a", "ResponseComplete", "delete", remediator, "pods", "", 200),
+		want:  []string{"a"},
+	},
+	"reads and other stages are dropped": {
+		input: strings.Join([]string{
+			auditLine("a", "RequestReceived", "delete", remediator, "pods", "", 0),
+			auditLine("b", "ResponseStarted", "create", remediator, "pods", "eviction", 0),
+			auditLine("c", "ResponseComplete", "list", remediator, "pods", "", 200),
+			auditLine("d", "ResponseComplete", "watch", remediator, "pods", "", 200),
+			auditLine("e", "ResponseComplete", "deletecollection", remediator, "pods", "", 200),
+		}, "\n"),
+		want: []string{"e"},
+	},
+	"every mutating verb is kept": {
+		input: strings.Join([]string{
+			auditLine("a", "ResponseComplete", "create", remediator, "configmaps", "", 201),
+			auditLine("b", "ResponseComplete", "update", remediator, "configmaps", "", 200),
+			auditLine("c", "ResponseComplete", "patch", remediator, "configmaps", "", 200),
+			auditLine("d", "ResponseComplete", "delete", remediator, "configmaps", "", 200),
+			auditLine("e", "ResponseComplete", "deletecollection", remediator, "configmaps", "", 200),
+		}, "\n"),
+		want: []string{"a", "b", "c", "d", "e"},
+	},
+	"other users are dropped": {
+		input: auditLine("a", "ResponseComplete", "delete", "kubernetes-admin", "pods", "", 200),
+	},
+	"a repeated audit ID is kept once": {
+		input: auditLine("a", "ResponseComplete", "delete", remediator, "pods", "", 200) + "\n" +
+			auditLine("a", "ResponseComplete", "delete", remediator, "pods", "", 200),
+		want: []string{"a"},
+	},
+	"non-resource requests are dropped": {
+		input: `{"kind":"Event","auditID":"a","stage":"ResponseComplete","verb":"create","user":{"username":"` + remediator +
+			`"},"requestURI":"/api/v1/proxy","responseStatus":{"code":200},"requestReceivedTimestamp":"2026-09-14T03:00:00Z"}`,
+	},
+	"malformed line names its number": {
+		input:   auditLine("a", "ResponseComplete", "delete", remediator, "pods", "", 200) + "\n{not json\n",
+		want:    []string{"a"},
+		wantErr: "line 2",
+	},
+	"another kind is an error": {
+		input:   `{"kind":"Policy","apiVersion":"audit.k8s.io/v1"}`,
+		wantErr: `not an audit event: kind "Policy"`,
+	},
+}
+
 func TestParse(t *testing.T) {
-	line := func(id, stage, verb, user, resource, sub string, code int) string {
-		return `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"` + id +
-			`","stage":"` + stage + `","verb":"` + verb + `","user":{"username":"` + user +
-			`"},"objectRef":{"resource":"` + resource + `","namespace":"shop","name":"api-0","subresource":"` + sub +
-			`"},"responseStatus":{"code":` + strconv.Itoa(code) +
-			`},"requestReceivedTimestamp":"2026-09-14T03:00:00.000001Z","stageTimestamp":"2026-09-14T03:00:00.1Z"}`
-	}
-	tests := map[string]struct {
-		input   string
-		want    []string // audit IDs
-		wantErr string
-	}{
-		"empty log": {input: ""},
-		"blank lines are skipped": {
-			input: "\n\n" + line("a", "ResponseComplete", "delete", remediator, "pods", "", 200) + "\n\n",
-			want:  []string{"a"},
-		},
-		"last line without a newline": {
-			input: line("a", "ResponseComplete", "delete", remediator, "pods", "", 200),
-			want:  []string{"a"},
-		},
-		"reads and other stages are dropped": {
-			input: strings.Join([]string{
-				line("a", "RequestReceived", "delete", remediator, "pods", "", 0),
-				line("b", "ResponseStarted", "create", remediator, "pods", "eviction", 0),
-				line("c", "ResponseComplete", "list", remediator, "pods", "", 200),
-				line("d", "ResponseComplete", "watch", remediator, "pods", "", 200),
-				line("e", "ResponseComplete", "deletecollection", remediator, "pods", "", 200),
-			}, "\n"),
-			want: []string{"e"},
-		},
-		"every mutating verb is kept": {
-			input: strings.Join([]string{
-				line("a", "ResponseComplete", "create", remediator, "configmaps", "", 201),
-				line("b", "ResponseComplete", "update", remediator, "configmaps", "", 200),
-				line("c", "ResponseComplete", "patch", remediator, "configmaps", "", 200),
-				line("d", "ResponseComplete", "delete", remediator, "configmaps", "", 200),
-				line("e", "ResponseComplete", "deletecollection", remediator, "configmaps", "", 200),
-			}, "\n"),
-			want: []string{"a", "b", "c", "d", "e"},
-		},
-		"other users are dropped": {
-			input: line("a", "ResponseComplete", "delete", "kubernetes-admin", "pods", "", 200),
-		},
-		"a repeated audit ID is kept once": {
-			input: line("a", "ResponseComplete", "delete", remediator, "pods", "", 200) + "\n" +
-				line("a", "ResponseComplete", "delete", remediator, "pods", "", 200),
-			want: []string{"a"},
-		},
-		"non-resource requests are dropped": {
-			input: `{"kind":"Event","auditID":"a","stage":"ResponseComplete","verb":"create","user":{"username":"` + remediator +
-				`"},"requestURI":"/api/v1/proxy","responseStatus":{"code":200},"requestReceivedTimestamp":"2026-09-14T03:00:00Z"}`,
-		},
-		"malformed line names its number": {
-			input:   line("a", "ResponseComplete", "delete", remediator, "pods", "", 200) + "\n{not json\n",
-			want:    []string{"a"},
-			wantErr: "line 2",
-		},
-		"another kind is an error": {
-			input:   `{"kind":"Policy","apiVersion":"audit.k8s.io/v1"}`,
-			wantErr: `not an audit event: kind "Policy"`,
-		},
-	}
-	for name, tc := range tests {
+	for name, tc := range parseCases {
 		t.Run(name, func(t *testing.T) {
 			got, err := ledger.Parse(strings.NewReader(tc.input), remediator)
 			switch {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/interlock-dev/interlock/harness/ledger"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/testutil"
 )
 
 // eventLine is one audit log line (with its newline): a pod deletion by user.
@@ -22,8 +23,6 @@ func eventLine(id, user, pod string, at time.Time) string {
 		`"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":%q,"stageTimestamp":%q}`+"\n",
 		id, pod, user, pod, at.Format(time.RFC3339Nano), at.Add(5*time.Millisecond).Format(time.RFC3339Nano))
 }
-
-var t0 = time.Date(2026, 9, 14, 3, 0, 0, 0, time.UTC)
 
 func appendTo(t *testing.T, path, s string) {
 	t.Helper()
@@ -85,19 +84,19 @@ func TestLedgerFollowsAGrowingFile(t *testing.T) {
 		t.Fatalf("entries before the file exists: %v", got)
 	}
 
-	appendTo(t, path, eventLine("a", remediator, "api-0", t0))
-	appendTo(t, path, eventLine("x", "system:serviceaccount:kube-system:replicaset-controller", "api-0", t0.Add(time.Second)))
+	appendTo(t, path, eventLine("a", remediator, "api-0", testutil.T0))
+	appendTo(t, path, eventLine("x", "system:serviceaccount:kube-system:replicaset-controller", "api-0", testutil.T0.Add(time.Second)))
 	waitFor(t, l, 1)
 
 	// A line written in two parts is held back until its newline arrives.
-	line := eventLine("b", remediator, "api-1", t0.Add(2*time.Second))
+	line := eventLine("b", remediator, "api-1", testutil.T0.Add(2*time.Second))
 	appendTo(t, path, line[:40])
 	time.Sleep(30 * time.Millisecond)
 	if got := l.Entries(); len(got) != 1 {
 		t.Fatalf("a partial line was taken in: %v", ids(got))
 	}
 	appendTo(t, path, line[40:])
-	appendTo(t, path, eventLine("c", remediator, "api-2", t0.Add(3*time.Second)))
+	appendTo(t, path, eventLine("c", remediator, "api-2", testutil.T0.Add(3*time.Second)))
 	got := waitFor(t, l, 3)
 
 	l.Stop()
@@ -112,8 +111,8 @@ func TestLedgerFollowsAGrowingFile(t *testing.T) {
 func TestLedgerSortsByReceivedTime(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	// The log is in order of completion; a slow request completes last.
-	appendTo(t, path, eventLine("late", remediator, "api-0", t0.Add(2*time.Second))+
-		eventLine("early", remediator, "api-1", t0.Add(time.Second)))
+	appendTo(t, path, eventLine("late", remediator, "api-0", testutil.T0.Add(2*time.Second))+
+		eventLine("early", remediator, "api-1", testutil.T0.Add(time.Second)))
 	l := startLedger(t, path, ledger.Options{})
 	if s := ids(waitFor(t, l, 2)); s != "early,late" {
 		t.Errorf("entries = %s, want early,late", s)
@@ -122,8 +121,8 @@ func TestLedgerSortsByReceivedTime(t *testing.T) {
 
 func TestLedgerStopTakesAWholeLastLine(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	appendTo(t, path, eventLine("a", remediator, "api-0", t0))
-	last := strings.TrimSuffix(eventLine("b", remediator, "api-1", t0.Add(time.Second)), "\n")
+	appendTo(t, path, eventLine("a", remediator, "api-0", testutil.T0))
+	last := strings.TrimSuffix(eventLine("b", remediator, "api-1", testutil.T0.Add(time.Second)), "\n")
 	appendTo(t, path, last)
 	l := startLedger(t, path, ledger.Options{})
 	waitFor(t, l, 1)
@@ -136,8 +135,8 @@ func TestLedgerStopTakesAWholeLastLine(t *testing.T) {
 
 func TestLedgerStopDropsAnUnfinishedWrite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	appendTo(t, path, eventLine("a", remediator, "api-0", t0))
-	appendTo(t, path, eventLine("b", remediator, "api-1", t0.Add(time.Second))[:60])
+	appendTo(t, path, eventLine("a", remediator, "api-0", testutil.T0))
+	appendTo(t, path, eventLine("b", remediator, "api-1", testutil.T0.Add(time.Second))[:60])
 	l := startLedger(t, path, ledger.Options{})
 	waitFor(t, l, 1)
 	l.Stop()
@@ -151,7 +150,7 @@ func TestLedgerStopDropsAnUnfinishedWrite(t *testing.T) {
 
 func TestLedgerSkipsMalformedLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	appendTo(t, path, eventLine("a", remediator, "api-0", t0)+"garbage\n"+eventLine("b", remediator, "api-1", t0.Add(time.Second)))
+	appendTo(t, path, eventLine("a", remediator, "api-0", testutil.T0)+"garbage\n"+eventLine("b", remediator, "api-1", testutil.T0.Add(time.Second)))
 	l := startLedger(t, path, ledger.Options{})
 	if s := ids(waitFor(t, l, 2)); s != "a,b" {
 		t.Errorf("entries = %s, want a,b", s)
@@ -164,17 +163,17 @@ func TestLedgerSkipsMalformedLines(t *testing.T) {
 func TestLedgerFollowsRotation(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "audit.log")
-	appendTo(t, path, eventLine("a", remediator, "api-0", t0))
+	appendTo(t, path, eventLine("a", remediator, "api-0", testutil.T0))
 	l := startLedger(t, path, ledger.Options{})
 	waitFor(t, l, 1)
 
 	// The API server renames the full log and starts a new one; a last line
 	// lands in the old file just before.
-	appendTo(t, path, eventLine("b", remediator, "api-1", t0.Add(time.Second)))
+	appendTo(t, path, eventLine("b", remediator, "api-1", testutil.T0.Add(time.Second)))
 	if err := os.Rename(path, filepath.Join(dir, "audit-2026-09-14T03-00-01.000.log")); err != nil {
 		t.Fatal(err)
 	}
-	appendTo(t, path, eventLine("c", remediator, "api-2", t0.Add(2*time.Second)))
+	appendTo(t, path, eventLine("c", remediator, "api-2", testutil.T0.Add(2*time.Second)))
 	if s := ids(waitFor(t, l, 3)); s != "a,b,c" {
 		t.Errorf("entries = %s, want a,b,c", s)
 	}
@@ -182,13 +181,13 @@ func TestLedgerFollowsRotation(t *testing.T) {
 
 func TestLedgerFollowsTruncation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	appendTo(t, path, eventLine("a", remediator, "api-0", t0)+eventLine("b", remediator, "api-1", t0.Add(time.Second)))
+	appendTo(t, path, eventLine("a", remediator, "api-0", testutil.T0)+eventLine("b", remediator, "api-1", testutil.T0.Add(time.Second)))
 	l := startLedger(t, path, ledger.Options{})
 	waitFor(t, l, 2)
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
-	appendTo(t, path, eventLine("c", remediator, "api-2", t0.Add(2*time.Second)))
+	appendTo(t, path, eventLine("c", remediator, "api-2", testutil.T0.Add(2*time.Second)))
 	if s := ids(waitFor(t, l, 3)); s != "a,b,c" {
 		t.Errorf("entries = %s, want a,b,c", s)
 	}
@@ -196,8 +195,8 @@ func TestLedgerFollowsTruncation(t *testing.T) {
 
 func TestLedgerSince(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	appendTo(t, path, eventLine("old", remediator, "api-0", t0.Add(-time.Hour))+eventLine("new", remediator, "api-1", t0))
-	l := startLedger(t, path, ledger.Options{Since: t0})
+	appendTo(t, path, eventLine("old", remediator, "api-0", testutil.T0.Add(-time.Hour))+eventLine("new", remediator, "api-1", testutil.T0))
+	l := startLedger(t, path, ledger.Options{Since: testutil.T0})
 	got := waitFor(t, l, 1)
 	l.Stop()
 	if s := ids(l.Entries()); s != "new" {
