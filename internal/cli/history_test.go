@@ -117,19 +117,40 @@ func TestHistoryList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	older := appendRun(t, dir, storm, history.SuiteNightly, scorecardOf(storm, 3, failedBudget))
-	newer := appendRun(t, dir, storm, history.SuiteAdhoc, scorecardOf(storm, 1))
-	nl := appendRun(t, dir, nodeLoss, history.SuitePR, scorecardOf(nodeLoss, 2, onKind))
-	empty := t.TempDir()
+	h := listedHistory{
+		dir:   dir,
+		empty: t.TempDir(),
+		older: appendRun(t, dir, storm, history.SuiteNightly, scorecardOf(storm, 3, failedBudget)),
+		newer: appendRun(t, dir, storm, history.SuiteAdhoc, scorecardOf(storm, 1)),
+		nl:    appendRun(t, dir, nodeLoss, history.SuitePR, scorecardOf(nodeLoss, 2, onKind)),
+	}
+	for name, tc := range h.cases() {
+		t.Run(name, func(t *testing.T) { checkHistoryList(t, tc) })
+	}
+	t.Run("json", h.checkJSON)
+	t.Run("a bad file is an error naming it", func(t *testing.T) { checkBadHistoryFile(t, storm) })
+}
 
-	tests := map[string]struct {
-		args     []string
-		env      string // $INTERLOCK_HISTORY
-		wantCode int
-		wantOut  []string // substrings of stdout, in order
-		notOut   []string
-		wantErr  string
-	}{
+// listedHistory is the history TestHistoryList lists: three runs in dir,
+// and an empty directory.
+type listedHistory struct {
+	dir, empty       string
+	older, newer, nl history.Record
+}
+
+// historyListCase is a history list command line and what it must print.
+type historyListCase struct {
+	args     []string
+	env      string // $INTERLOCK_HISTORY
+	wantCode int
+	wantOut  []string // substrings of stdout, in order
+	notOut   []string
+	wantErr  string
+}
+
+func (h listedHistory) cases() map[string]historyListCase {
+	dir, empty, older, newer, nl := h.dir, h.empty, h.older, h.newer, h.nl
+	return map[string]historyListCase{
 		"table, oldest first": {
 			args:     []string{"history", "list", "--dir", dir},
 			wantCode: cli.ExitOK,
@@ -176,56 +197,61 @@ func TestHistoryList(t *testing.T) {
 			wantErr:  `invalid --output "text": must be one of table, json, yaml`,
 		},
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			t.Setenv(history.DirEnv, tc.env)
-			code, out, errOut := runInterlock(t, tc.args...)
-			if code != tc.wantCode {
-				t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
-			}
-			checkInOrder(t, out, tc.wantOut)
-			for _, s := range tc.notOut {
-				if strings.Contains(out, s) {
-					t.Errorf("stdout contains %q:\n%s", s, out)
-				}
-			}
-			if !strings.Contains(errOut, tc.wantErr) {
-				t.Errorf("stderr = %q, want it to contain %q", errOut, tc.wantErr)
-			}
-		})
+}
+
+// checkHistoryList runs tc's command line and checks its exit code and output.
+func checkHistoryList(t *testing.T, tc historyListCase) {
+	t.Helper()
+	t.Setenv(history.DirEnv, tc.env)
+	code, out, errOut := runInterlock(t, tc.args...)
+	if code != tc.wantCode {
+		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
 	}
+	checkInOrder(t, out, tc.wantOut)
+	for _, s := range tc.notOut {
+		if strings.Contains(out, s) {
+			t.Errorf("stdout contains %q:\n%s", s, out)
+		}
+	}
+	if !strings.Contains(errOut, tc.wantErr) {
+		t.Errorf("stderr = %q, want it to contain %q", errOut, tc.wantErr)
+	}
+}
 
-	t.Run("json", func(t *testing.T) {
-		code, out, errOut := runInterlock(t, "history", "list", "--dir", dir, "--automation", "unhealthy-workload", "-o", "json")
-		if code != cli.ExitOK {
-			t.Fatalf("exit %d: %s", code, errOut)
-		}
-		var got []history.Record
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 2 || got[0].ID != older.ID || got[1].ID != newer.ID || got[0].Verdict != scorecard.VerdictFail ||
-			got[0].Automations[0].SafetyCaseDigest != older.Automations[0].SafetyCaseDigest || len(got[0].Assertions) != len(older.Assertions) {
-			t.Errorf("records = %+v", got)
-		}
-		code, out, _ = runInterlock(t, "history", "list", "--dir", empty, "-o", "json")
-		if code != cli.ExitOK || strings.TrimSpace(out) != "[]" {
-			t.Errorf("empty history as JSON: %d %q", code, out)
-		}
-	})
+// checkJSON checks history list -o json on the runs and on no runs.
+func (h listedHistory) checkJSON(t *testing.T) {
+	dir, empty, older, newer := h.dir, h.empty, h.older, h.newer
+	code, out, errOut := runInterlock(t, "history", "list", "--dir", dir, "--automation", "unhealthy-workload", "-o", "json")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []history.Record
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != older.ID || got[1].ID != newer.ID || got[0].Verdict != scorecard.VerdictFail ||
+		got[0].Automations[0].SafetyCaseDigest != older.Automations[0].SafetyCaseDigest || len(got[0].Assertions) != len(older.Assertions) {
+		t.Errorf("records = %+v", got)
+	}
+	code, out, _ = runInterlock(t, "history", "list", "--dir", empty, "-o", "json")
+	if code != cli.ExitOK || strings.TrimSpace(out) != "[]" {
+		t.Errorf("empty history as JSON: %d %q", code, out)
+	}
+}
 
-	t.Run("a bad file is an error naming it", func(t *testing.T) {
-		bad := t.TempDir()
-		appendRun(t, bad, storm, history.SuiteNightly, scorecardOf(storm, 1))
-		path := filepath.Join(bad, "runs", "broken.json")
-		if err := os.WriteFile(path, []byte(`{"id": "broken", "scenario": `), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		code, out, errOut := runInterlock(t, "history", "list", "--dir", bad)
-		if code != cli.ExitError || !strings.Contains(errOut, path) || out != "" {
-			t.Errorf("exit %d, stdout %q, stderr %q; want 2 and an error naming %s", code, out, errOut, path)
-		}
-	})
+// checkBadHistoryFile checks that a history file that is not a record is
+// an error naming it.
+func checkBadHistoryFile(t *testing.T, storm *scenarios.Scenario) {
+	bad := t.TempDir()
+	appendRun(t, bad, storm, history.SuiteNightly, scorecardOf(storm, 1))
+	path := filepath.Join(bad, "runs", "broken.json")
+	if err := os.WriteFile(path, []byte(`{"id": "broken", "scenario": `), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runInterlock(t, "history", "list", "--dir", bad)
+	if code != cli.ExitError || !strings.Contains(errOut, path) || out != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and an error naming %s", code, out, errOut, path)
+	}
 }
 
 // checkInOrder checks that out contains each of want, in order.

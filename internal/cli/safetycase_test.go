@@ -76,9 +76,115 @@ spec:
 	return dir
 }
 
+// safetyCaseCommandTest is a safetycase command line and what it must
+// print. In args and wantOut, $DIR is the directory of safetyCaseFiles,
+// $CLEAN a directory of the shipped safety cases and $EMPTY an empty one.
+type safetyCaseCommandTest struct {
+	args     []string
+	wantCode int
+	wantOut  []string // substrings of stdout, in order
+	wantErr  string   // substring of stderr
+}
+
+var safetyCaseCommandTests = map[string]safetyCaseCommandTest{
+	"lint a clean file": {
+		args:     []string{"safetycase", "lint", "$DIR/clean.yaml"},
+		wantCode: cli.ExitOK,
+		wantOut:  []string{"1 file(s) checked: no problems"},
+	},
+	"lint a directory": {
+		args:     []string{"safetycase", "lint", "$CLEAN"},
+		wantCode: cli.ExitOK,
+		wantOut:  []string{"5 file(s) checked: no problems"},
+	},
+	"lint the shipped safety cases": {
+		args:     []string{"safetycase", "lint", "--shipped"},
+		wantCode: cli.ExitOK,
+		wantOut:  []string{"5 file(s) checked: no problems"},
+	},
+	"lint finds missing parts": {
+		args:     []string{"safetycase", "lint", "$DIR/clean.yaml", "$DIR/incomplete.yaml"},
+		wantCode: cli.ExitFailed,
+		wantOut: []string{
+			"$DIR/incomplete.yaml: spec.owner: owner is missing: name the accountable person or team\n",
+			"$DIR/incomplete.yaml: spec.telemetry: no telemetry: name the signals that would show the remediator itself going wrong\n",
+			"2 problem(s) in 1 of 2 file(s)\n",
+		},
+		wantErr: "error: safety-case lint found 2 problem(s)",
+	},
+	"lint finds unknown fields": {
+		args:     []string{"safetycase", "lint", "$DIR/unknown.yaml"},
+		wantCode: cli.ExitFailed,
+		wantOut:  []string{"$DIR/unknown.yaml: metadata.nmespace: unknown field\n"},
+	},
+	"lint resolves references and checks the posture": {
+		args:     []string{"safetycase", "lint", "$DIR/cert.yaml", "$DIR/automation.yaml"},
+		wantCode: cli.ExitFailed,
+		wantOut:  []string{`$DIR/automation.yaml: spec.rung: rung "unsupervised" exceeds the posture of class "destructive" (highest allowed: "supervised")`},
+	},
+	"lint reports a reference it cannot resolve": {
+		args:     []string{"safetycase", "lint", "$DIR/automation.yaml"},
+		wantCode: cli.ExitFailed,
+		wantOut:  []string{`$DIR/automation.yaml: spec.safetyCaseRef.name: failed to find safety case "certificate-expiry"`},
+	},
+	"lint an invalid YAML file": {
+		args:     []string{"safetycase", "lint", "$DIR/incomplete.yaml", "$DIR/bad-yaml.yaml"},
+		wantCode: cli.ExitError,
+		wantOut: []string{
+			"$DIR/incomplete.yaml: spec.owner:",
+			"$DIR/bad-yaml.yaml: invalid YAML:",
+		},
+		wantErr: "error: failed to lint 1 of 2 file(s): unreadable or not valid YAML",
+	},
+	"lint a missing file": {
+		args:     []string{"safetycase", "lint", "$DIR/no-such.yaml"},
+		wantCode: cli.ExitError,
+		wantOut:  []string{"$DIR/no-such.yaml: failed to read file: no such file or directory"},
+	},
+	"lint with nothing to lint": {
+		args:     []string{"safetycase", "lint"},
+		wantCode: cli.ExitError,
+		wantErr:  "error: nothing to lint",
+	},
+	"lint shipped and files": {
+		args:     []string{"safetycase", "lint", "--shipped", "$DIR/clean.yaml"},
+		wantCode: cli.ExitError,
+		wantErr:  "error: --shipped lints the embedded safety cases and takes no files",
+	},
+	"lint an empty directory": {
+		args:     []string{"safetycase", "lint", "$EMPTY"},
+		wantCode: cli.ExitError,
+		wantErr:  "no .yaml or .yml files in directory",
+	},
+	"lint with an unknown output format": {
+		args:     []string{"safetycase", "lint", "-o", "xml", "$DIR/clean.yaml"},
+		wantCode: cli.ExitError,
+		wantErr:  `invalid --output "xml"`,
+	},
+	"lint help has examples": {
+		args:     []string{"safetycase", "lint", "--help"},
+		wantCode: cli.ExitOK,
+		wantOut:  []string{"FILE: FIELD: MESSAGE", "Examples:", "interlock safetycase lint --shipped", "-o json"},
+	},
+	"list": {
+		args:     []string{"safetycase", "list"},
+		wantCode: cli.ExitOK,
+		wantOut: []string{
+			"NAME", "CLASS", "HIGHEST-RUNG", "OWNER", "BUDGET", "BLAST-RADIUS",
+			"bad-deploy", "rollback", "unsupervised",
+			"certificate-expiry", "destructive", "supervised",
+			"unhealthy-workload", "restart", "unsupervised", "team-platform-sre", "5 in 10m, 3 per target", "2 at once, 34%",
+		},
+	},
+	"alias": {
+		args:     []string{"safetycases", "list"},
+		wantCode: cli.ExitOK,
+		wantOut:  []string{"node-loss"},
+	},
+}
+
 func TestSafetyCaseCommands(t *testing.T) {
 	dir := safetyCaseFiles(t)
-	path := func(name string) string { return filepath.Join(dir, name) }
 	cleanDir := filepath.Join(dir, "clean")
 	if err := os.Mkdir(cleanDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -88,126 +194,38 @@ func TestSafetyCaseCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tests := map[string]struct {
-		args     []string
-		wantCode int
-		wantOut  []string // substrings of stdout, in order
-		wantErr  string   // substring of stderr
-	}{
-		"lint a clean file": {
-			args:     []string{"safetycase", "lint", path("clean.yaml")},
-			wantCode: cli.ExitOK,
-			wantOut:  []string{"1 file(s) checked: no problems"},
-		},
-		"lint a directory": {
-			args:     []string{"safetycase", "lint", cleanDir},
-			wantCode: cli.ExitOK,
-			wantOut:  []string{"5 file(s) checked: no problems"},
-		},
-		"lint the shipped safety cases": {
-			args:     []string{"safetycase", "lint", "--shipped"},
-			wantCode: cli.ExitOK,
-			wantOut:  []string{"5 file(s) checked: no problems"},
-		},
-		"lint finds missing parts": {
-			args:     []string{"safetycase", "lint", path("clean.yaml"), path("incomplete.yaml")},
-			wantCode: cli.ExitFailed,
-			wantOut: []string{
-				path("incomplete.yaml") + ": spec.owner: owner is missing: name the accountable person or team\n",
-				path("incomplete.yaml") + ": spec.telemetry: no telemetry: name the signals that would show the remediator itself going wrong\n",
-				"2 problem(s) in 1 of 2 file(s)\n",
-			},
-			wantErr: "error: safety-case lint found 2 problem(s)",
-		},
-		"lint finds unknown fields": {
-			args:     []string{"safetycase", "lint", path("unknown.yaml")},
-			wantCode: cli.ExitFailed,
-			wantOut:  []string{path("unknown.yaml") + ": metadata.nmespace: unknown field\n"},
-		},
-		"lint resolves references and checks the posture": {
-			args:     []string{"safetycase", "lint", path("cert.yaml"), path("automation.yaml")},
-			wantCode: cli.ExitFailed,
-			wantOut:  []string{path("automation.yaml") + `: spec.rung: rung "unsupervised" exceeds the posture of class "destructive" (highest allowed: "supervised")`},
-		},
-		"lint reports a reference it cannot resolve": {
-			args:     []string{"safetycase", "lint", path("automation.yaml")},
-			wantCode: cli.ExitFailed,
-			wantOut:  []string{path("automation.yaml") + `: spec.safetyCaseRef.name: failed to find safety case "certificate-expiry"`},
-		},
-		"lint an invalid YAML file": {
-			args:     []string{"safetycase", "lint", path("incomplete.yaml"), path("bad-yaml.yaml")},
-			wantCode: cli.ExitError,
-			wantOut: []string{
-				path("incomplete.yaml") + ": spec.owner:",
-				path("bad-yaml.yaml") + ": invalid YAML:",
-			},
-			wantErr: "error: failed to lint 1 of 2 file(s): unreadable or not valid YAML",
-		},
-		"lint a missing file": {
-			args:     []string{"safetycase", "lint", path("no-such.yaml")},
-			wantCode: cli.ExitError,
-			wantOut:  []string{path("no-such.yaml") + ": failed to read file: no such file or directory"},
-		},
-		"lint with nothing to lint": {
-			args:     []string{"safetycase", "lint"},
-			wantCode: cli.ExitError,
-			wantErr:  "error: nothing to lint",
-		},
-		"lint shipped and files": {
-			args:     []string{"safetycase", "lint", "--shipped", path("clean.yaml")},
-			wantCode: cli.ExitError,
-			wantErr:  "error: --shipped lints the embedded safety cases and takes no files",
-		},
-		"lint an empty directory": {
-			args:     []string{"safetycase", "lint", t.TempDir()},
-			wantCode: cli.ExitError,
-			wantErr:  "no .yaml or .yml files in directory",
-		},
-		"lint with an unknown output format": {
-			args:     []string{"safetycase", "lint", "-o", "xml", path("clean.yaml")},
-			wantCode: cli.ExitError,
-			wantErr:  `invalid --output "xml"`,
-		},
-		"lint help has examples": {
-			args:     []string{"safetycase", "lint", "--help"},
-			wantCode: cli.ExitOK,
-			wantOut:  []string{"FILE: FIELD: MESSAGE", "Examples:", "interlock safetycase lint --shipped", "-o json"},
-		},
-		"list": {
-			args:     []string{"safetycase", "list"},
-			wantCode: cli.ExitOK,
-			wantOut: []string{
-				"NAME", "CLASS", "HIGHEST-RUNG", "OWNER", "BUDGET", "BLAST-RADIUS",
-				"bad-deploy", "rollback", "unsupervised",
-				"certificate-expiry", "destructive", "supervised",
-				"unhealthy-workload", "restart", "unsupervised", "team-platform-sre", "5 in 10m, 3 per target", "2 at once, 34%",
-			},
-		},
-		"alias": {
-			args:     []string{"safetycases", "list"},
-			wantCode: cli.ExitOK,
-			wantOut:  []string{"node-loss"},
-		},
+	dirs := strings.NewReplacer("$DIR", dir, "$CLEAN", cleanDir, "$EMPTY", t.TempDir())
+	for name, tc := range safetyCaseCommandTests {
+		t.Run(name, func(t *testing.T) { checkSafetyCaseCommand(t, tc, dirs) })
 	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			code, stdout, stderr := runSafetyCase(t, tc.args...)
-			if code != tc.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, stdout, stderr)
-			}
-			rest := stdout
-			for _, want := range tc.wantOut {
-				i := strings.Index(rest, want)
-				if i < 0 {
-					t.Errorf("stdout lacks %q (in order)\nstdout:\n%s", want, stdout)
-					break
-				}
-				rest = rest[i+len(want):]
-			}
-			if !strings.Contains(stderr, tc.wantErr) {
-				t.Errorf("stderr = %q, want it to contain %q", stderr, tc.wantErr)
-			}
-		})
+}
+
+// checkSafetyCaseCommand runs tc's command line, with the directories
+// filled in, and checks its exit code and output.
+func checkSafetyCaseCommand(t *testing.T, tc safetyCaseCommandTest, dirs *strings.Replacer) {
+	t.Helper()
+	expand := func(in []string) []string {
+		out := make([]string, len(in))
+		for i, s := range in {
+			out[i] = dirs.Replace(s)
+		}
+		return out
+	}
+	code, stdout, stderr := runSafetyCase(t, expand(tc.args)...)
+	if code != tc.wantCode {
+		t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, stdout, stderr)
+	}
+	rest := stdout
+	for _, want := range expand(tc.wantOut) {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Errorf("stdout lacks %q (in order)\nstdout:\n%s", want, stdout)
+			break
+		}
+		rest = rest[i+len(want):]
+	}
+	if !strings.Contains(stderr, tc.wantErr) {
+		t.Errorf("stderr = %q, want it to contain %q", stderr, tc.wantErr)
 	}
 }
 

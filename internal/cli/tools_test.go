@@ -15,29 +15,7 @@ import (
 // a cache in a temporary directory, where only the descheduler is "built"
 // (a stand-in script), so nothing is ever compiled.
 func TestToolsPathAndBuild(t *testing.T) {
-	cache := t.TempDir()
-	t.Setenv(toolchain.CacheDirEnv, cache)
-	// No hack/tools here: a build that is not satisfied by the cache fails fast.
-	t.Setenv(toolchain.SourceDirEnv, t.TempDir())
-	tc, err := toolchain.New(toolchain.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	built, err := tc.Path("descheduler")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(built), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(built, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	notBuilt, err := tc.Path("metrics-server")
-	if err != nil {
-		t.Fatal(err)
-	}
-
+	built, notBuilt := fakeToolsCache(t)
 	for name, tc := range map[string]struct {
 		args     []string
 		wantCode int
@@ -94,6 +72,36 @@ func TestToolsPathAndBuild(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fakeToolsCache points the tools cache at a temporary directory where only
+// the descheduler is "built" (a stand-in script), with no hack/tools to
+// build from, and returns the descheduler's path and metrics-server's.
+func fakeToolsCache(t *testing.T) (built, notBuilt string) {
+	t.Helper()
+	cache := t.TempDir()
+	t.Setenv(toolchain.CacheDirEnv, cache)
+	// No hack/tools here: a build that is not satisfied by the cache fails fast.
+	t.Setenv(toolchain.SourceDirEnv, t.TempDir())
+	tc, err := toolchain.New(toolchain.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	built, err = tc.Path("descheduler")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(built), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(built, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	notBuilt, err = tc.Path("metrics-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return built, notBuilt
 }
 
 // `tools list` shows the descheduler with its pinned module.
