@@ -160,10 +160,10 @@ func TestUnknownModeNamesTheKnownOnes(t *testing.T) {
 	}
 }
 
-// Every mode is listed in the package comment, and every mode listed there
-// is known.
+// Every mode is listed in the package comment (doc.go), and every mode
+// listed there is known.
 func TestModesDocumented(t *testing.T) {
-	src, err := os.ReadFile("main.go")
+	src, err := os.ReadFile("doc.go")
 	if err != nil {
 		t.Fatal(err)
 	}

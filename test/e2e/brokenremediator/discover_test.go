@@ -10,29 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"k8s.io/client-go/rest"
 )
-
-const ownServer = "https://localhost:6443"
-
-func kubeconfig(server, user, authInfo string) string {
-	return fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters:
-- name: c
-  cluster:
-    server: %s
-    insecure-skip-tls-verify: true
-contexts:
-- name: main
-  context: {cluster: c, user: %s}
-current-context: main
-users:
-- name: %s
-  user:
-%s
-`, server, user, user, authInfo)
-}
 
 // file is one file layout writes: data, or a symbolic link to link, or a
 // named pipe; locked files may be read by no one (but root).
@@ -75,8 +53,43 @@ func TestDiscover(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := func(p ...string) string { return filepath.Join(append([]string{dir}, p...)...) }
+	layout(t, dir, discoverFiles(j, crt, key))
+	root := os.Geteuid() == 0 // root reads files of mode 000
+	var logs []string
+	got := discover(context.Background(), scan{
+		roots: []string{j("home"), j("tmp"), j("home") + "/"}, maxDepth: 6,
+		procDir: j("proc"), self: 999,
+		tokens: []string{j("sa/token"), j("sa/empty"), j("sa/missing")},
+		own:    j("tmp/own.kubeconfig"), maxEntries: 10000,
+	}, func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) })
+
+	byPath := map[string]candidate{}
+	for _, c := range got {
+		if _, dup := byPath[c.path]; dup {
+			t.Errorf("candidate %s found twice", c.path)
+		}
+		byPath[c.path] = c
+	}
+	for name, tc := range discoverCases(j, root) {
+		t.Run(name, func(t *testing.T) {
+			c, found := byPath[j(tc.path)]
+			delete(byPath, j(tc.path))
+			checkCandidate(t, tc, c, found)
+		})
+	}
+	for p, c := range byPath {
+		t.Errorf("unexpected candidate %s (%s, %s)", p, c.kind, c.source)
+	}
+	if !strings.Contains(strings.Join(logs, "\n"), "our own KUBECONFIG") {
+		t.Errorf("the log does not say the own KUBECONFIG was passed over:\n%s", strings.Join(logs, "\n"))
+	}
+}
+
+// discoverFiles is the layout TestDiscover scans: j names a path in its
+// directory, and crt and key are a client certificate and its key.
+func discoverFiles(j func(...string) string, crt, key []byte) map[string]file {
 	token := "    token: stolen"
-	files := map[string]file{
+	return map[string]file{
 		"home/alice/.kube/config":          {data: kubeconfig("https://127.0.0.1:6443", "alice", token)},
 		"home/alice/.kube/cache/notes":     {data: "not a kubeconfig"},
 		"home/bob/.kube/config":            {data: "{not: yaml: ["},
@@ -117,46 +130,44 @@ func TestDiscover(t *testing.T) {
 		"sa/token":                         {data: "sa-token\n"},
 		"sa/empty":                         {data: "\n"},
 	}
-	layout(t, dir, files)
-	root := os.Geteuid() == 0 // root reads files of mode 000
-	var logs []string
-	got := discover(context.Background(), scan{
-		roots: []string{j("home"), j("tmp"), j("home") + "/"}, maxDepth: 6,
-		procDir: j("proc"), self: 999,
-		tokens: []string{j("sa/token"), j("sa/empty"), j("sa/missing")},
-		own:    j("tmp/own.kubeconfig"), maxEntries: 10000,
-	}, func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) })
+}
 
-	byPath := map[string]candidate{}
-	for _, c := range got {
-		if _, dup := byPath[c.path]; dup {
-			t.Errorf("candidate %s found twice", c.path)
-		}
-		byPath[c.path] = c
-	}
-	type want struct {
-		kind     string
-		source   string // a part of it
-		readable bool
-		err      string // a part of it; "" for none
-		users    []string
-	}
-	ok := func(kind, source string, users ...string) *want {
-		return &want{kind: kind, source: source, readable: true, users: users}
-	}
-	bad := func(kind, source string, readable bool, err string) *want {
-		return &want{kind: kind, source: source, readable: readable, err: err}
-	}
+// discoverWant is what a candidate must be.
+type discoverWant struct {
+	kind     string
+	source   string // a part of it
+	readable bool
+	err      string // a part of it; "" for none
+	users    []string
+}
+
+// discoverCase is a path of discoverFiles and the candidate it must be.
+type discoverCase struct {
+	path string
+	want *discoverWant // nil: not a candidate
+}
+
+func wantOK(kind, source string, users ...string) *discoverWant {
+	return &discoverWant{kind: kind, source: source, readable: true, users: users}
+}
+
+func wantBad(kind, source string, readable bool, err string) *discoverWant {
+	return &discoverWant{kind: kind, source: source, readable: readable, err: err}
+}
+
+// discoverCases says what each path of discoverFiles must be; root reads
+// files of mode 000.
+func discoverCases(j func(...string) string, root bool) map[string]discoverCase {
+	ok, bad := wantOK, wantBad
 	carol := bad(kindKubeconfig, "under", false, "permission denied")
 	locked := bad(kindClientCert, "beside a kubeconfig", false, "its key")
+	lockedEnv := discoverCase{"elsewhere/locked-env", nil}
 	if root {
 		carol = ok(kindKubeconfig, "under", "carol")
 		locked = ok(kindClientCert, "beside a kubeconfig", "")
+		lockedEnv = discoverCase{"elsewhere/locked-env", bad(kindKubeconfig, "KUBECONFIG of pid 103", false, "no such file")}
 	}
-	tests := map[string]struct {
-		path string
-		want *want // nil: not a candidate
-	}{
+	return map[string]discoverCase{
 		"kubeconfig in .kube":                    {"home/alice/.kube/config", ok(kindKubeconfig, "found under "+j("home"), "alice")},
 		"other files in .kube":                   {"home/alice/.kube/cache/notes", nil},
 		"malformed kubeconfig":                   {"home/bob/.kube/config", bad(kindKubeconfig, "under", true, "malformed")},
@@ -182,159 +193,47 @@ func TestDiscover(t *testing.T) {
 		"certificate beside a KUBECONFIG":        {"elsewhere/env/pki/client.pem", ok(kindClientCert, "beside a kubeconfig in "+j("elsewhere/env"), "")},
 		"named by --kubeconfig=":                 {"elsewhere/cmd/k.yaml", ok(kindKubeconfig, "--kubeconfig of pid 101", "from-cmdline")},
 		"named by --kubeconfig, relative to cwd": {"elsewhere/cmd2/rel/k2", ok(kindKubeconfig, "--kubeconfig of pid 102", "from-relative")},
-		"named in an unreadable environment":     {"elsewhere/locked-env", nil},
+		"named in an unreadable environment":     lockedEnv,
 		"named by our own process":               {"elsewhere/self/cfg", nil},
 		"service account token":                  {"sa/token", ok(kindToken, "service account token", "")},
 		"empty token":                            {"sa/empty", bad(kindToken, "service account token", true, "empty")},
 		"missing token":                          {"sa/missing", bad(kindToken, "service account token", false, "no such file")},
 	}
-	if root {
-		tests["named in an unreadable environment"] = struct {
-			path string
-			want *want
-		}{"elsewhere/locked-env", bad(kindKubeconfig, "KUBECONFIG of pid 103", false, "no such file")}
-	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			c, found := byPath[j(tt.path)]
-			delete(byPath, j(tt.path))
-			if tt.want == nil {
-				if found {
-					t.Fatalf("%s is a candidate (%s, %s), want none", tt.path, c.kind, c.source)
-				}
-				return
-			}
-			if !found {
-				t.Fatalf("%s is not a candidate", tt.path)
-			}
-			if c.kind != tt.want.kind || !strings.Contains(c.source, tt.want.source) || c.readable != tt.want.readable {
-				t.Errorf("got kind %q, source %q, readable %v; want %q, %q, %v", c.kind, c.source, c.readable, tt.want.kind, tt.want.source, tt.want.readable)
-			}
-			switch {
-			case tt.want.err == "" && c.err != nil:
-				t.Errorf("error %v, want none", c.err)
-			case tt.want.err != "" && (c.err == nil || !strings.Contains(c.err.Error(), tt.want.err)):
-				t.Errorf("error %v, want one with %q", c.err, tt.want.err)
-			}
-			if tt.want.err != "" {
-				return
-			}
-			var users []string
-			for _, cr := range c.creds {
-				u := ""
-				if c.kind == kindKubeconfig {
-					u = strings.Trim(cr.from[strings.LastIndex(cr.from, "user ")+5:], `"`)
-				}
-				users = append(users, u)
-			}
-			if diff := cmp.Diff(tt.want.users, users); diff != "" {
-				t.Errorf("credentials' users (-want +got):\n%s", diff)
-			}
-		})
-	}
-	for p, c := range byPath {
-		t.Errorf("unexpected candidate %s (%s, %s)", p, c.kind, c.source)
-	}
-	if !strings.Contains(strings.Join(logs, "\n"), "our own KUBECONFIG") {
-		t.Errorf("the log does not say the own KUBECONFIG was passed over:\n%s", strings.Join(logs, "\n"))
-	}
 }
 
-// A relative client certificate in a kubeconfig is taken from the
-// kubeconfig's directory, and the current context's user comes first.
-func TestKubeconfigCredentials(t *testing.T) {
-	data := `apiVersion: v1
-kind: Config
-clusters:
-- {name: local, cluster: {server: "https://127.0.0.1:6443"}}
-- {name: prod, cluster: {server: "https://prod.example.com"}}
-contexts:
-- {name: a-prod, context: {cluster: prod, user: prod}}
-- {name: b-admin, context: {cluster: local, user: admin}}
-- {name: c-admin-again, context: {cluster: local, user: admin}}
-- {name: d-cloud, context: {cluster: local, user: cloud}}
-current-context: b-admin
-users:
-- {name: admin, user: {client-certificate: pki/admin.crt, client-key: /abs/admin.key}}
-- {name: prod, user: {token: t}}
-- {name: cloud, user: {auth-provider: {name: gcp}}}
-`
-	got, err := kubeconfigCredentials("/k/cluster/kubeconfig.yaml", []byte(data))
-	if err != nil {
-		t.Fatal(err)
+// checkCandidate checks the candidate c found (or not) for tc's path.
+func checkCandidate(t *testing.T, tc discoverCase, c candidate, found bool) {
+	t.Helper()
+	if tc.want == nil {
+		if found {
+			t.Fatalf("%s is a candidate (%s, %s), want none", tc.path, c.kind, c.source)
+		}
+		return
 	}
-	want := []credential{
-		{from: `/k/cluster/kubeconfig.yaml, user "admin"`, server: "https://127.0.0.1:6443", certFile: "/k/cluster/pki/admin.crt", keyFile: "/abs/admin.key"},
-		{from: `/k/cluster/kubeconfig.yaml, user "prod"`, server: "https://prod.example.com", token: "t"},
-		{from: `/k/cluster/kubeconfig.yaml, user "cloud"`, server: "https://127.0.0.1:6443", plugin: "auth-provider"},
+	if !found {
+		t.Fatalf("%s is not a candidate", tc.path)
 	}
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(credential{})); diff != "" {
-		t.Errorf("credentials (-want +got):\n%s", diff)
+	if c.kind != tc.want.kind || !strings.Contains(c.source, tc.want.source) || c.readable != tc.want.readable {
+		t.Errorf("got kind %q, source %q, readable %v; want %q, %q, %v", c.kind, c.source, c.readable, tc.want.kind, tc.want.source, tc.want.readable)
 	}
-}
-
-func TestUsable(t *testing.T) {
-	tests := map[string]struct {
-		c    credential
-		want string // a part of the reason; "" if usable
-	}{
-		"token for our server":             {credential{server: "https://127.0.0.1:6443", token: "t"}, ""},
-		"loopback names are one":           {credential{server: "https://[::1]:6443", token: "t"}, ""},
-		"token file":                       {credential{server: ownServer, tokenFile: "/t"}, ""},
-		"client certificate, no server":    {credential{certData: []byte("c"), keyData: []byte("k")}, ""},
-		"bare token":                       {credential{token: "t"}, ""},
-		"another port":                     {credential{server: "https://127.0.0.1:6444", token: "t"}, "another API server"},
-		"another host":                     {credential{server: "https://prod.example.com", token: "t"}, "another API server"},
-		"default port is not ours":         {credential{server: "https://localhost", token: "t"}, "another API server"},
-		"exec plugin":                      {credential{server: ownServer, plugin: "exec"}, "credential plugin"},
-		"auth-provider for another server": {credential{server: "https://prod.example.com", plugin: "auth-provider"}, "credential plugin"},
-		"nothing in it":                    {credential{server: ownServer}, "no credentials"},
-		"unparsable server":                {credential{server: "https://[::1", token: "t"}, "another API server"},
+	switch {
+	case tc.want.err == "" && c.err != nil:
+		t.Errorf("error %v, want none", c.err)
+	case tc.want.err != "" && (c.err == nil || !strings.Contains(c.err.Error(), tc.want.err)):
+		t.Errorf("error %v, want one with %q", c.err, tc.want.err)
 	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			got := usable(tt.c, ownServer)
-			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
-				t.Errorf("usable = %q, want %q", got, tt.want)
-			}
-		})
+	if tc.want.err != "" {
+		return
 	}
-}
-
-// A stolen credential is sent to our own API server, trusting what we
-// trust, and carries none of our own credentials.
-func TestRestConfigFor(t *testing.T) {
-	own := &rest.Config{Host: ownServer, BearerToken: "ours", BearerTokenFile: "/ours",
-		TLSClientConfig: rest.TLSClientConfig{CAData: []byte("ca"), ServerName: "kube", CertFile: "/our.crt", KeyFile: "/our.key"}}
-	tests := map[string]struct {
-		c    credential
-		want func(*rest.Config) string
-	}{
-		"token": {credential{token: "stolen"}, func(c *rest.Config) string {
-			if c.BearerToken != "stolen" || c.BearerTokenFile != "" || c.CertFile != "" || c.KeyFile != "" {
-				return fmt.Sprintf("credentials %q %q %q %q", c.BearerToken, c.BearerTokenFile, c.CertFile, c.KeyFile)
-			}
-			return ""
-		}},
-		"client certificate": {credential{certData: []byte("c"), keyData: []byte("k")}, func(c *rest.Config) string {
-			if c.BearerToken != "" || c.BearerTokenFile != "" || string(c.CertData) != "c" || string(c.KeyData) != "k" || c.CertFile != "" {
-				return "credentials are not the certificate alone"
-			}
-			return ""
-		}},
+	var users []string
+	for _, cr := range c.creds {
+		u := ""
+		if c.kind == kindKubeconfig {
+			u = strings.Trim(cr.from[strings.LastIndex(cr.from, "user ")+5:], `"`)
+		}
+		users = append(users, u)
 	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			got := restConfigFor(own, tt.c)
-			if got.Host != ownServer || string(got.CAData) != "ca" || got.ServerName != "kube" {
-				t.Errorf("host %q, CA %q, server name %q: not our server's", got.Host, got.CAData, got.ServerName)
-			}
-			if msg := tt.want(got); msg != "" {
-				t.Error(msg)
-			}
-			if own.BearerToken != "ours" {
-				t.Error("our own config was changed")
-			}
-		})
+	if diff := cmp.Diff(tc.want.users, users); diff != "" {
+		t.Errorf("credentials' users (-want +got):\n%s", diff)
 	}
 }
