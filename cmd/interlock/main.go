@@ -1,4 +1,3 @@
-// Command interlock is the chaos harness that tests remediators against their safety cases.
 package main
 
 import (
