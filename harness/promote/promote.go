@@ -12,7 +12,6 @@ import (
 	"github.com/interlock-dev/interlock/api/v1alpha1/validation"
 	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/history"
-	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -163,35 +162,8 @@ type Decision struct {
 //     RequiredAssertions[Target] was graded; a skipped one is not passed.
 func Decide(in Input, opts Options) Decision {
 	d := Decision{Unmet: []Condition{}, Evidence: []string{}}
-	unmet := func(name, format string, args ...any) {
-		d.Unmet = append(d.Unmet, Condition{Name: name, Reason: fmt.Sprintf(format, args...)})
-	}
-
-	switch {
-	case !in.Current.Valid():
-		unmet(ConditionLadder, "current rung %q is not on the ladder (%s)", in.Current, rungList())
-	case !in.Target.Valid():
-		unmet(ConditionLadder, "target rung %q is not on the ladder (%s)", in.Target, rungList())
-	case in.Target.Level() <= in.Current.Level():
-		unmet(ConditionLadder, "%s is not above the current rung %s: a promotion goes up the ladder", in.Target, in.Current)
-	}
-
-	if in.SafetyCase == nil {
-		unmet(ConditionSafetyCase, "the automation has no safety case")
-	} else {
-		for _, e := range lintAt(in.Automation, in.Target, in.SafetyCase) {
-			unmet(ConditionSafetyCase, "%s: %s", strings.TrimPrefix(e.Field, "spec."), detail(e))
-		}
-		class := v1alpha1.ActionClass(in.SafetyCase.Action.Class)
-		if _, ok := v1alpha1.PostureOf(class); !ok {
-			unmet(ConditionPosture, "action class %q is not in the action-class table, so no rung above alert is allowed", class)
-		} else if in.Target.Valid() {
-			if err := v1alpha1.CheckRung(class, in.Target); err != nil {
-				unmet(ConditionPosture, "%v", err)
-			}
-		}
-	}
-
+	d.Unmet = append(d.Unmet, ladderUnmet(in)...)
+	d.Unmet = append(d.Unmet, safetyCaseUnmet(in)...)
 	if !in.Target.Valid() || in.Target.Level() <= v1alpha1.RungAlert.Level() {
 		d.Allowed = len(d.Unmet) == 0
 		return d
@@ -202,7 +174,7 @@ func Decide(in Input, opts Options) Decision {
 	}
 	exercising := exercisers(in.Scenarios, in.Automation)
 	if len(exercising) == 0 {
-		unmet(ConditionScenarios, "no scenario exercises automation type %s: write one before it leaves the alert rung", in.Automation)
+		d.Unmet = append(d.Unmet, unmet(ConditionScenarios, "no scenario exercises automation type %s: write one before it leaves the alert rung", in.Automation))
 	}
 	remediator := in.Remediator
 	if remediator == "" {
@@ -213,39 +185,7 @@ func Decide(in Input, opts Options) Decision {
 		counted, stale := nightlyRuns(in, opts, remediator, s, d.SafetyCaseDigest)
 		window := counted[:min(d.Runs, len(counted))]
 		evidence = append(evidence, window...)
-		if len(window) < d.Runs {
-			extra := ""
-			if stale > 0 {
-				extra = fmt.Sprintf("; %d other nightly run(s) ran with another safety case and do not count", stale)
-			}
-			unmet(ConditionRuns, "scenario %s: only %d of %d nightly run(s) with the current safety case (%s) are on record%s",
-				s, len(window), d.Runs, short(d.SafetyCaseDigest), extra)
-		}
-		for _, r := range window {
-			if !r.Passed() {
-				unmet(ConditionPassed, "scenario %s: nightly run %s %s (%s)", s, r.ID, failedWord(r.Verdict), notPassed(&r))
-			}
-			for _, why := range ungraded(&r, in.Automation, in.Target) {
-				unmet(ConditionGraded, "scenario %s: nightly run %s %s, which %s needs", s, r.ID, why, in.Target)
-			}
-		}
-		realProviders := []string{history.ProviderEmbedded, history.ProviderKind}
-		if in.Target == v1alpha1.RungUnsupervised {
-			realProviders = []string{history.ProviderKind}
-		}
-		if !slices.ContainsFunc(window, func(r history.Record) bool { return slices.Contains(realProviders, r.Provider) }) {
-			ran := "none are on record"
-			if len(window) > 0 {
-				ran = "they ran on " + providers(window) + " only"
-			}
-			if in.Target == v1alpha1.RungUnsupervised {
-				unmet(ConditionRealCluster, "scenario %s: promotion to unsupervised needs at least one of its last %d nightly run(s) on kind (the embedded cluster counts only up to supervised); %s",
-					s, d.Runs, ran)
-			} else {
-				unmet(ConditionRealCluster, "scenario %s: none of its last %d nightly run(s) ran on a real cluster (embedded or kind); %s",
-					s, d.Runs, ran)
-			}
-		}
+		d.Unmet = append(d.Unmet, windowUnmet(in, &d, s, window, stale)...)
 	}
 	slices.SortStableFunc(evidence, func(a, b history.Record) int {
 		if c := a.StartedAt.Compare(b.StartedAt); c != 0 {
@@ -260,33 +200,40 @@ func Decide(in Input, opts Options) Decision {
 	return d
 }
 
-// ungraded says, for each assertion the target rung needs, why run r did
-// not grade it for the automations of type t: skipped, with the reason, or
-// missing.
-func ungraded(r *history.Record, t v1alpha1.AutomationType, target v1alpha1.Rung) []string {
-	var names []string
-	for _, a := range r.Automations {
-		if a.Type == t {
-			names = append(names, a.Name)
-		}
+// unmet is the condition name, not met for the reason format and args say.
+func unmet(name, format string, args ...any) Condition {
+	return Condition{Name: name, Reason: fmt.Sprintf(format, args...)}
+}
+
+// ladderUnmet checks the ladder condition: Target is a valid rung above
+// Current.
+func ladderUnmet(in Input) []Condition {
+	switch {
+	case !in.Current.Valid():
+		return []Condition{unmet(ConditionLadder, "current rung %q is not on the ladder (%s)", in.Current, rungList())}
+	case !in.Target.Valid():
+		return []Condition{unmet(ConditionLadder, "target rung %q is not on the ladder (%s)", in.Target, rungList())}
+	case in.Target.Level() <= in.Current.Level():
+		return []Condition{unmet(ConditionLadder, "%s is not above the current rung %s: a promotion goes up the ladder", in.Target, in.Current)}
 	}
-	var out []string
-	for _, need := range RequiredAssertions[target] {
-		owners := names
-		if slices.Contains(runLevel, need) {
-			owners = []string{""}
-		}
-		for _, owner := range owners {
-			graded := slices.ContainsFunc(r.Assertions, func(a scorecard.Assertion) bool { return a.Name == need && a.Automation == owner })
-			if graded {
-				continue
-			}
-			i := slices.IndexFunc(r.Skipped, func(s scorecard.Skip) bool { return s.Name == need && s.Automation == owner })
-			if i >= 0 {
-				out = append(out, fmt.Sprintf("skipped %s (%s)", need, r.Skipped[i].Reason))
-			} else {
-				out = append(out, "did not grade "+need)
-			}
+	return nil
+}
+
+// safetyCaseUnmet checks the safety-case and posture conditions.
+func safetyCaseUnmet(in Input) []Condition {
+	if in.SafetyCase == nil {
+		return []Condition{unmet(ConditionSafetyCase, "the automation has no safety case")}
+	}
+	var out []Condition
+	for _, e := range lintAt(in.Automation, in.Target, in.SafetyCase) {
+		out = append(out, unmet(ConditionSafetyCase, "%s: %s", strings.TrimPrefix(e.Field, "spec."), detail(e)))
+	}
+	class := v1alpha1.ActionClass(in.SafetyCase.Action.Class)
+	if _, ok := v1alpha1.PostureOf(class); !ok {
+		out = append(out, unmet(ConditionPosture, "action class %q is not in the action-class table, so no rung above alert is allowed", class))
+	} else if in.Target.Valid() {
+		if err := v1alpha1.CheckRung(class, in.Target); err != nil {
+			out = append(out, unmet(ConditionPosture, "%v", err))
 		}
 	}
 	return out
@@ -314,108 +261,6 @@ func detail(e *field.Error) string {
 		return e.Detail
 	}
 	return e.ErrorBody()
-}
-
-// exercisers returns the names of the scenarios with an automation of type
-// t, sorted and without duplicates.
-func exercisers(ss []*scenarios.Scenario, t v1alpha1.AutomationType) []string {
-	var names []string
-	for _, s := range ss {
-		if s != nil && slices.ContainsFunc(s.Spec.Automations, func(a scenarios.Automation) bool { return a.Type == t }) {
-			names = append(names, s.Name())
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
-// nightlyRuns returns the nightly runs of scenario that count for the
-// automation, newest first, and how many other nightly runs of it were left
-// out only because they ran with another safety case.
-func nightlyRuns(in Input, opts Options, remediator, scenario, digest string) (counted []history.Record, stale int) {
-	for _, r := range in.Records {
-		if r.Scenario != scenario || r.Suite != history.SuiteNightly || r.Baseline || r.Remediator != remediator {
-			continue
-		}
-		if r.StartedAt.After(in.Now) || (opts.MaxAge > 0 && in.Now.Sub(r.StartedAt) > opts.MaxAge) {
-			continue
-		}
-		if ranWith(&r, in.Automation, digest) {
-			counted = append(counted, r)
-		} else {
-			stale++
-		}
-	}
-	slices.SortStableFunc(counted, func(a, b history.Record) int {
-		if c := b.StartedAt.Compare(a.StartedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	return counted, stale
-}
-
-// ranWith reports whether every automation of type t in the run (and at
-// least one) ran with the safety case of the given digest.
-func ranWith(r *history.Record, t v1alpha1.AutomationType, digest string) bool {
-	found := false
-	for _, a := range r.Automations {
-		if a.Type != t {
-			continue
-		}
-		if digest == "" || a.SafetyCaseDigest != digest {
-			return false
-		}
-		found = true
-	}
-	return found
-}
-
-func failedWord(v scorecard.Verdict) string {
-	if v == scorecard.VerdictFail {
-		return "failed"
-	}
-	return "did not pass"
-}
-
-// notPassed says why a run did not pass: its assertions that did not, or
-// its verdict and error.
-func notPassed(r *history.Record) string {
-	var names []string
-	for _, a := range r.Assertions {
-		if a.Verdict != scorecard.VerdictPass {
-			names = append(names, a.Name+" "+string(a.Verdict))
-		}
-	}
-	if len(names) > 0 {
-		return strings.Join(names, ", ")
-	}
-	if r.Error != "" {
-		return "verdict " + string(r.Verdict) + ": " + r.Error
-	}
-	return "verdict " + string(r.Verdict)
-}
-
-// providers lists the distinct providers of the runs, sorted.
-func providers(rs []history.Record) string {
-	var ps []string
-	for _, r := range rs {
-		p := r.Provider
-		if p == "" {
-			p = "an unnamed provider"
-		}
-		ps = append(ps, p)
-	}
-	slices.Sort(ps)
-	return strings.Join(slices.Compact(ps), " and ")
-}
-
-// short abbreviates a digest for people: "sha256:" and 12 hex digits.
-func short(digest string) string {
-	if len(digest) > len("sha256:")+12 {
-		return digest[:len("sha256:")+12]
-	}
-	return digest
 }
 
 func rungList() string {
