@@ -50,13 +50,37 @@ func stormRun(s *scorecard.Scorecard) {
 		{Name: "lying-readiness", Kind: "HTTPChaos/abort", Target: "shop/web", Start: at(60), End: at(150), Recovered: true},
 		{Name: "disk-fill-node-3", Kind: "NodeChaos/disk-fill", Target: "node-3", Start: at(200), End: at(301.5), Recovered: true, AtTeardown: true},
 	}
-
-	const agent = "interlock-remediator/v0.4.0"
-	id := func(n int) string { return fmt.Sprintf("0b6c4f1e-9a1d-4a55-8f0e-3c2d7b1e%04d", n) }
-	entry := func(sec float64, n int, verb, resource, sub, ns, name string, code int, kind string) scorecard.LedgerEntry {
-		return scorecard.LedgerEntry{Time: at(sec), User: remediatorUser, Verb: verb, Resource: resource, Subresource: sub,
-			Namespace: ns, Name: name, Code: code, AuditID: id(n), UserAgent: agent, Actor: "remediator", Kind: kind}
+	s.Ledger = stormLedger()
+	s.Actions = stormActions()
+	s.Timeline = stormTimeline()
+	s.Pages = stormPages()
+	stormTruth(&s.Truth)
+	s.Comparison = &scorecard.Comparison{AvailabilityWithout: 0.52, AvailabilityWith: s.Truth.MeanAvailability}
+	s.Assertions = stormAssertions()
+	s.Skipped = []scorecard.Skip{
+		{Name: "reversal-measured", Automation: "restart-crashlooping", Source: "safetyCase.reversal.timeToReverse",
+			Reason: "safetyCase.reversal.timeToReverse is not stated"},
+		{Name: "max-false-negatives", Source: "scenario.expect[1]",
+			Reason: "the scenario states no limit for false negatives"},
 	}
+}
+
+// stormAgent is the remediator's user agent in the storm run.
+const stormAgent = "interlock-remediator/v0.4.0"
+
+// stormID is the audit ID of the storm run's n-th write.
+func stormID(n int) string { return fmt.Sprintf("0b6c4f1e-9a1d-4a55-8f0e-3c2d7b1e%04d", n) }
+
+// stormEntry is the storm run's n-th write, by the remediator at sec.
+func stormEntry(sec float64, n int, verb, resource, sub, ns, name string, code int, kind string) scorecard.LedgerEntry {
+	return scorecard.LedgerEntry{Time: at(sec), User: remediatorUser, Verb: verb, Resource: resource, Subresource: sub,
+		Namespace: ns, Name: name, Code: code, AuditID: stormID(n), UserAgent: stormAgent, Actor: "remediator", Kind: kind}
+}
+
+// stormLedger is the storm run's ledger: the remediator's actions, a
+// refused scale-down, its books, and someone else's rollout.
+func stormLedger() []scorecard.LedgerEntry {
+	entry, id := stormEntry, stormID
 	yes, no := true, false
 	replicas := int32(3)
 	scaleDown := entry(41, 4, "patch", "deployments", "scale", "shop", "api", 403, "scale-down")
@@ -67,7 +91,7 @@ func stormRun(s *scorecard.Scorecard) {
 	halted.After = &scorecard.ObjectState{Halted: &scorecard.Condition{Status: "True", Reason: "BudgetExhausted", LastTransitionTime: at(112)}}
 	uncordon := entry(180, 13, "patch", "nodes", "", "", "node-2", 200, "reversal")
 	uncordon.After = &scorecard.ObjectState{Unschedulable: &no}
-	s.Ledger = []scorecard.LedgerEntry{
+	return []scorecard.LedgerEntry{
 		entry(2, 1, "create", "leases", "", "interlock-system", "remediator-leader", 201, "bookkeeping"),
 		entry(2, 2, "create", "tokenreviews", "", "", "", 201, "review"),
 		scaleDown,
@@ -83,7 +107,12 @@ func stormRun(s *scorecard.Scorecard) {
 			After: &scorecard.ObjectState{Replicas: &replicas, Paused: &no, Template: "sha256:9f2c41d07be3"}},
 		uncordon,
 	}
-	s.Actions = []scorecard.Action{
+}
+
+// stormActions are the storm run's actions: five counted, and a reversal.
+func stormActions() []scorecard.Action {
+	id := stormID
+	return []scorecard.Action{
 		{Time: at(50), Automation: "restart-crashlooping", Kind: "restart", Class: "restart", Target: "pods shop/api-7d9f4-2xk8q",
 			AuditIDs: []string{id(5)}, Counted: true, Until: at(62)},
 		{Time: at(65), Automation: "restart-crashlooping", Kind: "restart", Class: "restart", Target: "pods shop/api-7d9f4-8pl2m",
@@ -97,7 +126,11 @@ func stormRun(s *scorecard.Scorecard) {
 		{Time: at(180), Automation: "restart-crashlooping", Kind: "reversal", Class: "cordon", Target: "nodes node-2",
 			Detail: "spec.unschedulable true → false", AuditIDs: []string{id(13)}},
 	}
-	s.Timeline = []scorecard.Event{
+}
+
+// stormTimeline is the storm run's timeline.
+func stormTimeline() []scorecard.Event {
+	return []scorecard.Event{
 		{Time: at(0), Kind: scorecard.EventProgress, Message: "cluster ready: 3 nodes; remediator running as " + remediatorUser},
 		{Time: at(20), Kind: scorecard.EventFault, Message: "injected crashloop-api: PodChaos pod-failure on shop/api"},
 		{Time: at(50), Kind: scorecard.EventAction, Message: "restart-crashlooping restarted pod shop/api-7d9f4-2xk8q (action 1 of 5)"},
@@ -115,7 +148,11 @@ func stormRun(s *scorecard.Scorecard) {
 		{Time: at(300), Kind: scorecard.EventProgress, Message: "scenario finished"},
 		{Time: at(301.5), Kind: scorecard.EventRecover, Message: "recovered disk-fill-node-3 at teardown"},
 	}
-	s.Pages = []scorecard.Page{{
+}
+
+// stormPages is the page the storm run's remediator sent, late.
+func stormPages() []scorecard.Page {
+	return []scorecard.Page{{
 		Time:  at(159),
 		Alert: "InterlockBudgetExhausted",
 		Labels: map[string]string{
@@ -126,9 +163,13 @@ func stormRun(s *scorecard.Scorecard) {
 		},
 		Summary: "restart-crashlooping exhausted its budget (5 actions in 10m) and halted; a human must resume it.",
 	}}
+}
 
+// stormTruth fills tr with the storm run's truth: availability every 10s,
+// a third while all of shop/api crashes, two thirds while one pod serves.
+func stormTruth(tr *scorecard.Truth) {
 	var sum float64
-	s.Truth.MinAvailability = 1
+	tr.MinAvailability = 1
 	for sec := 0.0; sec <= 300; sec += 10 {
 		a := 1.0
 		switch {
@@ -137,16 +178,18 @@ func stormRun(s *scorecard.Scorecard) {
 		case sec >= 50 && sec < 120:
 			a = 2.0 / 3
 		}
-		s.Truth.Samples = append(s.Truth.Samples, scorecard.AvailabilitySample{Time: at(sec), Availability: a})
+		tr.Samples = append(tr.Samples, scorecard.AvailabilitySample{Time: at(sec), Availability: a})
 		sum += a
-		s.Truth.MinAvailability = min(s.Truth.MinAvailability, a)
+		tr.MinAvailability = min(tr.MinAvailability, a)
 	}
-	s.Truth.MeanAvailability = sum / float64(len(s.Truth.Samples))
-	s.Truth.FalseNegatives = []string{"shop/web-5c8d9-9ttpz: readiness lied from +1:00 to +2:30 and the pod was never restarted"}
-	s.Truth.Broken = []string{"shop/api-7d9f4-2xk8q (pod-failure)", "shop/api-7d9f4-8pl2m (pod-failure)", "shop/web-5c8d9-9ttpz (readiness lies)", "node-3 (disk full)"}
-	s.Comparison = &scorecard.Comparison{AvailabilityWithout: 0.52, AvailabilityWith: s.Truth.MeanAvailability}
+	tr.MeanAvailability = sum / float64(len(tr.Samples))
+	tr.FalseNegatives = []string{"shop/web-5c8d9-9ttpz: readiness lied from +1:00 to +2:30 and the pod was never restarted"}
+	tr.Broken = []string{"shop/api-7d9f4-2xk8q (pod-failure)", "shop/api-7d9f4-8pl2m (pod-failure)", "shop/web-5c8d9-9ttpz (readiness lies)", "node-3 (disk full)"}
+}
 
-	s.Assertions = []scorecard.Assertion{
+// stormAssertions are the storm run's assertions: the page came late.
+func stormAssertions() []scorecard.Assertion {
+	return []scorecard.Assertion{
 		{Name: "budget-held", Verdict: scorecard.VerdictPass, Measured: "5 actions in 10m", Limit: "at most 5 actions in 10m",
 			Evidence: "ledger: 5 actions by " + remediatorUser + " from +0:50 to +1:50 (3 restarts, 1 eviction, 1 cordon); the uncordon at +3:00 reverses the cordon and is not counted; 1 rejected scale patch",
 			Source:   "safetyCase.budget.maxActions", Automation: "restart-crashlooping"},
@@ -159,12 +202,6 @@ func stormRun(s *scorecard.Scorecard) {
 			Evidence: "metrics scraped at +5:00", Source: "safetyCase.telemetry[0]", Automation: "restart-crashlooping"},
 		{Name: "no-healthy-pod-restarted", Verdict: scorecard.VerdictPass, Measured: "0 false positives", Limit: "0",
 			Evidence: "every restarted or evicted pod was broken by the harness", Source: "scenario.expect[0]"},
-	}
-	s.Skipped = []scorecard.Skip{
-		{Name: "reversal-measured", Automation: "restart-crashlooping", Source: "safetyCase.reversal.timeToReverse",
-			Reason: "safetyCase.reversal.timeToReverse is not stated"},
-		{Name: "max-false-negatives", Source: "scenario.expect[1]",
-			Reason: "the scenario states no limit for false negatives"},
 	}
 }
 
