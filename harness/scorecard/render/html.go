@@ -57,6 +57,8 @@ type htmlPage struct {
 	LedgerOpen bool
 	// Better is true when the remediator did not lower availability.
 	Better bool
+	// Failed names the assertions that did not pass, for the headline.
+	Failed []string
 }
 
 // Offset prints t as an offset from the run's start.
@@ -87,6 +89,15 @@ func WriteHTML(w io.Writer, s *scorecard.Scorecard) error {
 		LedgerOpen: len(n.Ledger) <= markdownRows,
 	}
 	p.Pass, p.Fail, p.Errors = n.Counts()
+	for _, a := range n.Assertions {
+		if a.Verdict != scorecard.VerdictPass {
+			name := a.Name
+			if a.Automation != "" {
+				name += " (" + a.Automation + ")"
+			}
+			p.Failed = append(p.Failed, name)
+		}
+	}
 	p.Counts = countsLine(n)
 	if c := n.Comparison; c != nil {
 		p.Better = c.AvailabilityWith >= c.AvailabilityWithout
