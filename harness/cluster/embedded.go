@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/e2e-framework/support/kwok"
 
@@ -125,6 +126,43 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		}
 	}()
 
+	args, err := e.createArgs(opts, bins, policy, kwokConfig)
+	if err != nil {
+		return nil, err
+	}
+	cfg, kubeconfig, err := e.startControlPlane(ctx, opts, bins["kwokctl"], args)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.setUpControlPlane(ctx, opts, cfg); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
+
+	if err := addNodes(ctx, opts, cfg); err != nil {
+		return nil, err
+	}
+	if opts.Kubeconfig != "" {
+		if err := copyFile(kubeconfig, opts.Kubeconfig); err != nil {
+			return nil, err
+		}
+		kubeconfig = opts.Kubeconfig
+	}
+	return &Cluster{
+		Name:       opts.Name,
+		Kubeconfig: kubeconfig,
+		AuditLog:   filepath.Join(dir, "logs", "audit.log"),
+		Dir:        dir,
+		Config:     cfg,
+		Elapsed:    time.Since(start),
+	}, nil
+}
+
+// createArgs says what it starts, and returns the arguments of `kwokctl
+// create cluster` for the component binaries bins, the audit policy and the
+// kwokctl config at the paths given, metrics-server's if opts.Metrics, and
+// ExtraArgs.
+func (e *Embedded) createArgs(opts UpOptions, bins map[string]string, policy, kwokConfig string) ([]string, error) {
 	components := "etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok"
 	if opts.Metrics {
 		components += ", metrics-server"
@@ -152,14 +190,22 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		}
 		args = append(args, margs...)
 	}
-	args = append(args, e.ExtraArgs...)
-	p := e.provider(opts.Name, bins["kwokctl"], opts.Wait)
+	return append(args, e.ExtraArgs...), nil
+}
+
+// startControlPlane runs `kwokctl create cluster` with args, one cluster at
+// a time on this machine, and once more if the control plane does not come
+// up; it writes the admin kubeconfig into the cluster's directory and
+// returns its config, as the harness, and its path.
+func (e *Embedded) startControlPlane(ctx context.Context, opts UpOptions, kwokctl string, args []string) (*rest.Config, string, error) {
+	dir := e.Dir(opts.Name)
+	p := e.provider(opts.Name, kwokctl, opts.Wait)
 	// kwokctl picks free ports for each component as it starts them; two
 	// clusters starting at once can pick the same one, whatever their home.
 	// Start one at a time on this machine.
 	unlock, err := flock.Lock(ctx, filepath.Join(os.TempDir(), "interlock-cluster-create.lock"))
 	if err != nil {
-		return nil, fmt.Errorf("interrupted while waiting for another cluster to start: %w", err)
+		return nil, "", fmt.Errorf("interrupted while waiting for another cluster to start: %w", err)
 	}
 	tmpKubeconfig, err := p.Create(ctx, args...)
 	if err != nil && ctx.Err() == nil {
@@ -178,67 +224,63 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	unlock()
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("interrupted while starting the control plane: %w", ctx.Err())
+			return nil, "", fmt.Errorf("interrupted while starting the control plane: %w", ctx.Err())
 		}
-		return nil, fmt.Errorf("failed to start the control plane: %w", err)
+		return nil, "", fmt.Errorf("failed to start the control plane: %w", err)
 	}
 	kubeconfig := filepath.Join(dir, "interlock.kubeconfig")
 	if err := copyFile(tmpKubeconfig, kubeconfig); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	_ = os.Remove(tmpKubeconfig)
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
-		return nil, fmt.Errorf("failed to load kubeconfig %s: %w", kubeconfig, err)
+		return nil, "", fmt.Errorf("failed to load kubeconfig %s: %w", kubeconfig, err)
 	}
 	// The provider is part of the harness: its writes say so.
 	cfg.UserAgent = HarnessUserAgent
+	return cfg, kubeconfig, nil
+}
+
+// setUpControlPlane applies kwok's Stages (and, with opts.Metrics, the
+// metrics Stages), restarts the kwok controller to read them, and waits for
+// the resource metrics API if asked.
+func (e *Embedded) setUpControlPlane(ctx context.Context, opts UpOptions, cfg *rest.Config) error {
 	if err := ApplyDefaultStages(ctx, cfg); err != nil {
-		return nil, err
+		return err
 	}
 	if opts.Metrics {
 		if err := ApplyMetrics(ctx, cfg); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := restartComponent(ctx, dir, "kwok-controller"); err != nil {
-		return nil, err
+	if err := restartComponent(ctx, e.Dir(opts.Name), "kwok-controller"); err != nil {
+		return err
 	}
 	if opts.Metrics {
 		mctx, cancel := context.WithTimeout(ctx, opts.Wait)
 		err := WaitMetricsAvailable(mctx, cfg)
 		cancel()
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
 
-	if opts.Nodes > 0 {
-		fmt.Fprintf(opts.Progress, "Creating %d simulated node(s)\n", opts.Nodes)
-		nctx, cancel := context.WithTimeout(ctx, opts.Wait)
-		defer cancel()
-		if err := CreateNodes(nctx, cfg, 0, opts.Nodes); err != nil {
-			return nil, err
-		}
-		if err := WaitNodesReady(nctx, cfg, opts.Nodes); err != nil {
-			return nil, err
-		}
+// addNodes creates opts.Nodes simulated nodes, if any, and waits until they
+// are Ready, at most opts.Wait.
+func addNodes(ctx context.Context, opts UpOptions, cfg *rest.Config) error {
+	if opts.Nodes <= 0 {
+		return nil
 	}
-	if opts.Kubeconfig != "" {
-		if err := copyFile(kubeconfig, opts.Kubeconfig); err != nil {
-			return nil, err
-		}
-		kubeconfig = opts.Kubeconfig
+	fmt.Fprintf(opts.Progress, "Creating %d simulated node(s)\n", opts.Nodes)
+	nctx, cancel := context.WithTimeout(ctx, opts.Wait)
+	defer cancel()
+	if err := CreateNodes(nctx, cfg, 0, opts.Nodes); err != nil {
+		return err
 	}
-	return &Cluster{
-		Name:       opts.Name,
-		Kubeconfig: kubeconfig,
-		AuditLog:   filepath.Join(dir, "logs", "audit.log"),
-		Dir:        dir,
-		Config:     cfg,
-		Elapsed:    time.Since(start),
-	}, nil
+	return WaitNodesReady(nctx, cfg, opts.Nodes)
 }
 
 // writeFile writes data to name in the work directory, atomically, so that

@@ -29,6 +29,42 @@ func TestMetricsDriveHorizontalPodAutoscaler(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an embedded cluster")
 	}
+	ctx, cs := startMetricsCluster(t)
+	const ns = "default"
+	w := &autoscaled{t: t, ctx: ctx, cs: cs, ns: ns, start: time.Now()}
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, webDeployment(ns), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.AutoscalingV2().HorizontalPodAutoscalers(ns).Create(ctx, webAutoscaler(ns), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The metrics API serves the pods' usage.
+	firstMetric := w.until("the metrics API to serve the pods' CPU", 2*time.Minute, w.podsUseAbout90m)
+	t.Logf("metrics API serves 90m for both pods %s after the Deployment was created", firstMetric.Round(100*time.Millisecond))
+
+	var seen int32
+	firstUtil := w.until("the autoscaler to report CPU utilization", 2*time.Minute, func() bool {
+		var ok bool
+		seen, ok = utilization(w.hpa())
+		return ok
+	})
+	t.Logf("autoscaler reports %d%% CPU utilization %s after the Deployment was created", seen, firstUtil.Round(100*time.Millisecond))
+	if seen < 80 || seen > 100 {
+		t.Errorf("autoscaler reports %d%% CPU utilization, want about 90%%", seen)
+	}
+
+	scaledUp := w.until("the autoscaler to scale the Deployment above 2 replicas", 2*time.Minute, func() bool {
+		return w.replicas() > 2
+	})
+	t.Logf("Deployment scaled up to %d replicas %s after it was created", w.replicas(), scaledUp.Round(100*time.Millisecond))
+	w.scaleDown()
+}
+
+// startMetricsCluster starts an embedded cluster with Metrics and two
+// nodes, stopped when the test ends, and returns a context for the test
+// and a client. It skips the test if the cluster components are not built.
+func startMetricsCluster(t *testing.T) (context.Context, kubernetes.Interface) {
 	tc, err := toolchain.New(toolchain.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +95,7 @@ func TestMetricsDriveHorizontalPodAutoscaler(t *testing.T) {
 		}
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	c, err := e.Up(ctx, cluster.UpOptions{Name: name, Nodes: 2, Metrics: true, Wait: 3 * time.Minute, Progress: testWriter{t}})
 	if err != nil {
 		t.Fatal(err)
@@ -69,10 +105,14 @@ func TestMetricsDriveHorizontalPodAutoscaler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ctx, cs
+}
 
-	const ns = "default"
+// webDeployment is web in ns: two pods, each requesting 100m of CPU and
+// using 90m.
+func webDeployment(ns string) *appsv1.Deployment {
 	labels := map[string]string{"app": "web"}
-	dep := &appsv1.Deployment{
+	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To[int32](2),
@@ -90,7 +130,12 @@ func TestMetricsDriveHorizontalPodAutoscaler(t *testing.T) {
 			},
 		},
 	}
-	hpa := &autoscalingv2.HorizontalPodAutoscaler{
+}
+
+// webAutoscaler scales web in ns between 2 and 6 replicas to keep CPU
+// utilization at 50%, and scales down as soon as usage drops.
+func webAutoscaler(ns string) *autoscalingv2.HorizontalPodAutoscaler {
+	return &autoscalingv2.HorizontalPodAutoscaler{
 		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"},
@@ -109,123 +154,118 @@ func TestMetricsDriveHorizontalPodAutoscaler(t *testing.T) {
 			},
 		},
 	}
-	start := time.Now()
-	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.AutoscalingV2().HorizontalPodAutoscalers(ns).Create(ctx, hpa, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+}
 
-	getHPA := func() *autoscalingv2.HorizontalPodAutoscaler {
-		h, err := cs.AutoscalingV2().HorizontalPodAutoscalers(ns).Get(ctx, "web", metav1.GetOptions{})
-		if err != nil {
-			t.Fatalf("failed to get the autoscaler: %v", err)
-		}
-		return h
+// autoscaled follows web and its autoscaler in ns, created at start.
+type autoscaled struct {
+	t     *testing.T
+	ctx   context.Context
+	cs    kubernetes.Interface
+	ns    string
+	start time.Time
+}
+
+// hpa returns the autoscaler.
+func (w *autoscaled) hpa() *autoscalingv2.HorizontalPodAutoscaler {
+	h, err := w.cs.AutoscalingV2().HorizontalPodAutoscalers(w.ns).Get(w.ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		w.t.Fatalf("failed to get the autoscaler: %v", err)
 	}
-	utilization := func(h *autoscalingv2.HorizontalPodAutoscaler) (int32, bool) {
-		for _, m := range h.Status.CurrentMetrics {
-			if m.Resource != nil && m.Resource.Name == corev1.ResourceCPU && m.Resource.Current.AverageUtilization != nil {
-				return *m.Resource.Current.AverageUtilization, true
+	return h
+}
+
+// replicas returns the Deployment's spec.replicas.
+func (w *autoscaled) replicas() int32 {
+	d, err := w.cs.AppsV1().Deployments(w.ns).Get(w.ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		w.t.Fatalf("failed to get the deployment: %v", err)
+	}
+	return *d.Spec.Replicas
+}
+
+// until polls cond until it holds and returns the time since start; on
+// timeout it fails with the autoscaler's state.
+func (w *autoscaled) until(what string, timeout time.Duration, cond func() bool) time.Duration {
+	w.t.Helper()
+	err := wait.PollUntilContextTimeout(w.ctx, 250*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
+		return cond(), nil
+	})
+	if err != nil {
+		h := w.hpa()
+		status, _ := json.MarshalIndent(h.Status, "", "  ")
+		w.t.Fatalf("timed out after %s waiting for %s; autoscaler status: %s", timeout, what, status)
+	}
+	return time.Since(w.start)
+}
+
+// podsUseAbout90m reports whether the metrics API serves a CPU usage of
+// about 90m for at least two containers.
+func (w *autoscaled) podsUseAbout90m() bool {
+	raw, err := w.cs.CoreV1().RESTClient().Get().AbsPath("/apis/metrics.k8s.io/v1beta1/namespaces", w.ns, "pods").DoRaw(w.ctx)
+	if err != nil {
+		return false
+	}
+	var list struct {
+		Items []struct {
+			Containers []struct {
+				Usage corev1.ResourceList `json:"usage"`
+			} `json:"containers"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return false
+	}
+	n := 0
+	for _, p := range list.Items {
+		for _, c := range p.Containers {
+			if cpu, ok := c.Usage[corev1.ResourceCPU]; ok && cpu.MilliValue() >= 80 && cpu.MilliValue() <= 100 {
+				n++
 			}
 		}
-		return 0, false
 	}
-	replicas := func() int32 {
-		d, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
-		if err != nil {
-			t.Fatalf("failed to get the deployment: %v", err)
-		}
-		return *d.Spec.Replicas
-	}
-	// until polls cond until it holds; on timeout it fails with the autoscaler's state.
-	until := func(what string, timeout time.Duration, cond func() bool) time.Duration {
-		t.Helper()
-		err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
-			return cond(), nil
-		})
-		if err != nil {
-			h := getHPA()
-			status, _ := json.MarshalIndent(h.Status, "", "  ")
-			t.Fatalf("timed out after %s waiting for %s; autoscaler status: %s", timeout, what, status)
-		}
-		return time.Since(start)
-	}
+	return n >= 2
+}
 
-	// The metrics API serves the pods' usage.
-	firstMetric := until("the metrics API to serve the pods' CPU", 2*time.Minute, func() bool {
-		raw, err := cs.CoreV1().RESTClient().Get().AbsPath("/apis/metrics.k8s.io/v1beta1/namespaces", ns, "pods").DoRaw(ctx)
-		if err != nil {
-			return false
-		}
-		var list struct {
-			Items []struct {
-				Containers []struct {
-					Usage corev1.ResourceList `json:"usage"`
-				} `json:"containers"`
-			} `json:"items"`
-		}
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return false
-		}
-		n := 0
-		for _, p := range list.Items {
-			for _, c := range p.Containers {
-				if cpu, ok := c.Usage[corev1.ResourceCPU]; ok && cpu.MilliValue() >= 80 && cpu.MilliValue() <= 100 {
-					n++
-				}
-			}
-		}
-		return n >= 2
-	})
-	t.Logf("metrics API serves 90m for both pods %s after the Deployment was created", firstMetric.Round(100*time.Millisecond))
-
-	var seen int32
-	firstUtil := until("the autoscaler to report CPU utilization", 2*time.Minute, func() bool {
-		var ok bool
-		seen, ok = utilization(getHPA())
-		return ok
-	})
-	t.Logf("autoscaler reports %d%% CPU utilization %s after the Deployment was created", seen, firstUtil.Round(100*time.Millisecond))
-	if seen < 80 || seen > 100 {
-		t.Errorf("autoscaler reports %d%% CPU utilization, want about 90%%", seen)
-	}
-
-	scaledUp := until("the autoscaler to scale the Deployment above 2 replicas", 2*time.Minute, func() bool {
-		return replicas() > 2
-	})
-	t.Logf("Deployment scaled up to %d replicas %s after it was created", replicas(), scaledUp.Round(100*time.Millisecond))
-
-	// Lower every pod's usage, including pods the scale-up adds, and the
-	// autoscaler recommends fewer replicas and scales back down.
-	peak := getHPA().Status.DesiredReplicas
+// scaleDown lowers every pod's usage, including pods the scale-up adds, and
+// waits until the autoscaler recommends fewer replicas and scales back down.
+func (w *autoscaled) scaleDown() {
+	peak := w.hpa().Status.DesiredReplicas
 	pods := metav1.ListOptions{LabelSelector: "app=web"}
 	lowered := time.Now()
-	until("the autoscaler to recommend scaling down", 3*time.Minute, func() bool {
-		list, err := cs.CoreV1().Pods(ns).List(ctx, pods)
+	w.until("the autoscaler to recommend scaling down", 3*time.Minute, func() bool {
+		list, err := w.cs.CoreV1().Pods(w.ns).List(w.ctx, pods)
 		if err != nil {
 			return false
 		}
 		for _, p := range list.Items {
 			if p.Annotations[cluster.CPUUsageAnnotation] != "10m" {
-				if err := cluster.SetPodCPU(ctx, cs, ns, p.Name, 10); err != nil {
-					t.Logf("%v", err)
+				if err := cluster.SetPodCPU(w.ctx, w.cs, w.ns, p.Name, 10); err != nil {
+					w.t.Logf("%v", err)
 				}
 			}
 		}
-		h := getHPA()
+		h := w.hpa()
 		if d := h.Status.DesiredReplicas; d > peak {
 			peak = d
 		}
 		u, ok := utilization(h)
 		return ok && u < 50 && h.Status.DesiredReplicas < peak
 	})
-	t.Logf("autoscaler recommends %d replicas (from %d) %s after usage was lowered", getHPA().Status.DesiredReplicas, peak, time.Since(lowered).Round(100*time.Millisecond))
-	until("the Deployment to scale back to 2 replicas", 2*time.Minute, func() bool {
-		return replicas() == 2
+	w.t.Logf("autoscaler recommends %d replicas (from %d) %s after usage was lowered", w.hpa().Status.DesiredReplicas, peak, time.Since(lowered).Round(100*time.Millisecond))
+	w.until("the Deployment to scale back to 2 replicas", 2*time.Minute, func() bool {
+		return w.replicas() == 2
 	})
-	t.Logf("Deployment back at 2 replicas %s after usage was lowered", time.Since(lowered).Round(100*time.Millisecond))
+	w.t.Logf("Deployment back at 2 replicas %s after usage was lowered", time.Since(lowered).Round(100*time.Millisecond))
+}
+
+// utilization returns the CPU utilization the autoscaler reports, if any.
+func utilization(h *autoscalingv2.HorizontalPodAutoscaler) (int32, bool) {
+	for _, m := range h.Status.CurrentMetrics {
+		if m.Resource != nil && m.Resource.Name == corev1.ResourceCPU && m.Resource.Current.AverageUtilization != nil {
+			return *m.Resource.Current.AverageUtilization, true
+		}
+	}
+	return 0, false
 }
 
 // dumpLogs logs the tail of each component's log.
