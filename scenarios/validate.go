@@ -117,7 +117,11 @@ func (v *validator) head() {
 		v.dnsLabel(p, name)
 		if s.File != "" {
 			if want := strings.TrimSuffix(path.Base(s.File), path.Ext(s.File)); want != name {
-				v.add(field.Invalid(p, name, fmt.Sprintf("must match the file name %q", want)))
+				msg := fmt.Sprintf("must match the file name %q: set metadata.name: %s, or name the file %s.yaml", want, want, name)
+				if slices.Contains(Names(), name) {
+					msg += fmt.Sprintf(" (a copy of the shipped scenario %q runs under its own name, so the history keeps them apart)", name)
+				}
+				v.add(field.Invalid(p, name, msg))
 			}
 		}
 	}

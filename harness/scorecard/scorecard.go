@@ -18,6 +18,12 @@ const (
 	VerdictError Verdict = "error"
 )
 
+// The scorecard's apiVersion and kind, as its JSON form carries them.
+const (
+	APIVersion = "interlock.dev/v1alpha1"
+	Kind       = "Scorecard"
+)
+
 // ErrNoAssertions is the Error that Finalize records for a run that evaluated
 // no assertion and reported no error of its own: a run that checked nothing
 // must not pass.
@@ -26,6 +32,10 @@ const ErrNoAssertions = "no assertions were evaluated"
 // Scorecard is the result of one run of one scenario. Its JSON form is a
 // public format, documented in FORMAT.md; fields are only ever added.
 type Scorecard struct {
+	// APIVersion is the format's version: APIVersion.
+	APIVersion string `json:"apiVersion"`
+	// Kind is the format's kind: Kind.
+	Kind string `json:"kind"`
 	// Scenario is the scenario's name.
 	Scenario string `json:"scenario"`
 	// Description is the scenario's one-line description.
@@ -341,6 +351,7 @@ type Comparison struct {
 // Truth.Samples by time, keeping the order of equal times, and replaces nil
 // slices and maps with empty ones so the JSON form never holds null.
 func (s *Scorecard) Finalize() {
+	s.APIVersion, s.Kind = APIVersion, Kind
 	if len(s.Assertions) == 0 && s.Error == "" {
 		s.Error = ErrNoAssertions
 	}
