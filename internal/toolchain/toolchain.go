@@ -85,6 +85,9 @@ func Required(extra ...string) []string {
 	return append(names, extra...)
 }
 
+// DefaultHeartbeat is how often a long compile shows life by default.
+const DefaultHeartbeat = 20 * time.Second
+
 // CacheDirEnv overrides where built binaries are cached.
 const CacheDirEnv = "INTERLOCK_TOOLS_CACHE"
 
@@ -107,6 +110,10 @@ type Options struct {
 	SourceDir string
 	// Progress receives one line per step. Defaults to io.Discard.
 	Progress io.Writer
+	// Heartbeat is how often a component still compiling says so on
+	// Progress, with the time so far. Defaults to DefaultHeartbeat; a
+	// negative value writes none.
+	Heartbeat time.Duration
 	// Env is added to the environment of every go command (for example GOPROXY). Defaults to none.
 	Env []string
 }
@@ -133,6 +140,9 @@ func New(opts Options) (*Toolchain, error) {
 	}
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
+	}
+	if opts.Heartbeat == 0 {
+		opts.Heartbeat = DefaultHeartbeat
 	}
 	return &Toolchain{opts: opts}, nil
 }
@@ -240,14 +250,41 @@ func (t *Toolchain) build(ctx context.Context, missing []Component) error {
 			downloaded[c.Module.Dir] = true
 		}
 		start := time.Now()
-		fmt.Fprintf(t.opts.Progress, "  [%d/%d] %s (%s %s) ... ", i+1, len(missing), c.Name, c.Module.Upstream, c.Module.Version)
-		if err := t.buildOne(ctx, modDir, c); err != nil {
-			fmt.Fprintln(t.opts.Progress, "failed")
+		fmt.Fprintf(t.opts.Progress, "  [%d/%d] %s (%s %s) compiling\n", i+1, len(missing), c.Name, c.Module.Upstream, c.Module.Version)
+		stop := heartbeat(t.opts.Progress, t.opts.Heartbeat, fmt.Sprintf("  [%d/%d] %s still compiling", i+1, len(missing), c.Name), start)
+		err := t.buildOne(ctx, modDir, c)
+		stop()
+		if err != nil {
+			fmt.Fprintf(t.opts.Progress, "  [%d/%d] %s failed after %s\n", i+1, len(missing), c.Name, time.Since(start).Round(time.Second))
 			return err
 		}
-		fmt.Fprintf(t.opts.Progress, "built and checked in %s\n", time.Since(start).Round(time.Second))
+		fmt.Fprintf(t.opts.Progress, "  [%d/%d] %s built and checked in %s\n", i+1, len(missing), c.Name, time.Since(start).Round(time.Second))
 	}
 	return nil
+}
+
+// heartbeat writes "what, 1m30s so far" to w every interval until stop is
+// called, so that a long compile shows life; an interval of 0 writes none.
+func heartbeat(w io.Writer, every time.Duration, what string, start time.Time) (stop func()) {
+	if every <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				fmt.Fprintf(w, "%s, %s so far\n", what, time.Since(start).Round(time.Second))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func (t *Toolchain) download(ctx context.Context, modDir string, m Module) error {

@@ -1,13 +1,17 @@
 package toolchain_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
@@ -122,5 +126,43 @@ func TestEnsureProxyUnreachable(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "GOPROXY=http://127.0.0.1:1") {
 		t.Errorf("error does not name the proxy: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A compile that takes a while says so, with its time so far, until it
+// ends; then it says nothing more.
+func TestHeartbeat(t *testing.T) {
+	var out syncBuffer
+	stop := toolchain.Heartbeat(&out, 10*time.Millisecond, "  [4/8] kube-apiserver still compiling", time.Now())
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(out.String(), "still compiling") < 2 && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	stop()
+	got := out.String()
+	if n := strings.Count(got, "still compiling"); n < 2 || !strings.Contains(got, "so far") {
+		t.Fatalf("heartbeat wrote %q, want at least two lines with the time so far", got)
+	}
+	after := len(out.String())
+	if toolchain.Heartbeat(&out, 0, "never", time.Now())(); len(out.String()) != after {
+		t.Error("a heartbeat of 0 wrote something")
 	}
 }
