@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -60,7 +61,12 @@ type timeline struct {
 	// seenActions is how many actions the progress line last told of.
 	seenActions int
 	nextScrape  time.Time
+	// nextTick is when the next "0:45 / 1:40" line is due.
+	nextTick time.Time
 }
+
+// tickEvery is how often a run says how far along its timeline it is.
+const tickEvery = 15 * time.Second
 
 // play runs the scenario's timeline: faults in and out, remediator faults,
 // loads, truth sampled, until the duration ends.
@@ -68,7 +74,7 @@ func (r *runner) play(ctx context.Context, inj Injector, rem *remediatorProc, le
 	s := r.opts.Scenario
 	t := &timeline{r: r, inj: inj, rem: rem, led: led, pending: slices.Clone(s.Faults()),
 		remFaults: slices.Clone(s.Spec.RemediatorFaults), rollouts: pendingRollouts(s),
-		overloads: map[string]*injected{}, nextScrape: time.Now().Add(scrapeEvery)}
+		overloads: map[string]*injected{}, nextScrape: time.Now().Add(scrapeEvery), nextTick: time.Now().Add(tickEvery)}
 	if workload.NeedsMetrics(s) {
 		t.hpas = workload.NewAutoscalers()
 	}
@@ -198,7 +204,25 @@ func (t *timeline) observe(ctx context.Context, now time.Time) error {
 		t.r.ob.scrape(ctx)
 		t.nextScrape = now.Add(scrapeEvery)
 	}
+	if !now.Before(t.nextTick) {
+		t.tick(now)
+		t.nextTick = now.Add(tickEvery)
+	}
 	return nil
+}
+
+// tick tells how far along the timeline the run is, on the progress only:
+// "[+0:57] 0:45 / 1:40 of the scenario; 3 action(s) so far, 1 fault in".
+func (t *timeline) tick(now time.Time) {
+	in := 0
+	for _, f := range t.active {
+		if f.window.End.IsZero() {
+			in++
+		}
+	}
+	fmt.Fprintf(t.r.opts.Progress, "[%s] %s / %s of the scenario; %d action(s) so far, %d fault(s) in\n",
+		offset(now.Sub(t.r.sc.StartedAt)), strings.TrimPrefix(offset(now.Sub(t.r.start)), "+"),
+		strings.TrimPrefix(offset(t.r.opts.Scenario.Spec.Duration.Duration), "+"), t.seenActions, in)
 }
 
 // takeDue removes the items whose time has come from *items, keeping the
