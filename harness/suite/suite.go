@@ -75,8 +75,8 @@ type Entry struct {
 	// BaselineAvailability is the mean true availability with remediation
 	// off; nil without a baseline run.
 	BaselineAvailability *float64 `json:"baselineAvailability,omitempty"`
-	// Actions is how many remediation actions the remediator took, from
-	// the ledger (run.ActionCount).
+	// Actions is how many remediation actions the run counted against a
+	// budget (run.ActionCount), the figure of the scorecard's card and chart.
 	Actions int `json:"actions"`
 	// DurationSeconds covers the scenario's runs, baseline included.
 	DurationSeconds float64 `json:"durationSeconds"`

@@ -51,6 +51,9 @@ func scripted(verdicts map[string]scorecard.Verdict, baselines *atomic.Int32) ru
 		}
 		sc.Assertions = []scorecard.Assertion{{Name: "budget-held", Verdict: v}}
 		sc.Ledger = []scorecard.LedgerEntry{{Verb: "delete", Resource: "pods", Name: "a", Code: 200}, {Verb: "delete", Resource: "pods", Name: "b", Code: 403}, {Verb: "update", Resource: "automations", Subresource: "status", Code: 200}}
+		// The grader counts the accepted delete of a; the refused one and
+		// the status write are no action.
+		sc.Actions = []scorecard.Action{{Kind: "restart", Class: "restart", Target: "pods a", Counted: true}}
 		sc.Finalize()
 		return sc, nil
 	}
