@@ -91,6 +91,17 @@ type Truth struct {
 	seenIDs  map[string]bool
 	snaps    []time.Time // when each snapshot was taken
 	origin   time.Time   // offsets in reports count from it; zero: clock times
+	// members caches which workload a pod's namespace and labels belong
+	// to, for as long as the Deployments' selectors stay as membersOf says:
+	// pods of one ReplicaSet share their labels, so a sample costs a lookup
+	// a pod, not a match against every Deployment.
+	members   map[string]string
+	membersOf string
+	// selecting caches, by a pod's namespace and labels, the effects whose
+	// namespace and selector take it; direct are the effects that name pods
+	// or nodes, checked for every pod.
+	selecting map[string][]int
+	direct    []int
 }
 
 // SetOrigin makes the truth's reports give times as offsets from origin
@@ -126,9 +137,14 @@ func NewTruth(effects []Effect) *Truth {
 		desired:  map[string]int{},
 		effWork:  make([]map[string]bool, len(effects)),
 		seenIDs:  map[string]bool{},
+		members:   map[string]string{},
+		selecting: map[string][]int{},
 	}
 	for i := range t.effWork {
 		t.effWork[i] = map[string]bool{}
+		if e := &t.effects[i]; len(e.Pods) > 0 || len(e.Nodes) > 0 {
+			t.direct = append(t.direct, i)
+		}
 	}
 	return t
 }
@@ -209,6 +225,13 @@ func (tr *Truth) Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.De
 		deps = append(deps, deployment{key: d.Namespace + "/" + d.Name, ns: d.Namespace, selector: sel, replicas: replicas})
 	}
 	slices.SortFunc(deps, func(a, b deployment) int { return strings.Compare(a.key, b.key) })
+	var selectors strings.Builder
+	for _, d := range deps {
+		selectors.WriteString(d.key + "\x00" + d.selector.String() + "\x00")
+	}
+	if selectors.String() != tr.membersOf {
+		tr.members, tr.membersOf = map[string]string{}, selectors.String()
+	}
 
 	serving := map[string][]string{}
 	for i := range pods {
@@ -257,16 +280,51 @@ func (tr *Truth) Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.De
 }
 
 // judge decides whether pod p truly serves at t.
-func (tr *Truth) judge(t time.Time, p *corev1.Pod, deps []deployment) podState {
-	st := podState{from: t, last: t, node: p.Spec.NodeName, labels: p.Labels}
+// candidates are the effects that may cover pod p, whose namespace and
+// labels key is key, in index order: those that select it by namespace and
+// labels, and those that name pods or nodes.
+func (tr *Truth) candidates(p *corev1.Pod, key string) []int {
+	sel, ok := tr.selecting[key]
+	if !ok {
+		sel = []int{}
+		for i := range tr.effects {
+			e := &tr.effects[i]
+			if len(e.Pods) == 0 && len(e.Nodes) == 0 && e.selects(p) {
+				sel = append(sel, i)
+			}
+		}
+		tr.selecting[key] = sel
+	}
+	if len(tr.direct) == 0 {
+		return sel
+	}
+	out := append(slices.Clone(sel), tr.direct...)
+	slices.Sort(out)
+	return out
+}
+
+// workloadOf is the first Deployment, by namespace/name, in the pod's
+// namespace whose selector matches its labels; "" if none does.
+func (tr *Truth) workloadOf(p *corev1.Pod, key string, deps []deployment) string {
+	if w, ok := tr.members[key]; ok {
+		return w
+	}
+	w := ""
 	for _, d := range deps {
 		if d.ns == p.Namespace && d.selector.Matches(labels.Set(p.Labels)) {
-			st.workload = d.key
+			w = d.key
 			break
 		}
 	}
+	tr.members[key] = w
+	return w
+}
+
+func (tr *Truth) judge(t time.Time, p *corev1.Pod, deps []deployment) podState {
+	key := p.Namespace + "\x00" + labels.Set(p.Labels).String()
+	st := podState{from: t, last: t, node: p.Spec.NodeName, labels: p.Labels, workload: tr.workloadOf(p, key, deps)}
 	var trulyBy, looksBy, nodeDownBy string
-	for i := range tr.effects {
+	for _, i := range tr.candidates(p, key) {
 		e := &tr.effects[i]
 		if !e.activeAt(t) || !e.covers(p) {
 			continue
