@@ -129,14 +129,14 @@ func (tr *Truth) at(t time.Time) string {
 // NewTruth returns a Truth for the effects the harness injected.
 func NewTruth(effects []Effect) *Truth {
 	t := &Truth{
-		effects:  slices.Clone(effects),
-		promises: map[string]Capacity{},
-		pods:     map[string][]podState{},
-		work:     map[string][]workloadSample{},
-		highest:  map[string]int{},
-		desired:  map[string]int{},
-		effWork:  make([]map[string]bool, len(effects)),
-		seenIDs:  map[string]bool{},
+		effects:   slices.Clone(effects),
+		promises:  map[string]Capacity{},
+		pods:      map[string][]podState{},
+		work:      map[string][]workloadSample{},
+		highest:   map[string]int{},
+		desired:   map[string]int{},
+		effWork:   make([]map[string]bool, len(effects)),
+		seenIDs:   map[string]bool{},
 		members:   map[string]string{},
 		selecting: map[string][]int{},
 	}
