@@ -1,11 +1,9 @@
 package config_test
 
 import (
-	"regexp"
 	"testing"
 
 	"github.com/interlock-dev/interlock/config"
-	"github.com/interlock-dev/interlock/contract"
 	"github.com/interlock-dev/interlock/safetycases"
 )
 
@@ -25,18 +23,14 @@ func TestRulesCoverSafetyCases(t *testing.T) {
 			defined[r.Alert] = r.Expr
 		}
 	}
-	known := []string{contract.MetricActionsTotal, contract.MetricDecisionsTotal, contract.MetricBudgetRemaining, contract.MetricHalted,
-		contract.MetricProposalsPending, contract.MetricPagesSentTotal, contract.MetricTriggerToActionSeconds, contract.MetricReconcileErrorsTotal}
-	metricName := regexp.MustCompile(`interlock_remediator_[a-z_]+`)
+	exported := exportedSeries()
 	for alert, expr := range defined {
-		for _, m := range metricName.FindAllString(expr, -1) {
-			ok := false
-			for _, k := range known {
-				if m == k || m == k+"_bucket" {
-					ok = true
-				}
-			}
-			if !ok {
+		names, err := metricNames(expr)
+		if err != nil {
+			t.Errorf("alert %s: %v", alert, err)
+		}
+		for _, m := range names {
+			if !exported[m] {
 				t.Errorf("alert %s reads %s, which the remediator does not export", alert, m)
 			}
 		}
