@@ -111,6 +111,20 @@ func (l *Ledger) Entries() []scorecard.LedgerEntry {
 	return out
 }
 
+// Arrived returns a copy of the entries kept from the from-th on, in the
+// order they arrived (the order the API server completed them), and how
+// many have arrived in all: a caller that follows the ledger as it grows
+// passes the count back next time and reads each entry once.
+func (l *Ledger) Arrived(from int) ([]scorecard.LedgerEntry, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.entries)
+	if from >= n {
+		return nil, n
+	}
+	return slices.Clone(l.entries[max(from, 0):]), n
+}
+
 // Stop reads what the audit log holds now, including a last line that has
 // no newline yet but is a whole event, then stops following it. Entries
 // stays available. Stop may be called more than once.

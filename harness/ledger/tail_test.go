@@ -264,3 +264,31 @@ func TestLedgerMatchesParse(t *testing.T) {
 		t.Errorf("followed entries\n%s\nwant\n%s", got, w)
 	}
 }
+
+// Arrived hands each entry over once, in the order it arrived.
+func TestArrived(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	data, err := os.ReadFile("testdata/audit.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.Start(t.Context(), path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Stop()
+	all := l.Entries()
+	first, n := l.Arrived(0)
+	if n != len(all) || len(first) != len(all) {
+		t.Fatalf("Arrived(0) = %d entries of %d, want all %d", len(first), n, len(all))
+	}
+	if more, m := l.Arrived(n); len(more) != 0 || m != n {
+		t.Errorf("Arrived(%d) = %d entries, %d in all; want none", n, len(more), m)
+	}
+	if tail, _ := l.Arrived(n - 2); len(tail) != 2 || tail[1].AuditID != first[n-1].AuditID {
+		t.Errorf("Arrived(%d) = %+v, want the last two", n-2, tail)
+	}
+}

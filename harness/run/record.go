@@ -90,18 +90,31 @@ func whoAmI(ctx context.Context, cfg *rest.Config) (string, error) {
 	return res.Status.UserInfo.Username, nil
 }
 
-// countActions counts the remediator's accepted actions in the ledger so
-// far, for the progress line: the same classification grading uses.
-func (r *runner) countActions(entries []scorecard.LedgerEntry) int {
-	c := ledger.NewClassifier(ledger.Scope{Automations: automationNames(r.opts.Scenario)})
-	n := 0
+// actionCounter counts the remediator's accepted actions in the ledger as
+// it grows, for the progress line, with the classification grading uses;
+// each entry is read once.
+type actionCounter struct {
+	classifier *ledger.Classifier
+	identity   string
+	read, n    int
+}
+
+func newActionCounter(s *scenarios.Scenario, identity string) *actionCounter {
+	return &actionCounter{classifier: ledger.NewClassifier(ledger.Scope{Automations: automationNames(s)}), identity: identity}
+}
+
+// count reads what arrived in led since the last call and returns the
+// actions so far.
+func (c *actionCounter) count(led *ledger.Ledger) int {
+	entries, n := led.Arrived(c.read)
+	c.read = n
 	for _, e := range entries {
-		cl := c.Classify(e)
-		if e.User == r.sc.Identity && !e.Rejected() && cl.IsAction() {
-			n++
+		cl := c.classifier.Classify(e)
+		if e.User == c.identity && !e.Rejected() && cl.IsAction() {
+			c.n++
 		}
 	}
-	return n
+	return c.n
 }
 
 func automationNames(s *scenarios.Scenario) []string {

@@ -60,6 +60,7 @@ type timeline struct {
 	hpas      *workload.Autoscalers
 	// seenActions is how many actions the progress line last told of.
 	seenActions int
+	actions     *actionCounter
 	nextScrape  time.Time
 	// nextTick is when the next "0:45 / 1:40" line is due.
 	nextTick time.Time
@@ -74,7 +75,8 @@ func (r *runner) play(ctx context.Context, inj Injector, rem *remediatorProc, le
 	s := r.opts.Scenario
 	t := &timeline{r: r, inj: inj, rem: rem, led: led, pending: slices.Clone(s.Faults()),
 		remFaults: slices.Clone(s.Spec.RemediatorFaults), rollouts: pendingRollouts(s),
-		overloads: map[string]*injected{}, nextScrape: time.Now().Add(scrapeEvery), nextTick: time.Now().Add(tickEvery)}
+		overloads: map[string]*injected{}, nextScrape: time.Now().Add(scrapeEvery), nextTick: time.Now().Add(tickEvery),
+		actions: newActionCounter(s, r.sc.Identity)}
 	if workload.NeedsMetrics(s) {
 		t.hpas = workload.NewAutoscalers()
 	}
@@ -196,7 +198,7 @@ func (t *timeline) observe(ctx context.Context, now time.Time) error {
 			t.hpas.Observe(list, t.r.progress)
 		}
 	}
-	if n := t.r.countActions(t.led.Entries()); n > t.seenActions {
+	if n := t.actions.count(t.led); n > t.seenActions {
 		t.r.progress(scorecard.EventAction, "Remediator actions seen in the audit log: %d", n)
 		t.seenActions = n
 	}
