@@ -137,6 +137,8 @@ func (r *AutomationReconciler) expose(res *engine.Resolved, now time.Time) {
 	// The action counter is exposed from the start, at 0: an absent series
 	// says nothing, and the harness reads it as a failure.
 	m.Actions.WithLabelValues(res.Name, string(res.Class()), metrics.OutcomeSucceeded).Add(0)
+	// So is the count of pages, so that the first page is an increase.
+	m.PagesSent.WithLabelValues(res.Name, metrics.OutcomeSucceeded).Add(0)
 	m.Halted.DeletePartialMatch(map[string]string{"automation": res.Name})
 	m.Halted.WithLabelValues(res.Name, haltReason).Set(halted)
 	m.BudgetRemaining.WithLabelValues(res.Name).Set(float64(res.Budget().Remaining(res.History(), now)))

@@ -100,6 +100,10 @@ func actionID(automation, target string, now time.Time) string {
 
 // halt stops the automation until a human resumes it: a condition with the
 // reason, an event, the halted metric, and a page.
+// PageRunbook is the runbook a halt's page links to, as the alert rules'
+// runbook_url do: from the repository's root.
+const PageRunbook = "docs/runbooks/InterlockRemediatorBudgetExhausted.md"
+
 func (e *Engine) halt(ctx context.Context, a *v1alpha1.Automation, reason policy.Reason, message string) error {
 	key := client.ObjectKeyFromObject(a)
 	now := e.Clock.Now()
@@ -146,6 +150,7 @@ func (e *Engine) page(ctx context.Context, a *v1alpha1.Automation, reason policy
 			"summary":     fmt.Sprintf("Automation %s halted itself: %s", a.Name, reason),
 			"description": message,
 			"resume":      "interlock resume " + a.Name,
+			"runbook_url": PageRunbook,
 		},
 		StartsAt: now,
 	}
