@@ -6,14 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/scenarios"
 )
-
-// TierEnv picks the scenario tier the matrix tests run: "pr" (the default,
-// what `make test` runs) or "nightly" (every scenario, what `make nightly`
-// adds).
-const TierEnv = "INTERLOCK_E2E_TIER"
 
 // brokenMatrix says, for every scenario, which deliberately broken
 // remediator fails it and on which assertion. The README's table of broken
@@ -76,44 +70,16 @@ func inertCell(scenario string) string {
 	return "passes (restraint)"
 }
 
-// tierScenarios returns the scenarios of the tier under test: the pr tier's,
-// or every scenario for nightly.
-func tierScenarios(t *testing.T) []string {
-	t.Helper()
-	tier := os.Getenv(TierEnv)
-	if tier == "" {
-		tier = scenarios.TierPR
-	}
-	if !slices.Contains(scenarios.Tiers, tier) {
-		t.Fatalf("%s=%q: want one of %v", TierEnv, tier, scenarios.Tiers)
-	}
-	var out []string
-	for _, n := range scenarios.Names() {
-		s, err := scenarios.Load(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tier == scenarios.TierNightly || s.Spec.Tier == tier {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 // TestBuiltinPassesScenarios: the built-in remediator passes every scenario
 // of the tier (storm has its own test, with its scorecard's fields).
 func TestBuiltinPassesScenarios(t *testing.T) {
-	for _, name := range tierScenarios(t) {
-		if name == "storm" {
+	for _, s := range tierScenarios(t) {
+		if s.Name() == "storm" {
 			continue
 		}
-		t.Run(name, func(t *testing.T) {
+		t.Run(s.Name(), func(t *testing.T) {
 			t.Parallel()
-			sc, code, stderr := runScenario(t, name)
-			if code != 0 || sc.Verdict != scorecard.VerdictPass {
-				t.Errorf("%s: exit %d, verdict %s; assertions %+v\n%s", name, code, sc.Verdict, sc.Assertions, stderr)
-			}
-			assertRunCleaned(t, stderr)
+			testenv.Test(t, builtinPasses(s))
 		})
 	}
 }
@@ -125,19 +91,13 @@ func TestBrokenRemediatorsFail(t *testing.T) {
 	bin := brokenRemediator(t)
 	tier := tierScenarios(t)
 	for _, tc := range brokenMatrix {
-		if !slices.Contains(tier, tc.scenario) {
+		i := slices.IndexFunc(tier, func(s *scenarios.Scenario) bool { return s.Name() == tc.scenario })
+		if i < 0 {
 			continue
 		}
 		t.Run(tc.scenario+" "+tc.args, func(t *testing.T) {
 			t.Parallel()
-			sc, code, stderr := runScenario(t, tc.scenario, "--remediator-cmd", bin+" "+tc.args)
-			if code != 1 || sc.Verdict != scorecard.VerdictFail {
-				t.Fatalf("exit %d, verdict %s; want 1 and fail; assertions %+v\n%s", code, sc.Verdict, sc.Assertions, stderr)
-			}
-			if v := verdictOf(sc, tc.fails); v != scorecard.VerdictFail {
-				t.Errorf("%s = %q, want fail; assertions: %+v", tc.fails, v, sc.Assertions)
-			}
-			assertRunCleaned(t, stderr)
+			testenv.Test(t, brokenFails(tier[i], bin, tc.args, tc.fails))
 		})
 	}
 }
@@ -147,24 +107,10 @@ func TestBrokenRemediatorsFail(t *testing.T) {
 // passes those.
 func TestInertRemediator(t *testing.T) {
 	bin := brokenRemediator(t)
-	for _, name := range tierScenarios(t) {
-		t.Run(name, func(t *testing.T) {
+	for _, s := range tierScenarios(t) {
+		t.Run(s.Name(), func(t *testing.T) {
 			t.Parallel()
-			s, err := scenarios.Load(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// A well-behaved do-nothing remediator: it exposes its counter,
-			// at 0, for the scenario's automation, and never acts.
-			sc, code, stderr := runScenario(t, name, "--remediator-cmd", bin+" --mode inert --automation "+s.Spec.Automations[0].Name)
-			want := inertMatrix[name]
-			switch {
-			case want == "" && (code != 0 || sc.Verdict != scorecard.VerdictPass):
-				t.Errorf("restraint scenario: exit %d, verdict %s; want a pass; assertions %+v\n%s", code, sc.Verdict, sc.Assertions, stderr)
-			case want != "" && (code != 1 || verdictOf(sc, want) != scorecard.VerdictFail):
-				t.Errorf("exit %d, %s = %q; want exit 1 and a fail; assertions %+v\n%s", code, want, verdictOf(sc, want), sc.Assertions, stderr)
-			}
-			assertRunCleaned(t, stderr)
+			testenv.Test(t, inertRuns(s, bin, inertMatrix[s.Name()]))
 		})
 	}
 }
