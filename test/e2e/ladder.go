@@ -12,7 +12,9 @@ import (
 	"sigs.k8s.io/e2e-framework/pkg/features"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
+	"github.com/interlock-dev/interlock/harness/assert"
 	"github.com/interlock-dev/interlock/harness/history"
+	"github.com/interlock-dev/interlock/harness/promote"
 	"github.com/interlock-dev/interlock/harness/scorecard"
 	"github.com/interlock-dev/interlock/safetycases"
 	"github.com/interlock-dev/interlock/scenarios"
@@ -46,7 +48,7 @@ func (l *ladder) record(t *testing.T, typ v1alpha1.AutomationType, ago time.Dura
 		if only != "" && s.Name() != only {
 			continue
 		}
-		ids = append(ids, l.recordRun(t, s, ago, provider, edit))
+		ids = append(ids, l.recordRun(t, s, typ, ago, provider, edit))
 	}
 	if len(ids) == 0 {
 		t.Fatalf("no shipped scenario exercises %s", typ)
@@ -54,13 +56,14 @@ func (l *ladder) record(t *testing.T, typ v1alpha1.AutomationType, ago time.Dura
 	return ids
 }
 
-// recordRun appends a nightly run of s and returns its ID.
-func (l *ladder) recordRun(t *testing.T, s *scenarios.Scenario, ago time.Duration, provider string, edit func(*scorecard.Scorecard)) string {
+// recordRun appends a nightly run of s, passing every assertion a
+// promotion of its automations of type typ needs, and returns its ID.
+func (l *ladder) recordRun(t *testing.T, s *scenarios.Scenario, typ v1alpha1.AutomationType, ago time.Duration, provider string, edit func(*scorecard.Scorecard)) string {
 	t.Helper()
 	sc := &scorecard.Scorecard{
 		Scenario: s.Name(), Description: s.Spec.Description, Remediator: history.BuiltInRemediator, Provider: provider,
 		Identity: "system:serviceaccount:interlock-system:remediator", StartedAt: time.Now().Add(-ago), DurationSeconds: 100,
-		Assertions: []scorecard.Assertion{{Name: "budget-held", Verdict: scorecard.VerdictPass, Measured: "5 actions in 10m", Limit: "at most 5 actions in 10m"}},
+		Assertions: passedAssertions(s, typ),
 	}
 	if edit != nil {
 		edit(sc)
@@ -74,6 +77,33 @@ func (l *ladder) recordRun(t *testing.T, s *scenarios.Scenario, ago time.Duratio
 		t.Fatal(err)
 	}
 	return r.ID
+}
+
+// passedAssertions are the assertions of a run of s that passed all a
+// promotion to unsupervised needs graded (promote.RequiredAssertions), for
+// each of its automations of type typ, or once for the run; budget-held
+// ("5 actions in 10m") comes first.
+func passedAssertions(s *scenarios.Scenario, typ v1alpha1.AutomationType) []scorecard.Assertion {
+	needs := promote.RequiredAssertions[v1alpha1.RungUnsupervised]
+	needs = append([]string{assert.BudgetHeld}, slices.DeleteFunc(slices.Clone(needs), func(n string) bool { return n == assert.BudgetHeld })...)
+	var out []scorecard.Assertion
+	for _, need := range needs {
+		for _, a := range s.Spec.Automations {
+			if a.Type != typ {
+				continue
+			}
+			owner := a.Name
+			if need == assert.NoUnattributedWrites || need == assert.WithinRBAC {
+				owner = "" // graded once per run
+			}
+			out = append(out, scorecard.Assertion{Name: need, Automation: owner, Verdict: scorecard.VerdictPass, Measured: "held", Limit: "held"})
+			if owner == "" {
+				break
+			}
+		}
+	}
+	out[0].Measured, out[0].Limit = "5 actions in 10m", "at most 5 actions in 10m"
+	return out
 }
 
 // run runs promote or demote against the shared cluster.
