@@ -191,7 +191,7 @@ var parseErrorCases = map[string]struct {
 	"selector matches no workload": {
 		data: func(t *testing.T) string { return edit(t, "          app: storm\n", "          app: tempest\n") },
 		want: []string{
-			"storm.yaml: spec.faults[0].podChaos.selector: Invalid value: selects no workload of the fixture: match the app label (the workload's name), the workload's labels or a rollout's",
+			"storm.yaml: spec.faults[0].podChaos.selector: Invalid value: selects no workload of the fixture: match the app label (the workload's name, NAME-i for a copy), the workload's labels or a rollout's",
 		},
 	},
 	"bad load": {
@@ -258,8 +258,29 @@ var parseErrorCases = map[string]struct {
 			return edit(t, "    nodes: 3\n", "", "    - name: bystander\n      namespace: default\n", "    - name: bystander\n")
 		},
 		want: []string{
-			"storm.yaml: spec.fixture.nodes: Required value: say how many nodes the cluster has, from 1 to 100",
+			"storm.yaml: spec.fixture.nodes: Required value: say how many nodes the cluster has, from 1 to 2000",
 			"storm.yaml: spec.fixture.workloads[1].namespace: Required value: name the workload's namespace; there is no default",
+		},
+	},
+	"copies that clash, overflow or do not fit": {
+		data: func(t *testing.T) string {
+			return edit(t, "      replicas: 2\n", "      replicas: 2\n      copies: 4\n    - name: bystander-2\n      namespace: default\n      replicas: 400\n      copies: 1\n    - name: a-name-that-is-already-sixty-characters-long-before-its-copies\n      namespace: default\n      replicas: 1\n      copies: 11\n    - name: minus\n      namespace: default\n      replicas: 1\n      copies: -2\n")
+		},
+		want: []string{
+			`storm.yaml: spec.fixture.workloads[3].copies: Invalid value: 11: the last copy would be named "a-name-that-is-already-sixty-characters-long-before-its-copies-10", which is not a DNS label of at most 63 characters: shorten the name`,
+			"storm.yaml: spec.fixture.workloads[4].copies: Invalid value: -2: must be at least 1, or left out for one",
+			`storm.yaml: spec.fixture.workloads[2].name: Duplicate value: "bystander-2": copy 2 of spec.fixture.workloads[1] (bystander, copies 4) has the same namespace and name`,
+			"storm.yaml: spec.fixture.workloads: Invalid value: the fixture's 423 pods do not fit on its 3 node(s) of 110 pods each (330): add nodes or take pods away",
+		},
+	},
+	"copies with what a copy cannot share": {
+		data: func(t *testing.T) string {
+			return edit(t, "      replicas: 3\n", "      replicas: 3\n      copies: 2\n      tlsSecret: storm-tls\n      validFor: 1h\n      rollouts:\n      - at: 10s\n        labels: {version: v2}\n")
+		},
+		want: []string{
+			"storm.yaml: spec.fixture.workloads[0].tlsSecret: Forbidden: not with copies: declare each workload that needs one on its own",
+			"storm.yaml: spec.fixture.workloads[0].rollouts: Forbidden: not with copies: declare each workload that needs one on its own",
+			"storm.yaml: spec.faults[0].podChaos.selector: Invalid value: selects no workload of the fixture: match the app label (the workload's name, NAME-i for a copy), the workload's labels or a rollout's",
 		},
 	},
 	"duplicate names": {

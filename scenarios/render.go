@@ -192,7 +192,7 @@ func (r *renderer) meta(namespace, name string) metav1.ObjectMeta {
 // leaving out "default", which every cluster has.
 func (r *renderer) namespaces() []string {
 	var other []string
-	for _, w := range r.s.Spec.Fixture.Workloads {
+	for _, w := range r.s.Spec.Fixture.Workloads { // copies share a namespace
 		other = append(other, w.Namespace)
 	}
 	for _, a := range r.s.Spec.Automations {
@@ -205,9 +205,10 @@ func (r *renderer) namespaces() []string {
 }
 
 func (r *renderer) sortedWorkloads() []*Workload {
-	ws := make([]*Workload, len(r.s.Spec.Fixture.Workloads))
-	for i := range r.s.Spec.Fixture.Workloads {
-		ws[i] = &r.s.Spec.Fixture.Workloads[i]
+	expanded := r.s.Spec.Fixture.Expand()
+	ws := make([]*Workload, len(expanded))
+	for i := range expanded {
+		ws[i] = &expanded[i]
 	}
 	slices.SortStableFunc(ws, func(a, b *Workload) int {
 		return strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name)

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -163,7 +164,37 @@ type Fixture struct {
 }
 
 // MaxNodes is the most nodes a fixture may ask for.
-const MaxNodes = 100
+const MaxNodes = 2000
+
+// MaxCopies is the most copies a fixture workload may have.
+const MaxCopies = 10000
+
+// NodePods is how many pods a simulated node takes; a fixture's pods must
+// fit on its nodes.
+const NodePods = 110
+
+// Expand returns the fixture's workloads with each workload of Copies
+// stamped out: copy i is named NAME-i, counting from 0, and is otherwise the
+// workload. Everything the run creates, watches and judges is per copy.
+func (f *Fixture) Expand() []Workload {
+	var out []Workload
+	for _, w := range f.Workloads {
+		if w.Copies <= 1 {
+			w.Copies = 0
+			out = append(out, w)
+			continue
+		}
+		for i := range w.Copies {
+			c := w
+			c.Name, c.Copies = CopyName(w.Name, int(i)), 0
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// CopyName is the name of copy i of a workload of Copies.
+func CopyName(name string, i int) string { return fmt.Sprintf("%s-%d", name, i) }
 
 // WorkloadKind is the kind of object a workload is.
 type WorkloadKind string
@@ -192,6 +223,13 @@ type Workload struct {
 	// it is the number the workload starts with, within the autoscaler's
 	// range.
 	Replicas int32 `json:"replicas"`
+	// Copies stamps out this many Deployments of the workload, named
+	// NAME-0, NAME-1 and so on, each with Replicas pods labelled app=NAME-i
+	// and with Labels, which a fault or a load can select the fleet by: a
+	// fixture of thousands of pods in a few lines. Empty means one,
+	// named NAME. Not allowed with a TLS secret, rollouts or an autoscaler.
+	// +optional
+	Copies int32 `json:"copies,omitempty"`
 	// Labels are added to the pods' labels, next to app=NAME; they must not
 	// set "app".
 	// +optional

@@ -91,7 +91,7 @@ func (v *validator) podSelector(kp *field.Path, sel *chaosmeshv1alpha1.PodSelect
 		return
 	}
 	if len(selected) == 0 {
-		v.add(field.Invalid(sp, omit, "selects no workload of the fixture: match the app label (the workload's name), the workload's labels or a rollout's"))
+		v.add(field.Invalid(sp, omit, "selects no workload of the fixture: match the app label (the workload's name, NAME-i for a copy), the workload's labels or a rollout's"))
 		return
 	}
 	if f.HTTPChaos != nil {
@@ -145,10 +145,11 @@ func (v *validator) selected(sel *chaosmeshv1alpha1.PodSelectorSpec) ([]*Workloa
 // nodeChaos checks that a node fault names nodes of the fixture.
 func (v *validator) nodeChaos(kp *field.Path, nc *experiments.NodeChaosSpec) {
 	nodes := v.s.Spec.Fixture.Nodes
+	names := sets.New(NodeNames(nodes)...)
 	for j, n := range nc.Selector.Nodes {
-		if !slices.Contains(NodeNames(nodes), n) {
+		if !names.Has(n) {
 			v.add(notFound(kp.Child("selector", "nodes").Index(j), n,
-				fmt.Sprintf("the fixture's nodes are %s", strings.Join(NodeNames(nodes), ", "))))
+				fmt.Sprintf("the fixture's nodes are %s", nodeRange(nodes))))
 		}
 	}
 }
@@ -206,4 +207,13 @@ func (v *validator) remediatorFaults(fp *field.Path) {
 		}
 		v.window(p, &f.At, f.For)
 	}
+}
+
+// nodeRange names a fixture's nodes: all of them when they are few, the
+// first and the last otherwise.
+func nodeRange(n int) string {
+	if n <= 5 {
+		return strings.Join(NodeNames(n), ", ")
+	}
+	return fmt.Sprintf("%s to %s", NodeName(0), NodeName(n-1))
 }

@@ -78,9 +78,97 @@ func (v *validator) fixture(fp *field.Path) {
 			v.add(field.Forbidden(wp.Child("validFor"), "only with tlsSecret"))
 		}
 		v.autoscale(w, wp)
-		if ok {
-			v.workloads = append(v.workloads, w)
+		if v.copies(w, wp) && ok {
+			v.workloads = append(v.workloads, w.expand()...)
 		}
+	}
+	v.copyNames(fp.Child("workloads"))
+	v.fits(fp)
+}
+
+// expand returns the workload, or its copies.
+func (w *Workload) expand() []*Workload {
+	fx := Fixture{Workloads: []Workload{*w}}
+	if w.Copies <= 1 {
+		return []*Workload{w}
+	}
+	var out []*Workload
+	for _, c := range fx.Expand() {
+		out = append(out, &c)
+	}
+	return out
+}
+
+// copies checks a workload's copies: not negative, a last copy's name that
+// is still a DNS label, and none of what a copy cannot share with the
+// others. It reports whether the copies can be stamped out.
+func (v *validator) copies(w *Workload, wp *field.Path) bool {
+	cp := wp.Child("copies")
+	switch {
+	case w.Copies < 0:
+		v.add(field.Invalid(cp, w.Copies, "must be at least 1, or left out for one"))
+		return false
+	case w.Copies > MaxCopies:
+		v.add(field.Invalid(cp, w.Copies, fmt.Sprintf("must be at most %d", MaxCopies)))
+		return false
+	case w.Copies <= 1:
+		return true
+	}
+	ok := true
+	if last := CopyName(w.Name, int(w.Copies)-1); w.Name != "" && len(validation.IsDNS1123Label(last)) > 0 {
+		v.add(field.Invalid(cp, w.Copies, fmt.Sprintf("the last copy would be named %q, which is not a DNS label of at most 63 characters: shorten the name", last)))
+		ok = false
+	}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"tlsSecret", w.TLSSecret != ""}, {"rollouts", len(w.Rollouts) > 0}, {"autoscale", w.Autoscale != nil}} {
+		if f.set {
+			v.add(field.Forbidden(wp.Child(f.name), "not with copies: declare each workload that needs one on its own"))
+			ok = false
+		}
+	}
+	return ok
+}
+
+// copyNames reports a copy whose name another workload of the fixture has.
+func (v *validator) copyNames(wp *field.Path) {
+	fx := &v.s.Spec.Fixture
+	declared := map[string]int{}
+	for i, w := range fx.Workloads {
+		declared[w.Namespace+"/"+w.Name] = i
+	}
+	for i, w := range fx.Workloads {
+		if w.Copies <= 1 || w.Copies > MaxCopies {
+			continue
+		}
+		for c := range int(w.Copies) {
+			name := CopyName(w.Name, c)
+			if j, dup := declared[w.Namespace+"/"+name]; dup {
+				v.add(duplicate(wp.Index(j).Child("name"), name, fmt.Sprintf("copy %d of spec.fixture.workloads[%d] (%s, copies %d) has the same namespace and name", c, i, w.Name, w.Copies)))
+			}
+		}
+	}
+}
+
+// fits checks that the fixture's pods, at the most its autoscalers allow,
+// fit on its nodes.
+func (v *validator) fits(fp *field.Path) {
+	fx := &v.s.Spec.Fixture
+	if fx.Nodes <= 0 || fx.Nodes > MaxNodes {
+		return
+	}
+	pods := 0
+	for _, w := range fx.Workloads {
+		n := int(max(w.Replicas, 0))
+		if w.Autoscale != nil {
+			n = max(n, int(w.Autoscale.MaxReplicas))
+		}
+		pods += n * int(max(w.Copies, 1))
+	}
+	if room := fx.Nodes * NodePods; pods > room {
+		v.add(field.Invalid(fp.Child("workloads"), omit, fmt.Sprintf(
+			"the fixture's %d pods do not fit on its %d node(s) of %d pods each (%d): add nodes or take pods away", pods, fx.Nodes, NodePods, room)))
 	}
 }
 

@@ -97,7 +97,7 @@ func TestValidateReportsEverything(t *testing.T) {
 	}
 	want := []string{
 		`storm.yaml: spec.duration: Invalid value: "-1s": must be a positive duration`,
-		"storm.yaml: spec.fixture.nodes: Required value: say how many nodes the cluster has, from 1 to 100",
+		"storm.yaml: spec.fixture.nodes: Required value: say how many nodes the cluster has, from 1 to 2000",
 		`storm.yaml: spec.faults[0].at: Invalid value: "-5s": must not be negative`,
 		`storm.yaml: spec.automations[0].rung: Unsupported value: "autonomous": supported values: "alert", "runbook", "supervised", "unsupervised"`,
 	}

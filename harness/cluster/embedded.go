@@ -182,6 +182,11 @@ func (e *Embedded) createArgs(opts UpOptions, bins map[string]string, policy, kw
 		// Nodes heartbeat every 5s with a 20s lease, so a lost node shows in
 		// about 20s rather than minutes.
 		"--heartbeat-factor=0.5",
+		// The components' clients are not throttled, nor the API server's
+		// requests in flight, so that a fixture of thousands of pods is
+		// scheduled and played in seconds; the harness's own bulk clients
+		// are unthrottled too (Unthrottled).
+		"--disable-qps-limits",
 	}
 	if opts.Metrics {
 		margs, err := e.metricsArgs(bins["metrics-server"])

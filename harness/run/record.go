@@ -128,7 +128,7 @@ func automationNames(s *scenarios.Scenario) []string {
 // capacityOf is what the fixture promised each of its workloads.
 func capacityOf(s *scenarios.Scenario) map[string]observe.Capacity {
 	out := map[string]observe.Capacity{}
-	for _, w := range s.Spec.Fixture.Workloads {
+	for _, w := range s.Spec.Fixture.Expand() {
 		c := observe.Capacity{Replicas: int(w.Replicas)}
 		if w.Autoscale != nil {
 			c.Autoscaled, c.MinReplicas = true, int(w.Autoscale.MinReplicas)
