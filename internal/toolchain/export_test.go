@@ -1,0 +1,4 @@
+package toolchain
+
+// Heartbeat is heartbeat, for the tests.
+var Heartbeat = heartbeat
