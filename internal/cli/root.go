@@ -69,12 +69,11 @@ time, posture, truthful telemetry, and no harm done.
 	}
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())
-	})
+	root.SetFlagErrorFunc(flagError)
 	for _, sub := range subcommands {
 		root.AddCommand(sub(streams))
 	}
+	groupCommands(root)
 	return root
 }
 
