@@ -264,12 +264,13 @@ func metricNames(expr string) ([]string, error) {
 }
 
 // exportedSeries are the series names the remediator exports: the
-// contract's metrics, and for its histogram the _bucket, _sum and _count
-// series, which are all a classic histogram exposes.
+// contract's metrics, its build info, and for its histogram the _bucket,
+// _sum and _count series, which are all a classic histogram exposes.
 func exportedSeries() map[string]bool {
 	series := map[string]bool{}
 	for _, m := range []string{contract.MetricActionsTotal, contract.MetricDecisionsTotal, contract.MetricBudgetRemaining,
-		contract.MetricHalted, contract.MetricProposalsPending, contract.MetricPagesSentTotal, contract.MetricReconcileErrorsTotal} {
+		contract.MetricHalted, contract.MetricProposalsPending, contract.MetricPagesSentTotal, contract.MetricReconcileErrorsTotal,
+		contract.MetricBuildInfo} {
 		series[m] = true
 	}
 	for _, suffix := range []string{"_bucket", "_sum", "_count"} {

@@ -61,6 +61,11 @@ const (
 	MetricTriggerToActionSeconds = "interlock_remediator_trigger_to_action_seconds"
 	// MetricReconcileErrorsTotal counts reconcile errors.
 	MetricReconcileErrorsTotal = "interlock_remediator_reconcile_errors_total"
+	// MetricBuildInfo is always 1, labelled with the build that runs:
+	// LabelVersion, LabelGoVersion and LabelRevision. The built-in
+	// remediator serves it; an external one need not, and the harness
+	// does not read it.
+	MetricBuildInfo = "interlock_build_info"
 )
 
 // Metric labels and their values.
@@ -69,6 +74,9 @@ const (
 	LabelClass      = "class"
 	LabelOutcome    = "outcome"
 	LabelReason     = "reason"
+	LabelVersion    = "version"
+	LabelGoVersion  = "goversion"
+	LabelRevision   = "revision"
 
 	OutcomeSucceeded = "succeeded"
 	OutcomeFailed    = "failed"

@@ -18,6 +18,7 @@ const (
 	PagesSentTotal        = contract.MetricPagesSentTotal
 	TriggerToActionSecond = contract.MetricTriggerToActionSeconds
 	ReconcileErrorsTotal  = contract.MetricReconcileErrorsTotal
+	BuildInfo             = contract.MetricBuildInfo
 )
 
 // Outcomes of an action.
@@ -44,6 +45,8 @@ type Metrics struct {
 	TriggerToAction *prometheus.HistogramVec
 	// ReconcileErrors counts reconcile errors by controller.
 	ReconcileErrors *prometheus.CounterVec
+	// BuildInfo is 1, labelled with the running build (ReadBuild).
+	BuildInfo prometheus.Gauge
 }
 
 // New creates the collectors and registers them with reg.
@@ -75,8 +78,9 @@ func New(reg prometheus.Registerer) *Metrics {
 		ReconcileErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: ReconcileErrorsTotal, Help: "Reconcile errors, by controller.",
 		}, []string{"controller"}),
+		BuildInfo: newBuildInfo(ReadBuild()),
 	}
 	reg.MustRegister(m.Actions, m.Decisions, m.BudgetRemaining, m.Halted, m.ProposalsPending,
-		m.PagesSent, m.TriggerToAction, m.ReconcileErrors)
+		m.PagesSent, m.TriggerToAction, m.ReconcileErrors, m.BuildInfo)
 	return m
 }
