@@ -36,7 +36,7 @@ scenarios that reproduce it.`,
 }
 
 func newCatalogListCommand(streams Streams) *cobra.Command {
-	out := outputFlag{allowed: []string{"text", "json", "yaml"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the failure patterns",
@@ -51,7 +51,7 @@ func newCatalogListCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out.value != "text" {
+			if out.structured() {
 				return out.print(streams.Out, patterns)
 			}
 			tw := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
@@ -67,7 +67,7 @@ func newCatalogListCommand(streams Streams) *cobra.Command {
 }
 
 func newCatalogShowCommand(streams Streams) *cobra.Command {
-	out := outputFlag{allowed: []string{"text", "json", "yaml"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show one failure pattern: how it arises, defenses, incidents, scenarios",
@@ -96,7 +96,7 @@ func newCatalogShowCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out.value != "text" {
+			if out.structured() {
 				return out.print(streams.Out, p)
 			}
 			writePattern(streams.Out, &p)
@@ -136,7 +136,7 @@ func writePattern(w io.Writer, p *catalog.FailurePattern) {
 }
 
 func newCatalogCoverageCommand(streams Streams) *cobra.Command {
-	out := outputFlag{allowed: []string{"text", "json"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "coverage",
 		Short: "Report which patterns have scenarios and which scenarios have patterns",
@@ -163,7 +163,7 @@ catalog. Exits 1 when there are gaps.`,
 			}
 			report := catalog.Coverage(patterns, shipped)
 			gaps := report.Gaps()
-			if out.value != "text" {
+			if out.structured() {
 				if err := out.print(streams.Out, report); err != nil {
 					return err
 				}

@@ -84,10 +84,10 @@ var catalogCommandTests = map[string]catalogCommandTest{
 			"No gaps.",
 		},
 	},
-	"coverage refuses yaml": {
-		args:     []string{"catalog", "coverage", "-o", "yaml"},
+	"coverage refuses xml": {
+		args:     []string{"catalog", "coverage", "-o", "xml"},
 		wantCode: cli.ExitError,
-		wantErr:  `must be one of text, json`,
+		wantErr:  `must be one of text, json, yaml`,
 	},
 	"help has examples": {
 		args:     []string{"catalog", "--help"},

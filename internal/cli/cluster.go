@@ -99,7 +99,7 @@ func newClusterDownCommand(streams Streams) *cobra.Command {
 
 func newClusterStatusCommand(streams Streams) *cobra.Command {
 	var name string
-	out := outputFlag{allowed: []string{"text", "json", "yaml"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show an embedded cluster's components and where its audit log is",
@@ -118,7 +118,7 @@ func newClusterStatusCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out.value != "text" {
+			if out.structured() {
 				return out.print(streams.Out, st)
 			}
 			fmt.Fprintf(streams.Out, "Cluster:    %s\nDirectory:  %s\nKubeconfig: %s\nAudit log:  %s\n\n", st.Name, st.Dir, st.Kubeconfig, st.AuditLog)
@@ -140,7 +140,7 @@ func newClusterStatusCommand(streams Streams) *cobra.Command {
 }
 
 func newClusterListCommand(streams Streams) *cobra.Command {
-	out := outputFlag{allowed: []string{"text", "json", "yaml"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List embedded clusters",
@@ -158,7 +158,7 @@ func newClusterListCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out.value != "text" {
+			if out.structured() {
 				if names == nil {
 					names = []string{}
 				}

@@ -46,7 +46,7 @@ func newHistoryListCommand(streams Streams) *cobra.Command {
 		dir string
 		f   history.Filter
 	)
-	out := outputFlag{allowed: []string{"table", "json", "yaml"}, value: "table"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List recorded scenario runs, oldest first",
@@ -79,7 +79,7 @@ A file in the history that is not a valid record is an error naming it
 			if err != nil {
 				return err
 			}
-			if out.value != "table" {
+			if out.structured() {
 				if records == nil {
 					records = []history.Record{}
 				}
@@ -116,7 +116,7 @@ A file in the history that is not a valid record is an error naming it
 
 func newHistoryPromotionsCommand(streams Streams) *cobra.Command {
 	var dir, automation string
-	out := outputFlag{allowed: []string{"table", "json", "yaml"}, value: "table"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "promotions",
 		Short: "List recorded promotions and demotions, oldest first",
@@ -132,7 +132,7 @@ func newHistoryPromotionsCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if out.value != "table" {
+			if out.structured() {
 				if ps == nil {
 					ps = []history.Promotion{}
 				}

@@ -192,9 +192,15 @@ func (h listedHistory) cases() map[string]historyListCase {
 			wantErr:  `error: invalid --suite "weekly": must be one of nightly, pr, adhoc`,
 		},
 		"unknown output": {
-			args:     []string{"history", "list", "--dir", dir, "-o", "text"},
+			args:     []string{"history", "list", "--dir", dir, "-o", "xml"},
 			wantCode: cli.ExitError,
-			wantErr:  `invalid --output "text": must be one of table, json, yaml`,
+			wantErr:  `invalid --output "xml": must be one of text, json, yaml`,
+		},
+		"table, the old name of text, still works": {
+			args:     []string{"history", "list", "--dir", dir, "-o", "table"},
+			wantCode: cli.ExitOK,
+			wantOut:  []string{"ID", "STARTED", older.ID},
+			wantErr:  "Warning: -o table is deprecated, use -o text",
 		},
 	}
 }

@@ -36,7 +36,7 @@ type ladderOptions struct {
 }
 
 func (o *ladderOptions) register(cmd *cobra.Command, demote bool) {
-	o.out = outputFlag{allowed: []string{"text", "json", "yaml"}, value: "text"}
+	o.out = dataOutput()
 	o.out.register(cmd)
 	cmd.Flags().StringVar(&o.to, "to", "", "the rung to move to: "+rungNames())
 	cmd.Flags().StringVar(&o.owner, "owner", "", "the named human accountable for the move (required)")
@@ -248,7 +248,7 @@ spec has not changed since it was read, and annotated
 
 // printLadder prints a promote or demote report.
 func printLadder(w io.Writer, out *outputFlag, r ladderReport) error {
-	if out.value != "text" {
+	if out.structured() {
 		return out.print(w, r)
 	}
 	verb := map[string]string{history.Promote: "Promotion", history.Demote: "Demotion"}[r.Action]

@@ -82,7 +82,7 @@ const safetyCaseLintExample = `  # Lint safety cases together with the Automatio
 
 func newSafetyCaseLintCommand(streams Streams) *cobra.Command {
 	var shipped bool
-	out := outputFlag{allowed: []string{"text", "json"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:     "lint [FILE|DIR]...",
 		Short:   "Check safety-case files for missing or invalid parts",
@@ -140,7 +140,7 @@ func lintTargets(shipped bool, args []string) ([]string, []validation.Finding, e
 // printLint prints the findings, one a line with a summary in text, or as
 // a lintReport.
 func printLint(w io.Writer, out *outputFlag, files []string, findings []validation.Finding) error {
-	if out.value == "text" {
+	if !out.structured() {
 		for _, f := range findings {
 			fmt.Fprintln(w, f.String())
 		}
@@ -205,7 +205,7 @@ func fatalFiles(findings []validation.Finding) int {
 }
 
 func newSafetyCaseListCommand(streams Streams) *cobra.Command {
-	out := outputFlag{allowed: []string{"text", "json", "yaml"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the safety cases shipped with the built-in automations",

@@ -212,7 +212,7 @@ func failedAssertions(sc *scorecard.Scorecard) string {
 }
 
 func newScenarioListCommand(streams Streams) *cobra.Command {
-	out := outputFlag{allowed: []string{"text", "json", "yaml"}, value: "text"}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List the shipped scenarios",
@@ -236,7 +236,7 @@ func newScenarioListCommand(streams Streams) *cobra.Command {
 				}
 				rows = append(rows, row{Name: n, Tier: s.Spec.Tier, Pattern: s.Spec.Pattern, Description: s.Spec.Description})
 			}
-			if out.value != "text" {
+			if out.structured() {
 				return out.print(streams.Out, rows)
 			}
 			tw := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
