@@ -92,7 +92,7 @@ func newCatalogShowCommand(streams Streams) *cobra.Command {
 			if err := out.validate(); err != nil {
 				return err
 			}
-			p, err := catalog.Get(args[0])
+			p, err := getPattern(args[0])
 			if err != nil {
 				return err
 			}

@@ -116,7 +116,7 @@ func newClusterStatusCommand(streams Streams) *cobra.Command {
 			}
 			st, err := p.Status(cmd.Context(), name)
 			if err != nil {
-				return err
+				return clusterNotFound(err, p, cmd, name)
 			}
 			if out.structured() {
 				return out.print(streams.Out, st)

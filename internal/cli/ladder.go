@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -99,8 +98,8 @@ func (o *ladderOptions) validate(automation string) (v1alpha1.Rung, error) {
 	if err := o.out.validate(); err != nil {
 		return "", err
 	}
-	if !slices.Contains(safetycases.Names(), automation) {
-		return "", fmt.Errorf("unknown automation %q: must be a built-in automation type: %s", automation, strings.Join(safetycases.Names(), ", "))
+	if err := checkAutomation(automation); err != nil {
+		return "", err
 	}
 	to := v1alpha1.Rung(o.to)
 	switch {

@@ -35,9 +35,10 @@ be written, the automation is not ready: the remediator runs an automation
 above the alert rung only when its safety case is complete.`,
 		Example: `  interlock safetycase lint my-safety-cases.yaml
   interlock safetycase lint --shipped
-  interlock safetycase list`,
+  interlock safetycase list
+  interlock safetycase show unhealthy-workload`,
 	}
-	cmd.AddCommand(newSafetyCaseLintCommand(streams), newSafetyCaseListCommand(streams))
+	cmd.AddCommand(newSafetyCaseLintCommand(streams), newSafetyCaseListCommand(streams), newSafetyCaseShowCommand(streams))
 	return cmd
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -26,18 +25,6 @@ func newScenarioCommand(streams Streams) *cobra.Command {
 	}
 	cmd.AddCommand(newScenarioRunCommand(streams), newScenarioListCommand(streams), newScenarioValidateCommand(streams))
 	return cmd
-}
-
-// loadScenario takes an embedded scenario's name or a file's path.
-func loadScenario(arg string) (*scenarios.Scenario, error) {
-	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
-		return scenarios.LoadFile(arg)
-	}
-	s, err := scenarios.Load(arg)
-	if err != nil {
-		return nil, fmt.Errorf("%w (known scenarios: %s)", err, strings.Join(scenarios.Names(), ", "))
-	}
-	return s, nil
 }
 
 // scenarioRunOptions are the flags of `interlock scenario run`.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/internal/cli"
 )
 
@@ -75,5 +76,52 @@ func checkUsage(t *testing.T, tc usageTest) {
 	}
 	if strings.Contains(errOut, "goroutine ") {
 		t.Errorf("stderr has a stack trace:\n%s", errOut)
+	}
+}
+
+// A mistyped scenario, automation, safety case, failure pattern or cluster
+// is an error that names the bad value and suggests the close names.
+func TestDidYouMean(t *testing.T) {
+	t.Setenv(cluster.HomeEnv, t.TempDir())
+	tests := map[string]usageTest{
+		"scenario run": {
+			args: []string{"scenario", "run", "strom"}, wantCode: cli.ExitError,
+			wantErr: []string{`error: no such scenario "strom" (did you mean "storm"?); known scenarios: autoscaler-feedback-loop,`},
+		},
+		"scenario validate": {
+			args: []string{"scenario", "validate", "node-los"}, wantCode: cli.ExitError,
+			wantErr: []string{`no such scenario "node-los" (did you mean "node-loss"?)`},
+		},
+		"nightly": {
+			args: []string{"nightly", "lying-health"}, wantCode: cli.ExitError,
+			wantErr: []string{`no such scenario "lying-health" (did you mean "lying-health-check" or "lying-health-check-blind"?)`},
+		},
+		"scenario with nothing close": {
+			args: []string{"scenario", "run", "zzzzzzzz"}, wantCode: cli.ExitError,
+			wantErr: []string{`no such scenario "zzzzzzzz"; known scenarios: `},
+		},
+		"automation to promote": {
+			args: []string{"promote", "unhealthy-workloads", "--to", "runbook", "--owner", "alice"}, wantCode: cli.ExitError,
+			wantErr: []string{`unknown automation "unhealthy-workloads" (did you mean "unhealthy-workload"?): must be a built-in automation type: bad-deploy,`},
+		},
+		"automation to demote": {
+			args: []string{"demote", "nodeloss", "--to", "alert", "--owner", "bob", "--reason", "r"}, wantCode: cli.ExitError,
+			wantErr: []string{`unknown automation "nodeloss" (did you mean "node-loss"?)`},
+		},
+		"safety case": {
+			args: []string{"safetycase", "show", "disk-presure"}, wantCode: cli.ExitError,
+			wantErr: []string{`no such safety case "disk-presure" (did you mean "disk-pressure"?); known safety cases: bad-deploy,`},
+		},
+		"failure pattern": {
+			args: []string{"catalog", "show", "remediation-strom"}, wantCode: cli.ExitError,
+			wantErr: []string{`no such failure pattern "remediation-strom" (did you mean "remediation-storm"?); known patterns: `},
+		},
+		"cluster, when there is none": {
+			args: []string{"cluster", "status", "--name", "dev"}, wantCode: cli.ExitError,
+			wantErr: []string{`cluster not found: "dev"; there are no clusters (interlock cluster up --name dev)`},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) { checkUsage(t, tc) })
 	}
 }
