@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -25,8 +26,21 @@ pinned Go modules, with API audit logging on. The kwok controller simulates
 the nodes and the pods on them; there is no kubelet and no container runtime.`,
 	}
 	cmd.AddCommand(newClusterUpCommand(streams), newClusterDownCommand(streams),
-		newClusterStatusCommand(streams), newClusterListCommand(streams))
+		newClusterStatusCommand(streams), newClusterListCommand(streams), newClusterKubeconfigCommand(streams))
 	return cmd
+}
+
+// defaultClusterName is the cluster every cluster command works on
+// without --name.
+const defaultClusterName = "interlock"
+
+// nameFlag registers --name, the cluster a command works on; an existing
+// cluster's name completes in the shell unless the command makes one.
+func nameFlag(cmd *cobra.Command, name *string, existing bool) {
+	cmd.Flags().StringVar(name, "name", defaultClusterName, "cluster name")
+	if existing {
+		_ = cmd.RegisterFlagCompletionFunc("name", completeClusters)
+	}
 }
 
 func embeddedProvider(progress io.Writer) (*cluster.Embedded, error) {
@@ -37,8 +51,19 @@ func embeddedProvider(progress io.Writer) (*cluster.Embedded, error) {
 	return cluster.NewEmbedded(tc)
 }
 
+// clusterUpReport is what cluster up prints with -o json or yaml.
+type clusterUpReport struct {
+	Name           string  `json:"name"`
+	Nodes          int     `json:"nodes"`
+	Kubeconfig     string  `json:"kubeconfig"`
+	AuditLog       string  `json:"auditLog"`
+	Dir            string  `json:"dir"`
+	ElapsedSeconds float64 `json:"elapsedSeconds"`
+}
+
 func newClusterUpCommand(streams Streams) *cobra.Command {
 	opts := cluster.UpOptions{}
+	out := dataOutput()
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start an embedded cluster and wait until it and its nodes are ready",
@@ -47,6 +72,9 @@ func newClusterUpCommand(streams Streams) *cobra.Command {
   kubectl --kubeconfig /tmp/a.kubeconfig get nodes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := out.validate(); err != nil {
+				return err
+			}
 			opts.Progress = streams.Err
 			p, err := embeddedProvider(streams.Err)
 			if err != nil {
@@ -56,17 +84,22 @@ func newClusterUpCommand(streams Streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if out.structured() {
+				return out.print(streams.Out, clusterUpReport{Name: c.Name, Nodes: opts.Nodes, Kubeconfig: c.Kubeconfig,
+					AuditLog: c.AuditLog, Dir: c.Dir, ElapsedSeconds: c.Elapsed.Seconds()})
+			}
 			fmt.Fprintf(streams.Out, "Cluster %q is ready with %d node(s) in %s\n", c.Name, opts.Nodes, c.Elapsed.Round(100*time.Millisecond))
 			fmt.Fprintf(streams.Out, "  kubeconfig: %s\n  audit log:  %s\n", c.Kubeconfig, c.AuditLog)
 			fmt.Fprintf(streams.Out, "Try: kubectl --kubeconfig %s get nodes\n", c.Kubeconfig)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&opts.Name, "name", "interlock", "cluster name")
+	nameFlag(cmd, &opts.Name, false)
 	cmd.Flags().IntVar(&opts.Nodes, "nodes", 1, "number of simulated nodes to create")
-	cmd.Flags().StringVar(&opts.Kubeconfig, "kubeconfig", "", "where to write the admin kubeconfig (default: inside the cluster's directory)")
+	cmd.Flags().StringVar(&opts.Kubeconfig, "kubeconfig", "", "where to write the admin kubeconfig (default: inside the cluster's directory; interlock cluster kubeconfig prints it)")
 	cmd.Flags().DurationVar(&opts.Wait, "wait", 2*time.Minute, "how long to wait for the control plane and nodes")
 	cmd.Flags().BoolVar(&opts.Metrics, "metrics", false, "also run metrics-server with kwok's simulated pod usage, so that a HorizontalPodAutoscaler works")
+	out.register(cmd)
 	return cmd
 }
 
@@ -93,7 +126,7 @@ func newClusterDownCommand(streams Streams) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&name, "name", "interlock", "cluster name")
+	nameFlag(cmd, &name, true)
 	return cmd
 }
 
@@ -134,7 +167,7 @@ func newClusterStatusCommand(streams Streams) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&name, "name", "interlock", "cluster name")
+	nameFlag(cmd, &name, true)
 	out.register(cmd)
 	return cmd
 }
@@ -174,5 +207,37 @@ func newClusterListCommand(streams Streams) *cobra.Command {
 		},
 	}
 	out.register(cmd)
+	return cmd
+}
+
+func newClusterKubeconfigCommand(streams Streams) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "kubeconfig",
+		Short: "Print an embedded cluster's admin kubeconfig, as kind get kubeconfig does",
+		Long: `Print the admin kubeconfig of the embedded cluster --name, the one
+cluster up wrote into the cluster's directory, so that it can be saved
+anywhere or used at once.`,
+		Example: `  interlock cluster kubeconfig --name a > /tmp/a.kubeconfig
+  kubectl --kubeconfig <(interlock cluster kubeconfig --name a) get nodes`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := embeddedProvider(streams.Err)
+			if err != nil {
+				return err
+			}
+			st, err := p.Status(cmd.Context(), name)
+			if err != nil {
+				return clusterNotFound(err, p, cmd, name)
+			}
+			data, err := os.ReadFile(st.Kubeconfig)
+			if err != nil {
+				return fmt.Errorf("failed to read the kubeconfig of cluster %q (is it still coming up?): %w", name, err)
+			}
+			_, err = streams.Out.Write(data)
+			return err
+		},
+	}
+	nameFlag(cmd, &name, true)
 	return cmd
 }

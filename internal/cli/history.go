@@ -14,8 +14,30 @@ import (
 
 func init() { register(newHistoryCommand) }
 
-// historyDirHelp documents --dir for every command that reads or writes the history.
+// historyDirHelp documents --history for the commands that read the history.
 const historyDirHelp = "history directory (default: $" + history.DirEnv + ", then " + history.DefaultDir + ")"
+
+// historyFlag registers --history, the history directory, as every command
+// that reads or writes the history names it. With oldDir it also registers
+// --dir, the name some of them had, as a hidden alias, so that scripts
+// written for it still work; using it warns on stderr, never on stdout,
+// where it would spoil -o json. cmd's RunE must be set already.
+func historyFlag(cmd *cobra.Command, dir *string, def, usage string, oldDir bool) {
+	cmd.Flags().StringVar(dir, "history", def, usage)
+	_ = cmd.MarkFlagDirname("history")
+	if !oldDir {
+		return
+	}
+	cmd.Flags().StringVar(dir, "dir", def, usage)
+	_ = cmd.Flags().MarkHidden("dir")
+	run := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if c.Flags().Changed("dir") {
+			fmt.Fprintln(c.ErrOrStderr(), "Warning: --dir is deprecated, use --history")
+		}
+		return run(c, args)
+	}
+}
 
 // historyStore returns the store in dir, or in the default directory.
 func historyStore(dir string) *history.Dir {
@@ -33,7 +55,7 @@ func newHistoryCommand(streams Streams) *cobra.Command {
 one per scenario run (its scorecard plus the run's ID, git commit, suite and
 the digest of each automation's safety case), DIR/promotions/ one per
 promotion or demotion. The directory is $` + history.DirEnv + `, else ` + history.DefaultDir + `,
-unless --dir says otherwise. Promotions are decided on the nightly runs in it.`,
+unless --history says otherwise. Promotions are decided on the nightly runs in it.`,
 		Example: `  interlock history list --automation unhealthy-workload
   interlock history promotions`,
 	}
@@ -107,10 +129,13 @@ A file in the history that is not a valid record is an error naming it
 		},
 	}
 	out.register(cmd)
-	cmd.Flags().StringVar(&dir, "dir", "", historyDirHelp)
+	historyFlag(cmd, &dir, "", historyDirHelp, true)
 	cmd.Flags().StringVar(&f.Automation, "automation", "", "only runs with an automation of this name or type under test")
 	cmd.Flags().StringVar(&f.Scenario, "scenario", "", "only runs of this scenario")
 	cmd.Flags().StringVar(&f.Suite, "suite", "", "only runs of this suite: "+strings.Join(history.Suites, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("automation", completeAutomations)
+	_ = cmd.RegisterFlagCompletionFunc("scenario", completeScenarioNames)
+	_ = cmd.RegisterFlagCompletionFunc("suite", completeValues(history.Suites...))
 	return cmd
 }
 
@@ -152,8 +177,9 @@ func newHistoryPromotionsCommand(streams Streams) *cobra.Command {
 		},
 	}
 	out.register(cmd)
-	cmd.Flags().StringVar(&dir, "dir", "", historyDirHelp)
+	historyFlag(cmd, &dir, "", historyDirHelp, true)
 	cmd.Flags().StringVar(&automation, "automation", "", "only the moves of this automation")
+	_ = cmd.RegisterFlagCompletionFunc("automation", completeAutomations)
 	return cmd
 }
 

@@ -152,7 +152,7 @@ func (h listedHistory) cases() map[string]historyListCase {
 	dir, empty, older, newer, nl := h.dir, h.empty, h.older, h.newer, h.nl
 	return map[string]historyListCase{
 		"table, oldest first": {
-			args:     []string{"history", "list", "--dir", dir},
+			args:     []string{"history", "list", "--history", dir},
 			wantCode: cli.ExitOK,
 			wantOut: []string{"ID", "STARTED", "SCENARIO", "SUITE", "PROVIDER", "REMEDIATOR", "VERDICT", "COMMIT", "AUTOMATIONS",
 				older.ID, "storm", "nightly", "embedded", "built-in", "fail", "0123456789ab", "unhealthy-workload@unsupervised",
@@ -165,42 +165,48 @@ func (h listedHistory) cases() map[string]historyListCase {
 			wantOut:  []string{older.ID, nl.ID, newer.ID},
 		},
 		"by automation": {
-			args:     []string{"history", "list", "--dir", dir, "--automation", "node-loss"},
+			args:     []string{"history", "list", "--history", dir, "--automation", "node-loss"},
 			wantCode: cli.ExitOK,
 			wantOut:  []string{nl.ID},
 			notOut:   []string{older.ID, newer.ID},
 		},
 		"by scenario and suite": {
-			args:     []string{"history", "list", "--dir", dir, "--scenario", "storm", "--suite", "nightly"},
+			args:     []string{"history", "list", "--history", dir, "--scenario", "storm", "--suite", "nightly"},
 			wantCode: cli.ExitOK,
 			wantOut:  []string{older.ID},
 			notOut:   []string{newer.ID, nl.ID},
 		},
 		"nothing matches": {
-			args:     []string{"history", "list", "--dir", dir, "--scenario", "lying-health-check"},
+			args:     []string{"history", "list", "--history", dir, "--scenario", "lying-health-check"},
 			wantCode: cli.ExitOK,
 			wantOut:  []string{"No runs recorded in " + dir + " match."},
 		},
 		"empty history": {
-			args:     []string{"history", "list", "--dir", empty},
+			args:     []string{"history", "list", "--history", empty},
 			wantCode: cli.ExitOK,
 			wantOut:  []string{"No runs recorded"},
 		},
 		"unknown suite": {
-			args:     []string{"history", "list", "--dir", dir, "--suite", "weekly"},
+			args:     []string{"history", "list", "--history", dir, "--suite", "weekly"},
 			wantCode: cli.ExitError,
 			wantErr:  `error: invalid --suite "weekly": must be one of nightly, pr, adhoc`,
 		},
 		"unknown output": {
-			args:     []string{"history", "list", "--dir", dir, "-o", "xml"},
+			args:     []string{"history", "list", "--history", dir, "-o", "xml"},
 			wantCode: cli.ExitError,
 			wantErr:  `invalid --output "xml": must be one of text, json, yaml`,
 		},
 		"table, the old name of text, still works": {
-			args:     []string{"history", "list", "--dir", dir, "-o", "table"},
+			args:     []string{"history", "list", "--history", dir, "-o", "table"},
 			wantCode: cli.ExitOK,
 			wantOut:  []string{"ID", "STARTED", older.ID},
 			wantErr:  "Warning: -o table is deprecated, use -o text",
+		},
+		"--dir, the old name of --history, still works and warns on stderr": {
+			args:     []string{"history", "list", "--dir", dir, "-o", "json"},
+			wantCode: cli.ExitOK,
+			wantOut:  []string{`"id": "` + older.ID + `"`},
+			wantErr:  "Warning: --dir is deprecated, use --history",
 		},
 	}
 }
@@ -227,7 +233,7 @@ func checkHistoryList(t *testing.T, tc historyListCase) {
 // checkJSON checks history list -o json on the runs and on no runs.
 func (h listedHistory) checkJSON(t *testing.T) {
 	dir, empty, older, newer := h.dir, h.empty, h.older, h.newer
-	code, out, errOut := runInterlock(t, "history", "list", "--dir", dir, "--automation", "unhealthy-workload", "-o", "json")
+	code, out, errOut := runInterlock(t, "history", "list", "--history", dir, "--automation", "unhealthy-workload", "-o", "json")
 	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -239,7 +245,7 @@ func (h listedHistory) checkJSON(t *testing.T) {
 		got[0].Automations[0].SafetyCaseDigest != older.Automations[0].SafetyCaseDigest || len(got[0].Assertions) != len(older.Assertions) {
 		t.Errorf("records = %+v", got)
 	}
-	code, out, _ = runInterlock(t, "history", "list", "--dir", empty, "-o", "json")
+	code, out, _ = runInterlock(t, "history", "list", "--history", empty, "-o", "json")
 	if code != cli.ExitOK || strings.TrimSpace(out) != "[]" {
 		t.Errorf("empty history as JSON: %d %q", code, out)
 	}
@@ -254,7 +260,7 @@ func checkBadHistoryFile(t *testing.T, storm *scenarios.Scenario) {
 	if err := os.WriteFile(path, []byte(`{"id": "broken", "scenario": `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runInterlock(t, "history", "list", "--dir", bad)
+	code, out, errOut := runInterlock(t, "history", "list", "--history", bad)
 	if code != cli.ExitError || !strings.Contains(errOut, path) || out != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and an error naming %s", code, out, errOut, path)
 	}

@@ -38,13 +38,14 @@ func (o *ladderOptions) register(cmd *cobra.Command, demote bool) {
 	o.out = dataOutput()
 	o.out.register(cmd)
 	cmd.Flags().StringVar(&o.to, "to", "", "the rung to move to: "+rungNames())
+	_ = cmd.RegisterFlagCompletionFunc("to", completeRungs)
 	cmd.Flags().StringVar(&o.owner, "owner", "", "the named human accountable for the move (required)")
 	if demote {
 		cmd.Flags().StringVar(&o.reason, "reason", "", "why the automation is demoted (required)")
 	} else {
 		cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "decide and print the decision, but record nothing and change no cluster")
 	}
-	cmd.Flags().StringVar(&o.dir, "dir", "", historyDirHelp)
+	historyFlag(cmd, &o.dir, "", historyDirHelp, true)
 	cmd.Flags().StringVar(&o.kube.kubeconfig, "kubeconfig", "", "read the current rung from the cluster's Automation object and patch it; without it, nothing in a cluster changes")
 	cmd.Flags().StringVarP(&o.kube.namespace, "namespace", "n", "interlock-system", "the namespace of the Automation object (with --kubeconfig)")
 	cmd.Flags().StringVar(&o.object, "object", "", "the Automation object's name (with --kubeconfig; default: AUTOMATION)")
@@ -239,7 +240,7 @@ Automation object named AUTOMATION (or --object) in --namespace when
 --kubeconfig is given; otherwise from the latest promotion or demotion record
 in the history (alert if there is none) and the shipped safety case.
 
-The move is recorded in DIR/promotions/ (--dir, default $` + history.DirEnv + `,
+The move is recorded in DIR/promotions/ (--history, default $` + history.DirEnv + `,
 then ` + history.DefaultDir + `) with the owner, the time, the rungs and %s.
 With --kubeconfig, the Automation's spec.rung is then patched, provided its
 spec has not changed since it was read, and annotated

@@ -24,11 +24,12 @@ func init() {
 func newPromoteCommand(streams Streams) *cobra.Command {
 	var o ladderOptions
 	cmd := &cobra.Command{
-		Use:     "promote AUTOMATION --to RUNG --owner NAME",
-		Short:   "Move an automation up the ladder when its nightly runs allow it",
-		Long:    promoteLong(),
-		Example: promoteExample,
-		Args:    cobra.ExactArgs(1),
+		Use:               "promote AUTOMATION --to RUNG --owner NAME",
+		Short:             "Move an automation up the ladder when its nightly runs allow it",
+		Long:              promoteLong(),
+		Example:           promoteExample,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeAutomationArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.promote(cmd.Context(), streams, args[0])
 		},
@@ -80,7 +81,7 @@ const promoteExample = `  # What is missing before unhealthy-workload may act un
   interlock promote unhealthy-workload --to supervised --owner alice --kubeconfig ~/.kube/prod
 
   # The decision as JSON, from another history directory
-  interlock promote node-loss --to runbook --owner sre-team --dir /var/lib/interlock/history -o json`
+  interlock promote node-loss --to runbook --owner sre-team --history /var/lib/interlock/history -o json`
 
 // promote moves the automation up to --to if promote.Decide allows it,
 // and prints the decision.
@@ -149,11 +150,12 @@ func decidePromotion(store history.Reader, st *ladderState, to v1alpha1.Rung, no
 func newDemoteCommand(streams Streams) *cobra.Command {
 	var o ladderOptions
 	cmd := &cobra.Command{
-		Use:     "demote AUTOMATION --to RUNG --owner NAME --reason TEXT",
-		Short:   "Move an automation down the ladder, recording who and why",
-		Long:    demoteLong(),
-		Example: demoteExample,
-		Args:    cobra.ExactArgs(1),
+		Use:               "demote AUTOMATION --to RUNG --owner NAME --reason TEXT",
+		Short:             "Move an automation down the ladder, recording who and why",
+		Long:              demoteLong(),
+		Example:           demoteExample,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeAutomationArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.demote(cmd.Context(), streams, args[0])
 		},

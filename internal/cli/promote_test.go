@@ -180,7 +180,7 @@ func checkPromoteCase(t *testing.T, tc promoteCase) {
 	if tc.setup != nil {
 		ids = tc.setup(t, dir)
 	}
-	code, out, errOut := runInterlock(t, append(tc.args, "--dir", dir)...)
+	code, out, errOut := runInterlock(t, append(tc.args, "--history", dir)...)
 	if code != tc.wantCode {
 		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
 	}
@@ -218,7 +218,7 @@ func TestPromoteRecords(t *testing.T) {
 	p := checkPromotedToSupervised(t, dir, ids)
 	checkPromoteFromSupervised(t, dir, p)
 	demoted := checkDemotedToRunbook(t, dir)
-	code, out, _ := runInterlock(t, "history", "promotions", "--dir", dir)
+	code, out, _ := runInterlock(t, "history", "promotions", "--history", dir)
 	if code != cli.ExitOK {
 		t.Fatalf("history promotions: exit %d", code)
 	}
@@ -231,7 +231,7 @@ func TestPromoteRecords(t *testing.T) {
 // and the record, which it returns.
 func checkPromotedToSupervised(t *testing.T, dir string, ids []string) history.Promotion {
 	t.Helper()
-	code, out, errOut := runInterlock(t, "promote", "unhealthy-workload", "--to", "supervised", "--owner", "alice", "--dir", dir, "-o", "json")
+	code, out, errOut := runInterlock(t, "promote", "unhealthy-workload", "--to", "supervised", "--owner", "alice", "--history", dir, "-o", "json")
 	if code != cli.ExitOK {
 		t.Fatalf("promote: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -273,11 +273,11 @@ func checkPromotedToSupervised(t *testing.T, dir string, ids []string) history.P
 // supervised, where promotion p left the automation.
 func checkPromoteFromSupervised(t *testing.T, dir string, p history.Promotion) {
 	t.Helper()
-	code, _, errOut := runInterlock(t, "promote", "unhealthy-workload", "--to", "supervised", "--owner", "alice", "--dir", dir)
+	code, _, errOut := runInterlock(t, "promote", "unhealthy-workload", "--to", "supervised", "--owner", "alice", "--history", dir)
 	if code != cli.ExitError || !strings.Contains(errOut, "unhealthy-workload is at supervised (promotion record "+p.ID+")") {
 		t.Errorf("promote again: exit %d, %s", code, errOut)
 	}
-	code, out, _ := runInterlock(t, "promote", "unhealthy-workload", "--to", "unsupervised", "--owner", "alice", "--dir", dir)
+	code, out, _ := runInterlock(t, "promote", "unhealthy-workload", "--to", "unsupervised", "--owner", "alice", "--history", dir)
 	if code != cli.ExitFailed || !strings.Contains(out, "from supervised to unsupervised refused") {
 		t.Errorf("promote to unsupervised: exit %d\n%s", code, out)
 	}
@@ -287,7 +287,7 @@ func checkPromoteFromSupervised(t *testing.T, dir string, p history.Promotion) {
 // runbook and checks what it prints and records; it returns the record.
 func checkDemotedToRunbook(t *testing.T, dir string) history.Promotion {
 	t.Helper()
-	code, out, errOut := runInterlock(t, "demote", "unhealthy-workload", "--to", "runbook", "--owner", "bob", "--reason", "restarted healthy pods", "--dir", dir)
+	code, out, errOut := runInterlock(t, "demote", "unhealthy-workload", "--to", "runbook", "--owner", "bob", "--reason", "restarted healthy pods", "--history", dir)
 	if code != cli.ExitOK {
 		t.Fatalf("demote: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -306,7 +306,7 @@ func checkDemotedToRunbook(t *testing.T, dir string) history.Promotion {
 // checkRefusalJSON checks that a refusal as JSON lists the unmet conditions.
 func checkRefusalJSON(t *testing.T, dir string) {
 	t.Helper()
-	code, out, _ := runInterlock(t, "promote", "unhealthy-workload", "--to", "unsupervised", "--owner", "alice", "--dir", dir, "-o", "json")
+	code, out, _ := runInterlock(t, "promote", "unhealthy-workload", "--to", "unsupervised", "--owner", "alice", "--history", dir, "-o", "json")
 	var refused struct {
 		Allowed bool `json:"allowed"`
 		Unmet   []struct{ Name, Reason string }

@@ -109,7 +109,7 @@ func passedAssertions(s *scenarios.Scenario, typ v1alpha1.AutomationType) []scor
 // run runs promote or demote against the shared cluster.
 func (l *ladder) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	return runCLI(t, append(args, "--kubeconfig", shared.Kubeconfig, "--dir", l.dir)...)
+	return runCLI(t, append(args, "--kubeconfig", shared.Kubeconfig, "--history", l.dir)...)
 }
 
 // promoteUW promotes ladder-uw, owned by alice, to the rung to.
