@@ -94,7 +94,7 @@ func samples(replicas int32, from, to float64) []observe.Sample {
 	var out []observe.Sample
 	for sec := from; sec <= to; sec += 5 {
 		s := observe.Sample{At: testutil.At(sec)}
-		s.Deployments = []appsv1.Deployment{{
+		s.Deployments = []*appsv1.Deployment{{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "storm"},
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To(replicas),
 				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "storm"}}},
@@ -104,7 +104,7 @@ func samples(replicas int32, from, to float64) []observe.Sample {
 			if sec < 5 {
 				ready = corev1.ConditionTrue
 			}
-			s.Pods = append(s.Pods, corev1.Pod{
+			s.Pods = append(s.Pods, &corev1.Pod{
 				ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: stormPod(i), Labels: map[string]string{"app": "storm"}},
 				Spec:       corev1.PodSpec{NodeName: stormNodes[i%3]},
 				Status: corev1.PodStatus{Phase: corev1.PodRunning,
@@ -112,7 +112,7 @@ func samples(replicas int32, from, to float64) []observe.Sample {
 			})
 		}
 		for _, n := range stormNodes {
-			s.Nodes = append(s.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n},
+			s.Nodes = append(s.Nodes, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n},
 				Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}})
 		}
 		out = append(out, s)

@@ -338,7 +338,7 @@ func recoveredAt(samples []observe.Sample, node string, t time.Time) time.Time {
 			continue
 		}
 		for i := range s.Nodes {
-			if n := &s.Nodes[i]; n.Name == node && nodeWell(n) {
+			if n := s.Nodes[i]; n.Name == node && nodeWell(n) {
 				return latest(s.At, t)
 			}
 		}
@@ -366,7 +366,7 @@ func nodeWell(n *corev1.Node) bool {
 func groupsOf(rec Record, truth *observe.Truth, g grouped) (map[string]string, map[string]int) {
 	workloads := map[string]string{}
 	sizes := truth.Replicas()
-	var lastDeps []appsv1.Deployment
+	var lastDeps []*appsv1.Deployment
 	nodes := 0
 	if n := len(rec.Samples); n > 0 {
 		lastDeps, nodes = rec.Samples[n-1].Deployments, len(rec.Samples[n-1].Nodes)

@@ -16,16 +16,16 @@ import (
 
 // cluster is one sample of a cluster of nodes nodes and pods pods, in
 // workloads of ten replicas each.
-func cluster(nodes, pods int) ([]corev1.Pod, []appsv1.Deployment) {
-	var deps []appsv1.Deployment
+func cluster(nodes, pods int) ([]*corev1.Pod, []*appsv1.Deployment) {
+	var deps []*appsv1.Deployment
 	for w := 0; w < pods/10; w++ {
 		name := fmt.Sprintf("w%d", w)
-		deps = append(deps, appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name},
+		deps = append(deps, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name},
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](10), Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}}})
 	}
-	out := make([]corev1.Pod, pods)
+	out := make([]*corev1.Pod, pods)
 	for i := range out {
-		out[i] = corev1.Pod{
+		out[i] = &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: fmt.Sprintf("p%d", i), Labels: map[string]string{"app": fmt.Sprintf("w%d", i/10)}},
 			Spec:       corev1.PodSpec{NodeName: fmt.Sprintf("node-%d", i%nodes)},
 			Status: corev1.PodStatus{Phase: corev1.PodRunning,

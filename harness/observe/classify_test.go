@@ -13,17 +13,17 @@ import (
 )
 
 func TestClassifyAction(t *testing.T) {
-	deps := []appsv1.Deployment{deploy("api", 3)}
+	deps := []*appsv1.Deployment{deploy("api", 3)}
 	// Three snapshots: +20s, +30s, +40s. api-0 is ready and healthy; api-1
 	// crash-loops (truly broken); api-2's readiness lies (looks broken).
 	// api-3 is never seen.
 	observeRun := func(tr *observe.Truth) {
 		for _, sec := range []float64{20, 30, 40} {
-			tr.Observe(testutil.At(sec), []corev1.Pod{pod("api-0"), pod("api-1", notReady), pod("api-2", notReady), pod("web-0", notReady, app("web"))},
+			tr.Observe(testutil.At(sec), []*corev1.Pod{pod("api-0"), pod("api-1", notReady), pod("api-2", notReady), pod("web-0", notReady, app("web"))},
 				append(deps, deploy("web", 1)))
 		}
 		// At the action's own instant api-0 already shows as terminating.
-		tr.Observe(testutil.At(45), []corev1.Pod{pod("api-0", terminating)}, deps)
+		tr.Observe(testutil.At(45), []*corev1.Pod{pod("api-0", terminating)}, deps)
 	}
 	effects := []observe.Effect{
 		effect("crash-api-1", truly, podsNamed("api-1")),
@@ -90,7 +90,7 @@ func TestClassifyAction(t *testing.T) {
 
 func TestFalsePositivesAreRecordedOnce(t *testing.T) {
 	tr := observe.NewTruth(nil)
-	tr.Observe(testutil.At(1), []corev1.Pod{pod("api-0")}, []appsv1.Deployment{deploy("api", 1)})
+	tr.Observe(testutil.At(1), []*corev1.Pod{pod("api-0")}, []*appsv1.Deployment{deploy("api", 1)})
 	e := deletePod(2, "api-0")
 	tr.ClassifyAction(e)
 	tr.ClassifyAction(e)
@@ -105,8 +105,8 @@ func TestFalsePositivesAreRecordedOnce(t *testing.T) {
 func observeFalseNegativeRun(tr *observe.Truth) {
 	for sec := 0.0; sec <= 120; sec += 10 {
 		tr.Observe(testutil.At(sec),
-			[]corev1.Pod{pod("api-0"), pod("api-1"), pod("web-0", app("web"), onNode("kwok-node-1"))},
-			[]appsv1.Deployment{deploy("api", 2), deploy("web", 1)})
+			[]*corev1.Pod{pod("api-0"), pod("api-1"), pod("web-0", app("web"), onNode("kwok-node-1"))},
+			[]*appsv1.Deployment{deploy("api", 2), deploy("web", 1)})
 	}
 }
 
@@ -217,7 +217,7 @@ func nodeAction(sec float64, node, kind string) scorecard.LedgerEntry {
 // run on kwok-node-0; kwok-node-1 runs nothing.
 func observeNodeRun(tr *observe.Truth) {
 	for _, sec := range []float64{0, 20, 40, 60, 80, 100, 120} {
-		tr.Observe(testutil.At(sec), apiPods(2, 0), []appsv1.Deployment{deploy("api", 2)})
+		tr.Observe(testutil.At(sec), apiPods(2, 0), []*appsv1.Deployment{deploy("api", 2)})
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // observers grade it by. Snapshots come in time order.
 type Observer interface {
 	// Observe records the pods and deployments as listed at t.
-	Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.Deployment)
+	Observe(t time.Time, pods []*corev1.Pod, deployments []*appsv1.Deployment)
 }
 
 var _ Observer = (*Truth)(nil)

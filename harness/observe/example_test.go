@@ -22,9 +22,9 @@ func ExampleTruth() {
 		{Name: "crashloop-api", Namespace: "shop", Selector: labels.SelectorFromSet(labels.Set{"app": "api"}),
 			TrulyBroken: true, Start: testutil.At(20), End: testutil.At(240)},
 	})
-	deployments := []appsv1.Deployment{deploy("web", 1), deploy("api", 1)}
+	deployments := []*appsv1.Deployment{deploy("web", 1), deploy("api", 1)}
 	for sec := 0.0; sec <= 120; sec += 30 {
-		truth.Observe(testutil.At(sec), []corev1.Pod{pod("web-5c8d9-9ttpz", app("web"), notReady), pod("api-7d9f4-2xk8q")}, deployments)
+		truth.Observe(testutil.At(sec), []*corev1.Pod{pod("web-5c8d9-9ttpz", app("web"), notReady), pod("api-7d9f4-2xk8q")}, deployments)
 	}
 	c := truth.ClassifyAction(deletePod(100, "web-5c8d9-9ttpz"))
 	fmt.Println(c.Grade, c.Workload)
@@ -60,11 +60,11 @@ func ExampleTruth_Promise() {
 	truth.Promise("shop/api", observe.Capacity{Replicas: 3})
 	truth.Promise("shop/web", observe.Capacity{Autoscaled: true, MinReplicas: 1})
 	web := pod("web-5c8d9-9ttpz", app("web"))
-	truth.Observe(testutil.At(0), []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
-		[]appsv1.Deployment{deploy("api", 3), deploy("web", 1)})
-	truth.Observe(testutil.At(30), []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
-		[]appsv1.Deployment{deploy("api", 3), deploy("web", 1)})
-	truth.Observe(testutil.At(60), []corev1.Pod{web}, []appsv1.Deployment{deploy("api", 0), deploy("web", 1)})
+	truth.Observe(testutil.At(0), []*corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
+		[]*appsv1.Deployment{deploy("api", 3), deploy("web", 1)})
+	truth.Observe(testutil.At(30), []*corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), web},
+		[]*appsv1.Deployment{deploy("api", 3), deploy("web", 1)})
+	truth.Observe(testutil.At(60), []*corev1.Pod{web}, []*appsv1.Deployment{deploy("api", 0), deploy("web", 1)})
 	for _, s := range truth.Result().Samples {
 		fmt.Printf("%s %.2f\n", s.Time.Format("15:04:05"), s.Availability)
 	}

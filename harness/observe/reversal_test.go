@@ -13,11 +13,11 @@ import (
 )
 
 func TestReversals(t *testing.T) {
-	deps := []appsv1.Deployment{deploy("api", 3)}
-	three := []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2")}
+	deps := []*appsv1.Deployment{deploy("api", 3)}
+	three := []*corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2")}
 	type snapshot struct {
 		sec  float64
-		pods []corev1.Pod
+		pods []*corev1.Pod
 	}
 	tests := map[string]struct {
 		snapshots    []snapshot
@@ -30,9 +30,9 @@ func TestReversals(t *testing.T) {
 		"a healthy pod replaced": {
 			snapshots: []snapshot{
 				{10, three},
-				{12, []corev1.Pod{pod("api-0", terminating), pod("api-1"), pod("api-2")}},
-				{14, []corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3", notReady)}},
-				{16, []corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3")}},
+				{12, []*corev1.Pod{pod("api-0", terminating), pod("api-1"), pod("api-2")}},
+				{14, []*corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3", notReady)}},
+				{16, []*corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3")}},
 			},
 			entry:        deletePod(11, "api-0"),
 			wantMeasured: true, wantReversed: true, wantLevel: 3, wantDuration: 5 * time.Second,
@@ -41,15 +41,15 @@ func TestReversals(t *testing.T) {
 			snapshots: []snapshot{
 				{10, three},
 				{11.5, three}, // listed before the delete took effect
-				{13, []corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3")}},
+				{13, []*corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3")}},
 			},
 			entry:        deletePod(11, "api-0"),
 			wantMeasured: true, wantReversed: true, wantLevel: 3, wantDuration: 2 * time.Second,
 		},
 		"a broken pod's restart costs nothing": {
 			snapshots: []snapshot{
-				{10, []corev1.Pod{pod("api-0", notReady), pod("api-1"), pod("api-2")}},
-				{12, []corev1.Pod{pod("api-1"), pod("api-2")}},
+				{10, []*corev1.Pod{pod("api-0", notReady), pod("api-1"), pod("api-2")}},
+				{12, []*corev1.Pod{pod("api-1"), pod("api-2")}},
 			},
 			entry:        evictPod(11, "api-0"),
 			wantMeasured: true, wantReversed: true, wantLevel: 2, wantDuration: time.Second,
@@ -57,8 +57,8 @@ func TestReversals(t *testing.T) {
 		"never back": {
 			snapshots: []snapshot{
 				{10, three},
-				{12, []corev1.Pod{pod("api-1"), pod("api-2")}},
-				{40, []corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3", notReady)}},
+				{12, []*corev1.Pod{pod("api-1"), pod("api-2")}},
+				{40, []*corev1.Pod{pod("api-1"), pod("api-2"), pod("api-3", notReady)}},
 			},
 			entry:        deletePod(11, "api-0"),
 			wantMeasured: true, wantReversed: false, wantLevel: 3, wantDuration: 29 * time.Second,

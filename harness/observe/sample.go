@@ -11,7 +11,7 @@ import (
 // loads and the grader read.
 type Sample struct {
 	At          time.Time
-	Pods        []corev1.Pod
-	Deployments []appsv1.Deployment
-	Nodes       []corev1.Node
+	Pods        []*corev1.Pod
+	Deployments []*appsv1.Deployment
+	Nodes       []*corev1.Node
 }

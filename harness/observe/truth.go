@@ -201,7 +201,7 @@ type deployment struct {
 // Observe records a snapshot of the pods and deployments taken at t and the
 // availability sample it gives. Snapshots must come in time order; one
 // older than the last is ignored.
-func (tr *Truth) Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.Deployment) {
+func (tr *Truth) Observe(t time.Time, pods []*corev1.Pod, deployments []*appsv1.Deployment) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if n := len(tr.snaps); n > 0 && t.Before(tr.snaps[n-1]) {
@@ -211,7 +211,7 @@ func (tr *Truth) Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.De
 
 	deps := make([]deployment, 0, len(deployments))
 	for i := range deployments {
-		d := &deployments[i]
+		d := deployments[i]
 		sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 		if err != nil || sel.Empty() {
 			continue // the API server refuses such a Deployment
@@ -235,7 +235,7 @@ func (tr *Truth) Observe(t time.Time, pods []corev1.Pod, deployments []appsv1.De
 
 	serving := map[string][]string{}
 	for i := range pods {
-		p := &pods[i]
+		p := pods[i]
 		st := tr.judge(t, p, deps)
 		key := p.Namespace + "/" + p.Name
 		if st.workload != "" && st.serving {

@@ -19,8 +19,8 @@ const remediator = "system:serviceaccount:interlock-system:remediator"
 
 // pod is a Ready, Running pod of the api Deployment in shop on kwok-node-0,
 // changed by mods.
-func pod(name string, mods ...func(*corev1.Pod)) corev1.Pod {
-	p := corev1.Pod{
+func pod(name string, mods ...func(*corev1.Pod)) *corev1.Pod {
+	p := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop", Labels: map[string]string{"app": "api"}},
 		Spec:       corev1.PodSpec{NodeName: "kwok-node-0"},
 		Status: corev1.PodStatus{
@@ -29,7 +29,7 @@ func pod(name string, mods ...func(*corev1.Pod)) corev1.Pod {
 		},
 	}
 	for _, m := range mods {
-		m(&p)
+		m(p)
 	}
 	return p
 }
@@ -43,8 +43,8 @@ func onNode(n string) func(*corev1.Pod) { return func(p *corev1.Pod) { p.Spec.No
 func app(a string) func(*corev1.Pod)    { return func(p *corev1.Pod) { p.Labels["app"] = a } }
 
 // deploy is a Deployment in shop selecting app=name.
-func deploy(name string, replicas int32) appsv1.Deployment {
-	return appsv1.Deployment{
+func deploy(name string, replicas int32) *appsv1.Deployment {
+	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop"},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To(replicas),
@@ -104,7 +104,7 @@ func cordon(sec float64, node string) scorecard.LedgerEntry {
 
 func TestTruthServing(t *testing.T) {
 	tests := map[string]struct {
-		pod     corev1.Pod
+		pod     *corev1.Pod
 		effects []observe.Effect
 		want    float64
 	}{
@@ -131,7 +131,7 @@ func TestTruthServing(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			tr := observe.NewTruth(tc.effects)
-			tr.Observe(testutil.At(50), []corev1.Pod{tc.pod}, []appsv1.Deployment{deploy("api", 1)})
+			tr.Observe(testutil.At(50), []*corev1.Pod{tc.pod}, []*appsv1.Deployment{deploy("api", 1)})
 			res := tr.Result()
 			if len(res.Samples) != 1 {
 				t.Fatalf("samples = %v, want one", res.Samples)
@@ -146,8 +146,8 @@ func TestTruthServing(t *testing.T) {
 func TestTruthAvailability(t *testing.T) {
 	type snapshot struct {
 		sec  float64
-		pods []corev1.Pod
-		deps []appsv1.Deployment
+		pods []*corev1.Pod
+		deps []*appsv1.Deployment
 	}
 	tests := map[string]struct {
 		snapshots []snapshot
@@ -157,36 +157,36 @@ func TestTruthAvailability(t *testing.T) {
 	}{
 		"share of desired replicas over every deployment": {
 			snapshots: []snapshot{{sec: 1,
-				pods: []corev1.Pod{pod("api-0"), pod("api-1", notReady), pod("api-2"), pod("web-0", app("web"))},
-				deps: []appsv1.Deployment{deploy("api", 3), deploy("web", 1)}}},
+				pods: []*corev1.Pod{pod("api-0"), pod("api-1", notReady), pod("api-2"), pod("web-0", app("web"))},
+				deps: []*appsv1.Deployment{deploy("api", 3), deploy("web", 1)}}},
 			want: []float64{0.75}, wantMin: 0.75, wantMean: 0.75,
 		},
 		"surplus pods count no more than desired": {
 			snapshots: []snapshot{{sec: 1,
-				pods: []corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), pod("web-0", notReady, app("web"))},
-				deps: []appsv1.Deployment{deploy("api", 2), deploy("web", 2)}}},
+				pods: []*corev1.Pod{pod("api-0"), pod("api-1"), pod("api-2"), pod("web-0", notReady, app("web"))},
+				deps: []*appsv1.Deployment{deploy("api", 2), deploy("web", 2)}}},
 			want: []float64{0.5}, wantMin: 0.5, wantMean: 0.5,
 		},
 		"pods of no deployment do not count": {
 			snapshots: []snapshot{{sec: 1,
-				pods: []corev1.Pod{pod("api-0"), pod("batch-0", app("batch"))},
-				deps: []appsv1.Deployment{deploy("api", 2)}}},
+				pods: []*corev1.Pod{pod("api-0"), pod("batch-0", app("batch"))},
+				deps: []*appsv1.Deployment{deploy("api", 2)}}},
 			want: []float64{0.5}, wantMin: 0.5, wantMean: 0.5,
 		},
 		"a deleted deployment serves nothing": {
 			snapshots: []snapshot{
-				{sec: 1, pods: []corev1.Pod{pod("api-0"), pod("web-0", app("web"))}, deps: []appsv1.Deployment{deploy("api", 1), deploy("web", 1)}},
-				{sec: 2, pods: []corev1.Pod{pod("api-0")}, deps: []appsv1.Deployment{deploy("api", 1)}},
+				{sec: 1, pods: []*corev1.Pod{pod("api-0"), pod("web-0", app("web"))}, deps: []*appsv1.Deployment{deploy("api", 1), deploy("web", 1)}},
+				{sec: 2, pods: []*corev1.Pod{pod("api-0")}, deps: []*appsv1.Deployment{deploy("api", 1)}},
 			},
 			want: []float64{1, 0.5}, wantMin: 0.5, wantMean: 0.75,
 		},
 		"nothing desired records no sample": {
-			snapshots: []snapshot{{sec: 1}, {sec: 2, deps: []appsv1.Deployment{deploy("api", 0)}}},
+			snapshots: []snapshot{{sec: 1}, {sec: 2, deps: []*appsv1.Deployment{deploy("api", 0)}}},
 		},
 		"an older snapshot is ignored": {
 			snapshots: []snapshot{
-				{sec: 5, pods: []corev1.Pod{pod("api-0")}, deps: []appsv1.Deployment{deploy("api", 1)}},
-				{sec: 4, pods: nil, deps: []appsv1.Deployment{deploy("api", 1)}},
+				{sec: 5, pods: []*corev1.Pod{pod("api-0")}, deps: []*appsv1.Deployment{deploy("api", 1)}},
+				{sec: 4, pods: nil, deps: []*appsv1.Deployment{deploy("api", 1)}},
 			},
 			want: []float64{1}, wantMin: 1, wantMean: 1,
 		},
@@ -219,7 +219,7 @@ func TestTruthAvailability(t *testing.T) {
 
 func TestWorkloadsAndReplicas(t *testing.T) {
 	tr := observe.NewTruth(nil)
-	tr.Observe(testutil.At(1), []corev1.Pod{pod("api-0"), pod("batch-0", app("batch"))}, []appsv1.Deployment{deploy("api", 3)})
+	tr.Observe(testutil.At(1), []*corev1.Pod{pod("api-0"), pod("batch-0", app("batch"))}, []*appsv1.Deployment{deploy("api", 3)})
 	if w, ok := tr.WorkloadOf("shop", "api-0"); !ok || w != "shop/api" {
 		t.Errorf("WorkloadOf(api-0) = %q, %v; want shop/api", w, ok)
 	}
@@ -237,7 +237,7 @@ func TestTruthOffsets(t *testing.T) {
 	tr := observe.NewTruth([]observe.Effect{effect("crash", truly)})
 	tr.SetOrigin(testutil.At(-5))
 	for sec := 0.0; sec <= 120; sec += 10 {
-		tr.Observe(testutil.At(sec), []corev1.Pod{pod("api-0"), pod("api-1")}, []appsv1.Deployment{deploy("api", 2)})
+		tr.Observe(testutil.At(sec), []*corev1.Pod{pod("api-0"), pod("api-1")}, []*appsv1.Deployment{deploy("api", 2)})
 	}
 	res := tr.Result()
 	want := "crash: pods app=api in shop truly broken from +0:15 to +1:45; the remediator never acted on it"

@@ -118,6 +118,8 @@ type runner struct {
 	// stale is the proxy the remediator talks through when the scenario
 	// makes its view stale; nil otherwise.
 	stale *staleview.Proxy
+	// samp watches the cluster for the run's samples.
+	samp *sampler
 	// loads are the scenario's loads as the run plays them.
 	loads *workload.Loads
 	// teardowns undo what the run set up, last first (see do).
@@ -239,11 +241,16 @@ func (r *runner) up(ctx context.Context) (*cluster.Cluster, error) {
 	})
 	// The harness's own requests carry its user agent, which tells them
 	// from the components that share the admin identity.
-	r.cfg = rest.CopyConfig(c.Config)
+	// They are not throttled: a fault on a fleet of pods must land at once.
+	r.cfg = cluster.Unthrottled(c.Config)
 	r.cfg.UserAgent = ledger.HarnessUserAgent + "/" + version()
 	if r.admin, err = client.New(r.cfg, client.Options{Scheme: contract.Scheme()}); err != nil {
 		return nil, fmt.Errorf("failed to create client: %w", err)
 	}
+	if r.samp, err = startSampler(ctx, r.cfg); err != nil {
+		return nil, err
+	}
+	r.onTeardown(func(context.Context) error { r.samp.close(); return nil })
 	r.progress(scorecard.EventProgress, "Cluster up in %s", c.Elapsed.Round(100*time.Millisecond))
 	return c, nil
 }

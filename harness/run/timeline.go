@@ -10,7 +10,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -293,21 +292,9 @@ func (r *runner) rollout(ctx context.Context, ro rollout) error {
 	return nil
 }
 
-// sample lists the pods, deployments and nodes.
-func (r *runner) sample(ctx context.Context) (observe.Sample, error) {
-	var pods corev1.PodList
-	if err := r.admin.List(ctx, &pods); err != nil {
-		return observe.Sample{}, fmt.Errorf("failed to list pods: %w", err)
-	}
-	var deps appsv1.DeploymentList
-	if err := r.admin.List(ctx, &deps); err != nil {
-		return observe.Sample{}, fmt.Errorf("failed to list deployments: %w", err)
-	}
-	var nodes corev1.NodeList
-	if err := r.admin.List(ctx, &nodes); err != nil {
-		return observe.Sample{}, fmt.Errorf("failed to list nodes: %w", err)
-	}
-	return observe.Sample{At: time.Now(), Pods: pods.Items, Deployments: deps.Items, Nodes: nodes.Items}, nil
+// sample is the cluster as the run's watches show it now.
+func (r *runner) sample(context.Context) (observe.Sample, error) {
+	return r.samp.sample(time.Now())
 }
 
 // faultEnd is the end of a remediator fault that lasts a while.

@@ -86,13 +86,13 @@ type LoadFigures struct {
 func figures(d *scenarios.Demand, snap observe.Sample, start time.Time) LoadFigures {
 	f := LoadFigures{Demand: d.Demand.MilliValue()}
 	for i := range snap.Deployments {
-		dep := &snap.Deployments[i]
+		dep := snap.Deployments[i]
 		if dep.Namespace == d.Namespace && dep.Name == d.Workload && dep.Spec.Replicas != nil {
 			f.Desired = int(*dep.Spec.Replicas)
 		}
 	}
 	for i := range snap.Pods {
-		p := &snap.Pods[i]
+		p := snap.Pods[i]
 		if p.Namespace != d.Namespace || p.DeletionTimestamp != nil {
 			continue
 		}
@@ -236,7 +236,7 @@ func (l *loadState) reportUsage(ctx context.Context, env Env, snap observe.Sampl
 		l.usage = map[string]int64{}
 	}
 	for i := range snap.Pods {
-		p := &snap.Pods[i]
+		p := snap.Pods[i]
 		if p.Namespace != l.Namespace || p.Labels[scenarios.AppLabel] != l.Workload || p.DeletionTimestamp != nil {
 			continue
 		}

@@ -16,49 +16,49 @@ import (
 func TestLoadFigures(t *testing.T) {
 	start := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	now := start.Add(time.Minute)
-	pod := func(app string, ready bool, born time.Time) corev1.Pod {
+	pod := func(app string, ready bool, born time.Time) *corev1.Pod {
 		status := corev1.ConditionFalse
 		if ready {
 			status = corev1.ConditionTrue
 		}
-		return corev1.Pod{
+		return &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: app + born.Format("150405"), Labels: map[string]string{scenarios.AppLabel: app},
 				CreationTimestamp: metav1.NewTime(born)},
 			Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: status}}},
 		}
 	}
 	three := int32(3)
-	deps := []appsv1.Deployment{{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db"}, Spec: appsv1.DeploymentSpec{Replicas: &three}}}
+	deps := []*appsv1.Deployment{{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db"}, Spec: appsv1.DeploymentSpec{Replicas: &three}}}
 	demand := scenarios.Demand{Name: "q", Namespace: "shop", Workload: "db", Demand: resource.MustParse("450m"), PodCapacity: resource.MustParse("300m"),
 		ColdStart: &scenarios.ColdStart{Workload: "web", Cost: resource.MustParse("100m"), Window: scenarios.Dur(12 * time.Second)}}
 	tests := map[string]struct {
-		pods                    []corev1.Pod
+		pods                    []*corev1.Pod
 		wantDemand              int64
 		wantReady, wantStarting int
 		overloaded, fits        bool
 	}{
 		"steady: three db pods carry 450m": {
-			pods:       []corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second))},
+			pods:       []*corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second))},
 			wantDemand: 450, wantReady: 3, fits: true,
 		},
 		"two cold starts fit": {
-			pods: []corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second)),
+			pods: []*corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second)),
 				pod("web", false, now.Add(-5*time.Second)), pod("web", false, now.Add(-6*time.Second))},
 			wantDemand: 650, wantReady: 3, wantStarting: 2, fits: true,
 		},
 		"six cold starts overload db": {
-			pods: []corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second)),
+			pods: []*corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second)),
 				pod("web", false, now.Add(-1*time.Second)), pod("web", false, now.Add(-2*time.Second)), pod("web", false, now.Add(-3*time.Second)),
 				pod("web", false, now.Add(-4*time.Second)), pod("web", false, now.Add(-5*time.Second)), pod("web", false, now.Add(-6*time.Second))},
 			wantDemand: 1050, wantReady: 3, wantStarting: 6, overloaded: true,
 		},
 		"old and pre-run starts add nothing": {
-			pods: []corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second)),
+			pods: []*corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", true, start.Add(-time.Hour+time.Second)), pod("db", true, start.Add(-time.Hour+2*time.Second)),
 				pod("web", true, now.Add(-20*time.Second)), pod("web", true, start.Add(-time.Second))},
 			wantDemand: 450, wantReady: 3, fits: true,
 		},
 		"one db pod down cannot carry the steady demand, but three would": {
-			pods:       []corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", false, start.Add(-time.Hour+time.Second))},
+			pods:       []*corev1.Pod{pod("db", true, start.Add(-time.Hour)), pod("db", false, start.Add(-time.Hour+time.Second))},
 			wantDemand: 450, wantReady: 1, overloaded: true, fits: true,
 		},
 	}
