@@ -48,6 +48,9 @@ type Options struct {
 	MetricsAddr string
 	// HealthAddr serves /healthz and /readyz. "0" turns it off. Defaults to "0".
 	HealthAddr string
+	// PprofAddr serves Go's profiles (net/http/pprof) under /debug/pprof/.
+	// "0" turns it off. Defaults to "0".
+	PprofAddr string
 	// PageURL receives pages (Alertmanager v2 /api/v2/alerts). Required for
 	// budget exhaustion to page; without it a halt is recorded but the page
 	// fails and is counted as failed.
@@ -73,6 +76,9 @@ func (o *Options) setDefaults() {
 	if o.HealthAddr == "" {
 		o.HealthAddr = "0"
 	}
+	if o.PprofAddr == "" {
+		o.PprofAddr = "0"
+	}
 	if o.LeaderElectionID == "" {
 		o.LeaderElectionID = "interlock-remediator"
 	}
@@ -96,6 +102,7 @@ func New(cfg *rest.Config, opts Options) (*Remediator, error) {
 		Scheme:                        contract.Scheme(),
 		Metrics:                       metricsserver.Options{BindAddress: opts.MetricsAddr},
 		HealthProbeBindAddress:        opts.HealthAddr,
+		PprofBindAddress:              opts.PprofAddr,
 		LeaderElection:                opts.LeaderElection,
 		LeaderElectionID:              opts.LeaderElectionID,
 		LeaderElectionNamespace:       opts.Namespace,

@@ -92,6 +92,7 @@ switch is on.`,
 	kf.register(cmd)
 	cmd.Flags().StringVar(&opts.MetricsAddr, "metrics-addr", ":8080", "address to serve /metrics on; 0 turns it off")
 	cmd.Flags().StringVar(&opts.HealthAddr, "health-addr", "0", "address to serve /healthz and /readyz on; 0 turns it off")
+	cmd.Flags().StringVar(&opts.PprofAddr, "pprof-addr", "0", "address to serve Go's CPU and heap profiles on, under /debug/pprof/; 0 turns it off")
 	cmd.Flags().StringVar(&opts.PageURL, "page-url", "", "Alertmanager v2 alerts URL that receives pages, e.g. http://alertmanager:9093/api/v2/alerts")
 	cmd.Flags().BoolVar(&opts.LeaderElection, "leader-elect", false, "elect a leader so that replicas never act twice")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every decision")

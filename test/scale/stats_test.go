@@ -1,0 +1,73 @@
+package scale_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/interlock-dev/interlock/test/scale"
+)
+
+func TestPercentile(t *testing.T) {
+	tests := map[string]struct {
+		xs   []float64
+		p    float64
+		want float64
+	}{
+		"none":            {xs: nil, p: 50, want: 0},
+		"one":             {xs: []float64{7}, p: 99, want: 7},
+		"odd median":      {xs: []float64{3, 1, 2}, p: 50, want: 2},
+		"even median":     {xs: []float64{4, 1, 3, 2}, p: 50, want: 2.5},
+		"p99 of 1..101":   {xs: seq(101), p: 99, want: 100},
+		"p0 is the least": {xs: []float64{5, 9, 2}, p: 0, want: 2},
+		"p100 is the top": {xs: []float64{5, 9, 2}, p: 100, want: 9},
+		"interpolates":    {xs: []float64{0, 10}, p: 90, want: 9},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := scale.Percentile(tc.xs, tc.p); got != tc.want {
+				t.Errorf("Percentile(%v, %v) = %v, want %v", tc.xs, tc.p, got, tc.want)
+			}
+		})
+	}
+}
+
+func seq(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = float64(i + 1)
+	}
+	return out
+}
+
+func TestHolds(t *testing.T) {
+	since := time.Date(2026, 9, 14, 3, 0, 0, 0, time.UTC)
+	tests := map[string]struct {
+		seen time.Time
+		want time.Time
+	}{
+		"seen before the hold ends: the hold's end": {seen: since.Add(300 * time.Millisecond), want: since.Add(2 * time.Second)},
+		"seen after the hold ends: when seen":       {seen: since.Add(3 * time.Second), want: since.Add(3 * time.Second)},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			u := scale.Unhealthy{Pod: "p", Seen: tc.seen, Since: since}
+			if got := u.Holds(2 * time.Second); !got.Equal(tc.want) {
+				t.Errorf("Holds = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadProcOfThisProcess(t *testing.T) {
+	p, err := scale.ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.RSS <= 0 || p.HWM < p.RSS {
+		t.Errorf("RSS %d, HWM %d: want 0 < RSS <= HWM", p.RSS, p.HWM)
+	}
+	if p.CPU < 0 {
+		t.Errorf("CPU %s, want at least 0", p.CPU)
+	}
+}
