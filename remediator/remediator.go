@@ -109,7 +109,9 @@ func New(cfg *rest.Config, opts Options) (*Remediator, error) {
 		LeaderElectionReleaseOnCancel: true,
 		Cache: cache.Options{
 			// Reads come from the informer cache; interlock's own objects only
-			// from its namespace.
+			// from its namespace. What no automation reads is dropped before
+			// it is stored (trimCached).
+			DefaultTransform: trimCached,
 			ByObject: map[client.Object]cache.ByObject{
 				&v1alpha1.Automation{}:          {Namespaces: map[string]cache.Config{opts.Namespace: {}}},
 				&v1alpha1.SafetyCase{}:          {Namespaces: map[string]cache.Config{opts.Namespace: {}}},

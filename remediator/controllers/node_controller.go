@@ -140,8 +140,9 @@ func (r *NodeReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t v
 	if node.Spec.Unschedulable && node.Annotations[CordonedByAnnotation] == a.Name {
 		return ctrl.Result{}, nil // already acted on; waiting for recovery
 	}
+	// The loop only reads: the cache's own objects, not a copy of every node.
 	var nodes corev1.NodeList
-	if err := r.Engine.Client.List(ctx, &nodes); err != nil {
+	if err := r.Engine.Client.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, fmt.Errorf("failed to list nodes: %w", err)
 	}
 	scope := policy.Scope{}

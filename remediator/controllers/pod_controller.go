@@ -174,8 +174,10 @@ func (r *PodReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (poli
 	}
 	var s policy.Scope
 	for _, ns := range nss {
+		// The loop only reads: the cache's own objects, not a copy of
+		// every pod in the namespace on each action considered.
 		var pods corev1.PodList
-		if err := r.Engine.Client.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+		if err := r.Engine.Client.List(ctx, &pods, client.InNamespace(ns), client.UnsafeDisableDeepCopy); err != nil {
 			return s, fmt.Errorf("failed to list pods in %s: %w", ns, err)
 		}
 		for i := range pods.Items {
