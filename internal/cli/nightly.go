@@ -31,6 +31,7 @@ type nightlyOptions struct {
 	baseline      bool
 	shard         string
 	remediatorCmd string
+	safetyCase    string
 	historyDir    string
 }
 
@@ -78,12 +79,13 @@ func newNightlyCommand(streams Streams) *cobra.Command {
 
 func (o *nightlyOptions) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.tier, "tier", scenarios.TierNightly, "which scenarios: nightly (every scenario) or pr (the fast set)")
-	cmd.Flags().StringVar(&o.provider, "provider", providerEmbedded, "cluster provider: embedded, or kind (needs Docker, kind and helm; faults through Chaos Mesh)")
+	addProviderFlag(cmd, &o.provider)
 	cmd.Flags().StringVar(&o.outDir, "out", "_output/nightly", "directory for the scorecards and the summary")
 	cmd.Flags().IntVar(&o.parallel, "parallel", 2, "scenarios run at once")
 	cmd.Flags().BoolVar(&o.baseline, "baseline", true, "also run each scenario with remediation off, and grade did-no-harm")
 	cmd.Flags().StringVar(&o.shard, "shard", "", "run only shard I of N (I/N), scenarios dealt round-robin by name")
 	cmd.Flags().StringVar(&o.remediatorCmd, "remediator-cmd", "", "run this remediator instead of the built-in one (see scenario run)")
+	addSafetyCaseFlag(cmd, &o.safetyCase)
 	cmd.Flags().StringVar(&o.historyDir, "history", history.DirFromEnv(), "history directory every run is recorded in ($INTERLOCK_HISTORY)")
 }
 
@@ -136,14 +138,21 @@ func (o *nightlyOptions) scenarios(args []string) ([]*scenarios.Scenario, error)
 	if err != nil {
 		return nil, err
 	}
-	if o.shard == "" {
-		return ss, nil
+	if o.shard != "" {
+		i, n, err := parseShard(o.shard)
+		if err != nil {
+			return nil, err
+		}
+		if ss, err = suite.Shard(ss, i, n); err != nil {
+			return nil, err
+		}
 	}
-	i, n, err := parseShard(o.shard)
-	if err != nil {
-		return nil, err
+	for _, s := range ss {
+		if err := useSafetyCase(s, o.safetyCase, o.remediatorCmd); err != nil {
+			return nil, err
+		}
 	}
-	return suite.Shard(ss, i, n)
+	return ss, nil
 }
 
 // chaosMeshRunnable leaves out what Chaos Mesh cannot inject (it has no

@@ -31,6 +31,7 @@ func newScenarioCommand(streams Streams) *cobra.Command {
 type scenarioRunOptions struct {
 	remediatorCmd string
 	safetyCase    string
+	provider      string
 	rbacFile      string
 	baseline      bool
 	outDir        string
@@ -38,10 +39,11 @@ type scenarioRunOptions struct {
 	out           outputFlag
 }
 
-const scenarioRunLong = `Run a scenario on a fresh embedded cluster: bring the cluster up, create the
-fixture, start the remediator under its own ServiceAccount, inject the faults
-on the scenario's timeline, watch the audit log, the remediator's metrics,
-its pages and the truth of what was broken, then grade the run against the
+const scenarioRunLong = `Run a scenario on a fresh cluster (embedded by default; --provider kind for
+kind with Chaos Mesh): bring the cluster up, create the fixture, start the
+remediator under its own ServiceAccount, inject the faults on the
+scenario's timeline, watch the audit log, the remediator's metrics, its
+pages and the truth of what was broken, then grade the run against the
 assertions compiled from each automation's safety case. The cluster, the
 faults and the remediator are gone when it returns, also after Ctrl-C.
 
@@ -61,6 +63,9 @@ const scenarioRunExample = `  # The main job: a remediation storm against the bu
   # ... with the rights it needs (a list of PolicyRules, or a ClusterRole)
   interlock scenario run storm --remediator-cmd './my-remediator' --rbac my-rbac.yaml
 
+  # On a kind cluster, faults through Chaos Mesh (needs Docker)
+  interlock scenario run storm --provider kind
+
   # Also run with remediation off, to check the remediator did no harm
   interlock scenario run lying-health-check --baseline`
 
@@ -68,7 +73,7 @@ func newScenarioRunCommand(streams Streams) *cobra.Command {
 	o := scenarioRunOptions{out: outputFlag{allowed: []string{"markdown", "json", "junit", "html"}, value: "markdown"}}
 	cmd := &cobra.Command{
 		Use:     "run NAME|FILE",
-		Short:   "Run a scenario on a fresh embedded cluster and print its scorecard",
+		Short:   "Run a scenario on a fresh cluster and print its scorecard",
 		Long:    scenarioRunLong,
 		Example: scenarioRunExample,
 		Args:    cobra.ExactArgs(1),
@@ -83,7 +88,8 @@ func newScenarioRunCommand(streams Streams) *cobra.Command {
 func (o *scenarioRunOptions) register(cmd *cobra.Command) {
 	o.out.register(cmd)
 	cmd.Flags().StringVar(&o.remediatorCmd, "remediator-cmd", "", "run this remediator (through sh -c) instead of the built-in one; it gets KUBECONFIG, INTERLOCK_PAGE_URL and INTERLOCK_METRICS_ADDR")
-	cmd.Flags().StringVar(&o.safetyCase, "safety-case", "", "the external remediator's safety case (a SafetyCase YAML file); its figures replace the scenario's")
+	addSafetyCaseFlag(cmd, &o.safetyCase)
+	addProviderFlag(cmd, &o.provider)
 	cmd.Flags().StringVar(&o.rbacFile, "rbac", "", "the external remediator's rights: a YAML list of rbac/v1 PolicyRules, or a ClusterRole whose rules are taken; they replace the scenario's spec.rbac")
 	cmd.Flags().BoolVar(&o.baseline, "baseline", false, "also run with remediation off, and assert the remediator did no harm")
 	cmd.Flags().StringVar(&o.outDir, "out", "", "write scorecard.json, junit.xml, scorecard.md and scorecard.html here")
@@ -100,11 +106,16 @@ func (o *scenarioRunOptions) run(ctx context.Context, streams Streams, arg strin
 	if err != nil {
 		return err
 	}
-	p, err := embeddedProvider(streams.Err)
+	if o.provider == providerKind {
+		if why := chaosMeshRefusals(s); why != "" {
+			return fmt.Errorf("scenario %s cannot run on %s: %s", s.Name(), o.provider, why)
+		}
+	}
+	p, injector, err := clusterProvider(o.provider, streams.Err)
 	if err != nil {
 		return err
 	}
-	opts := run.Options{Scenario: s, Provider: p, RemediatorCmd: o.remediatorCmd, Progress: streams.Err}
+	opts := run.Options{Scenario: s, Provider: p, ProviderName: o.provider, Injector: injector, RemediatorCmd: o.remediatorCmd, Progress: streams.Err}
 	_, sc, runErr := run.Pair(ctx, run.Run, opts, o.baseline, streams.Err, o.keeper(ctx, s, streams))
 	if sc == nil {
 		return runErr
@@ -131,13 +142,8 @@ func (o *scenarioRunOptions) scenario(arg string) (*scenarios.Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.safetyCase != "" {
-		if o.remediatorCmd == "" {
-			return nil, fmt.Errorf("--safety-case is for an external remediator: set --remediator-cmd too")
-		}
-		if err := s.UseSafetyCaseFile(o.safetyCase); err != nil {
-			return nil, err
-		}
+	if err := useSafetyCase(s, o.safetyCase, o.remediatorCmd); err != nil {
+		return nil, err
 	}
 	if o.rbacFile != "" {
 		if o.remediatorCmd == "" {
