@@ -5,6 +5,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"time"
 )
 
 // skipUnits are the metrics every benchmark has, shown in their own columns
@@ -46,19 +47,32 @@ func (r *report) harnessCost(w io.Writer) {
 	r.truthPerSample(w)
 }
 
-// truthPerSample turns the truth's cost per pod into its cost per sample.
+// truthPerSample adds up the truth's cost per sample at each size: the
+// sample taken from the run's watches (BenchmarkSample) and the truth's
+// grading of it (BenchmarkTruthObserve).
 func (r *report) truthPerSample(w io.Writer) {
-	var lines []string
+	take := map[string]float64{}
+	var sizes []string
 	for _, b := range r.gobench {
-		if !strings.HasPrefix(b.Name, "BenchmarkTruthObserve/") {
-			continue
+		if size, ok := strings.CutPrefix(b.Name, "BenchmarkSample/"); ok {
+			take[size] = b.Median("ns/op")
 		}
-		pods := sizeParam(b.Name)
-		perPod := b.Median("µs/pod")
-		lines = append(lines, fmt.Sprintf("%.0f pods: %.2f µs a pod, %.1f ms a sample", pods, perPod, perPod*pods/1000))
+	}
+	grade := map[string]float64{}
+	for _, b := range r.gobench {
+		if size, ok := strings.CutPrefix(b.Name, "BenchmarkTruthObserve/"); ok {
+			grade[size] = b.Median("ns/op")
+			sizes = append(sizes, size)
+		}
+	}
+	var lines []string
+	for _, size := range sizes {
+		lines = append(lines, fmt.Sprintf("%s: %s (%s to take it from the watches, %s to grade it), %.1f%% of a core at one sample every 500 ms",
+			strings.ReplaceAll(size, "/", ", "), duration(take[size]+grade[size]), duration(take[size]), duration(grade[size]),
+			100*(take[size]+grade[size])/float64(500*time.Millisecond)))
 	}
 	if len(lines) > 0 {
-		fmt.Fprintf(w, "\nThe truth sampler's cost per sample (one every 500 ms in a run): %s.\n", strings.Join(lines, "; "))
+		fmt.Fprintf(w, "\nThe truth sampler's cost per sample: %s.\n", strings.Join(lines, "; "))
 	}
 }
 
