@@ -68,19 +68,52 @@ func buildTools(ctx context.Context, streams Streams, names []string) error {
 }
 
 func newToolsListCommand(streams Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:     "list",
-		Short:   "List the components, their versions and whether they are built",
-		Example: `  interlock tools list`,
-		Args:    cobra.NoArgs,
+	out := dataOutput()
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the components, their versions and whether they are built",
+		Example: `  interlock tools list
+
+  # Where kubectl is, for a script
+  interlock tools list -o json | jq -r '.[] | select(.name == "kubectl") | .path'`,
+		Args: cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			return listTools(streams.Out)
+			if err := out.validate(); err != nil {
+				return err
+			}
+			return listTools(streams.Out, &out)
 		},
 	}
+	out.register(cmd)
+	return cmd
+}
+
+// Tool states in tools list.
+const (
+	toolBuilt   = "built"
+	toolMissing = "missing"
+)
+
+// toolRow is one component in tools list.
+type toolRow struct {
+	// Name is the component's binary name.
+	Name string `json:"name"`
+	// Module is the upstream Go module it is built from.
+	Module string `json:"module"`
+	// Version is the module's pinned version.
+	Version string `json:"version"`
+	// State is built or missing.
+	State string `json:"state"`
+	// Path is where the binary is, or will be, cached.
+	Path string `json:"path"`
+	// Optional components are built only for the clusters that need them.
+	Optional bool `json:"optional"`
+	// OnDemand components are built only when named.
+	OnDemand bool `json:"onDemand"`
 }
 
 // listTools prints each component with its module, version, state and path.
-func listTools(w io.Writer) error {
+func listTools(w io.Writer, out *outputFlag) error {
 	tc, err := toolchain.New(toolchain.Options{})
 	if err != nil {
 		return err
@@ -89,15 +122,26 @@ func listTools(w io.Writer) error {
 	for _, c := range tc.Missing() {
 		missing[c.Name] = true
 	}
+	rows := make([]toolRow, 0, len(toolchain.Components))
+	for _, c := range toolchain.Components {
+		state := toolBuilt
+		if missing[c.Name] {
+			state = toolMissing
+		}
+		path, err := tc.Path(c.Name)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, toolRow{Name: c.Name, Module: c.Module.Upstream, Version: c.Module.Version, State: state,
+			Path: path, Optional: c.Optional, OnDemand: c.OnDemand})
+	}
+	if out.structured() {
+		return out.print(w, rows)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "COMPONENT\tMODULE\tVERSION\tSTATE\tPATH")
-	for _, c := range toolchain.Components {
-		state := "built"
-		if missing[c.Name] {
-			state = "missing"
-		}
-		path, _ := tc.Path(c.Name)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.Module.Upstream, c.Module.Version, state, path)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Module, r.Version, r.State, r.Path)
 	}
 	return tw.Flush()
 }

@@ -2,10 +2,13 @@ package cli_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/interlock-dev/interlock/internal/cli"
 	"github.com/interlock-dev/interlock/internal/toolchain"
@@ -122,4 +125,58 @@ func TestToolsListShowsDescheduler(t *testing.T) {
 			t.Errorf("tools list row %q does not show %q; output:\n%s", row, w, out.String())
 		}
 	}
+}
+
+// TestToolsListOutput: tools list prints every component as text, JSON or
+// YAML with the same fields, the one the nightly workflow reads with jq
+// included, and refuses an unknown format.
+func TestToolsListOutput(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv(toolchain.CacheDirEnv, cache)
+	tests := map[string]struct {
+		args   []string
+		decode func([]byte, any) error
+	}{
+		"json": {args: []string{"-o", "json"}, decode: json.Unmarshal},
+		"yaml": {args: []string{"-o", "yaml"}, decode: func(b []byte, v any) error { return yaml.UnmarshalStrict(b, v) }},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := cli.Run(t.Context(), append([]string{"tools", "list"}, tc.args...), cli.Streams{Out: &out, Err: &errOut}); code != cli.ExitOK {
+				t.Fatalf("exit code %d: %s", code, errOut.String())
+			}
+			var rows []struct {
+				Name     string `json:"name"`
+				Module   string `json:"module"`
+				Version  string `json:"version"`
+				State    string `json:"state"`
+				Path     string `json:"path"`
+				Optional bool   `json:"optional"`
+				OnDemand bool   `json:"onDemand"`
+			}
+			if err := tc.decode(out.Bytes(), &rows); err != nil {
+				t.Fatalf("not %s: %v\n%s", name, err, out.String())
+			}
+			if len(rows) != len(toolchain.Components) {
+				t.Fatalf("%d rows, want one per component (%d)", len(rows), len(toolchain.Components))
+			}
+			for i, c := range toolchain.Components {
+				r := rows[i]
+				if r.Name != c.Name || r.Module != c.Module.Upstream || r.Version != c.Module.Version || r.OnDemand != c.OnDemand || r.Optional != c.Optional {
+					t.Errorf("row %d = %+v, want component %s", i, r, c.Name)
+				}
+				if r.State != "missing" || !strings.HasPrefix(r.Path, cache) || filepath.Base(r.Path) != c.Name {
+					t.Errorf("row %s: state %q path %q, want missing under %s", r.Name, r.State, r.Path, cache)
+				}
+			}
+		})
+	}
+	t.Run("bad format", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		code := cli.Run(t.Context(), []string{"tools", "list", "-o", "csv"}, cli.Streams{Out: &out, Err: &errOut})
+		if code != cli.ExitError || !strings.Contains(errOut.String(), `invalid --output "csv": must be one of text, json, yaml`) {
+			t.Errorf("exit %d, stderr %q", code, errOut.String())
+		}
+	})
 }
