@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -66,13 +65,11 @@ func main() {
 func parseSizes(s string) ([]scale.Size, error) {
 	var out []scale.Size
 	for _, f := range strings.Split(s, ",") {
-		n, p, ok := strings.Cut(strings.TrimSpace(f), "x")
-		nodes, nerr := strconv.Atoi(n)
-		pods, perr := strconv.Atoi(p)
-		if !ok || nerr != nil || perr != nil || nodes < 1 || pods < scale.Replicas {
-			return nil, fmt.Errorf("invalid size %q: want NODESxPODS, such as 1000x10000", f)
+		size, err := scale.ParseSize(f)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, scale.Size{Nodes: nodes, Pods: pods})
+		out = append(out, size)
 	}
 	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -39,6 +41,17 @@ type Size struct {
 
 // String names the size as the report does: "1000n/10000p".
 func (s Size) String() string { return fmt.Sprintf("%dn/%dp", s.Nodes, s.Pods) }
+
+// ParseSize reads a size written NODESxPODS, such as 1000x10000.
+func ParseSize(s string) (Size, error) {
+	n, p, ok := strings.Cut(strings.TrimSpace(s), "x")
+	nodes, nerr := strconv.Atoi(n)
+	pods, perr := strconv.Atoi(p)
+	if !ok || nerr != nil || perr != nil || nodes < 1 || pods < Replicas {
+		return Size{}, fmt.Errorf("invalid size %q: want NODESxPODS, at least 1 node and %d pods, such as 1000x10000", s, Replicas)
+	}
+	return Size{Nodes: nodes, Pods: pods}, nil
+}
 
 // Workloads is how many Deployments the fixture has.
 func (s Size) Workloads() int { return max(1, s.Pods/Replicas) }

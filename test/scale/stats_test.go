@@ -2,6 +2,7 @@ package scale_test
 
 import (
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,5 +70,48 @@ func TestReadProcOfThisProcess(t *testing.T) {
 	}
 	if p.CPU < 0 {
 		t.Errorf("CPU %s, want at least 0", p.CPU)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	tests := map[string]struct {
+		in      string
+		want    scale.Size
+		wantErr bool
+	}{
+		"the goals' size":            {in: "1000x10000", want: scale.Size{Nodes: 1000, Pods: 10000}},
+		"spaces are fine":            {in: " 100x1000 ", want: scale.Size{Nodes: 100, Pods: 1000}},
+		"no x":                       {in: "1000", wantErr: true},
+		"no nodes":                   {in: "0x1000", wantErr: true},
+		"fewer pods than a workload": {in: "10x5", wantErr: true},
+		"not numbers":                {in: "ax b", wantErr: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := scale.ParseSize(tc.in)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("ParseSize(%q) error %v, want error %v", tc.in, err, tc.wantErr)
+			}
+			if got != tc.want {
+				t.Errorf("ParseSize(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestThresholdsCheck(t *testing.T) {
+	th := scale.Thresholds{P50: 50 * time.Millisecond, P99: 500 * time.Millisecond, RSS: 150 << 20}
+	within := scale.Run{P50: 20 * time.Millisecond, P99: 400 * time.Millisecond,
+		Rest: scale.Usage{HWM: 100 << 20}, Load: scale.Usage{HWM: 120 << 20}}
+	if got := th.Check(&within); len(got) != 0 {
+		t.Errorf("Check of a run within every threshold = %q, want none", got)
+	}
+	past := within
+	past.P99 = 900 * time.Millisecond
+	past.Load.HWM = 200 << 20
+	got := th.Check(&past)
+	want := []string{"trigger → action p99 900ms > 500ms", "peak RSS 200 MiB > 150 MiB"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Check = %q, want %q", got, want)
 	}
 }
