@@ -2,7 +2,8 @@
 #
 # Common uses:
 #   make scenario NAME=storm   run one scenario end to end on a fresh embedded cluster
-#   make test                  every test CI runs (builds the cluster components first)
+#   make test                  every test CI runs: test-unit, then test-e2e (builds the cluster components first)
+#   make test-unit             the tests that need no cluster, in about a minute
 #   make tools                 build the cluster components into the cache (once per version)
 #   make nightly               every scenario, each with a baseline; summary in _output/nightly
 #   make cluster-up            start an embedded cluster named "dev" with 3 nodes
@@ -17,12 +18,13 @@ NODES ?= 3
 GOTEST_TIMEOUT ?= 60m
 PROVIDER ?= embedded
 PARALLEL ?= 2
+E2E_PARALLEL ?= 4
 
 .DEFAULT_GOAL := help
 
 .PHONY: help
 help: ## Show this help.
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## Build bin/interlock.
@@ -33,12 +35,20 @@ tools: build ## Build etcd, kube-*, kubectl, kwok and kwokctl from pinned module
 	./$(BIN) tools build
 
 .PHONY: test
-test: tools ## Run every test: unit, golden and e2e on the embedded cluster.
-	$(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) -parallel 4 ./...
+test: ## Run every test CI runs: test-unit, then test-e2e if it passed (docs/test-suite.md).
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-e2e
+
+.PHONY: test-unit
+test-unit: ## Run the tests that need no cluster (unit, golden, examples) with -short; no cluster component needed.
+	GO=$(GO) ./hack/test.sh unit
+
+.PHONY: test-e2e
+test-e2e: tools ## Run the tests that start embedded clusters (test/e2e PR tier, experiments, controllers; E2E_PARALLEL=4).
+	GO=$(GO) GOTEST_TIMEOUT=$(GOTEST_TIMEOUT) E2E_PARALLEL=$(E2E_PARALLEL) ./hack/test.sh e2e
 
 .PHONY: unit
-unit: ## Run the tests that need no cluster (skips test/e2e and experiments/builtin).
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /test/e2e -e /experiments/builtin)
+unit: test-unit ## Alias of test-unit.
 
 .PHONY: lint
 lint: ## Check formatting and vet every module.

@@ -73,9 +73,13 @@ func (s *Shared) Main(m *testing.M) int {
 
 // Config returns a copy of the shared cluster's admin config, starting
 // the cluster (and running Prepare) on first use. The test fails at once
-// if the cluster could not start.
+// if the cluster could not start. Under go test -short (make test-unit) the
+// test is skipped instead: the unit tier starts no cluster.
 func (s *Shared) Config(t testing.TB) *rest.Config {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts an embedded cluster; run without -short (make test-e2e)")
+	}
 	if s.provider == nil {
 		t.Fatal("the test cluster has no provider: run the tests with Shared.Main from TestMain")
 	}
