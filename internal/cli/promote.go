@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,28 +40,16 @@ func newPromoteCommand(streams Streams) *cobra.Command {
 }
 
 func promoteLong() string {
-	return `Move an automation up the ladder (alert → runbook → supervised → unsupervised)
+	return `Move an automation up the ladder (` + strings.ReplaceAll(rungNames(), ", ", " → ") + `)
 when the evidence allows it, under a named owner. AUTOMATION is a built-in
 automation type, which is also the name of its shipped safety case:
 ` + strings.Join(safetycases.Names(), ", ") + `.
 
 The promotion is refused unless every condition holds:
 
-  ladder        --to is above the current rung
-  safety-case   the safety case is complete and lints clean
-  posture       --to is not above the posture of the safety case's action
-                class (interlock safetycase list shows each class's highest rung)
-  scenarios     at least one shipped scenario exercises the automation (has an
-                automation of its type)
-  runs          each such scenario has at least K nightly runs on record, of
-                the built-in remediator, with the current safety case (the
-                same digest): K is 1 for runbook, 3 for supervised and 5 for
-                unsupervised
-  passed        the last K of them all passed; a failing run is named
-  real-cluster  at least one of those K ran on a real cluster: embedded or
-                kind up to supervised; unsupervised needs a run on kind
+` + promoteConditionsHelp() + `
 
-Only runs recorded with suite "nightly" count; baseline runs, runs by hand
+Only runs recorded with suite "` + history.SuiteNightly + `" count; baseline runs, runs by hand
 and runs with an older safety case do not.
 
 ` + fmt.Sprintf(ladderHelp, "the evidence\n(the IDs of the runs weighed)") + `
@@ -72,6 +61,57 @@ Exit codes:
   1  refused: every unmet condition is printed (also with --dry-run)
   2  bad input (unknown automation or rung, --to not above the current rung,
      no --owner), a history file that is not a valid record, or a cluster error`
+}
+
+// promoteConditionsHelp lists the conditions of a promotion, its figures
+// (K per rung, the assertions each rung needs, the clusters that count)
+// taken from promote's policy, so the help says what Decide does.
+func promoteConditionsHelp() string {
+	targets := v1alpha1.Rungs[1:] // the alert rung needs no evidence
+	var ks, needs []string
+	for _, r := range targets {
+		ks = append(ks, fmt.Sprintf("%d for %s", promote.DefaultRuns[r], r))
+	}
+	for i, r := range targets {
+		added := promote.RequiredAssertions[r]
+		if i > 0 {
+			below := promote.RequiredAssertions[targets[i-1]]
+			added = slices.DeleteFunc(slices.Clone(added), func(a string) bool { return slices.Contains(below, a) })
+			needs = append(needs, fmt.Sprintf("%s adds %s", r, strings.Join(added, ", ")))
+			continue
+		}
+		needs = append(needs, fmt.Sprintf("%s needs %s", r, strings.Join(added, ", ")))
+	}
+	rows := [][2]string{
+		{promote.ConditionLadder, "--to is above the current rung"},
+		{promote.ConditionSafetyCase, "the safety case is complete and lints clean"},
+		{promote.ConditionPosture, "--to is not above the posture of the safety case's action class (interlock safetycase list shows each class's highest rung)"},
+		{promote.ConditionScenarios, "at least one shipped scenario exercises the automation (has an automation of its type)"},
+		{promote.ConditionRuns, "each such scenario has at least K nightly runs on record, of the built-in remediator, with the current safety case (the same digest): K is " + joinAnd(ks)},
+		{promote.ConditionPassed, "the last K of them all passed; a failing run is named"},
+		{promote.ConditionGraded, "each of those K runs graded, not skipped, every assertion --to needs: " + strings.Join(needs, "; ")},
+		{promote.ConditionRealCluster, fmt.Sprintf("at least one of those K ran on a real cluster: %s or %s up to %s; %s needs a run on %s",
+			history.ProviderEmbedded, history.ProviderKind, v1alpha1.RungSupervised, v1alpha1.RungUnsupervised, history.ProviderKind)},
+	}
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r[0]))
+	}
+	indent := strings.Repeat(" ", 2+width+2)
+	var b strings.Builder
+	for _, r := range rows {
+		text := wrap(r[1], indent, 80)
+		b.WriteString("  " + r[0] + text[2+len(r[0]):])
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// joinAnd joins "a", "b" and "c" as "a, b and c".
+func joinAnd(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }
 
 const promoteExample = `  # What is missing before unhealthy-workload may act under supervision?
