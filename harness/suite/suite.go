@@ -34,8 +34,18 @@ type Options struct {
 	// baseline's, prefixed "baseline-") and the run's progress log, plus
 	// summary.md, summary.json and index.html. Required.
 	OutDir string
-	// Progress receives one line as each scenario starts and ends.
+	// Progress receives one line as each scenario starts and ends; each end
+	// line counts the scenarios done of the total and, with Estimate, the
+	// time the rest of the suite should take.
 	Progress io.Writer
+	// RunProgress, when set, also receives each run's own progress lines
+	// (which go to OUT/SCENARIO/progress.log regardless), each prefixed
+	// with the scenario's name.
+	RunProgress io.Writer
+	// Estimate says how long a scenario should take, its baseline run
+	// included, such as from the durations in the run history. Nil shows
+	// no estimate of the time left.
+	Estimate func(*scenarios.Scenario) time.Duration
 	// Runner defaults to run.Run.
 	Runner run.Runner
 	// Recorded is called with every scorecard once written, baseline runs
@@ -112,6 +122,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
 	}
+	if opts.RunProgress != nil {
+		opts.RunProgress = &lockedWriter{w: opts.RunProgress}
+	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("failed to create %s: %w", opts.OutDir, err)
 	}
@@ -119,6 +132,7 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		Entries: make([]Entry, len(opts.Scenarios))}
 	var mu sync.Mutex
 	done := 0
+	left := newETA(opts)
 	sem := make(chan struct{}, opts.Parallel)
 	var wg sync.WaitGroup
 	for i, s := range opts.Scenarios {
@@ -135,12 +149,14 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			defer func() { <-sem }()
 			mu.Lock()
 			fmt.Fprintf(opts.Progress, "%s  start  %s\n", clock(sum.StartedAt), s.Name())
+			left.start(i, time.Now())
 			mu.Unlock()
 			e := runOne(ctx, opts, s)
 			mu.Lock()
 			defer mu.Unlock()
 			sum.Entries[i] = e
 			done++
+			left.finish(i)
 			line := fmt.Sprintf("%s  %-5s  %s (%s)", clock(sum.StartedAt), e.Verdict, s.Name(), (time.Duration(e.DurationSeconds) * time.Second).String())
 			if len(e.Failed) > 0 {
 				line += ": " + strings.Join(e.Failed, ", ")
@@ -148,7 +164,11 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 			if e.Error != "" {
 				line += ": " + e.Error
 			}
-			fmt.Fprintf(opts.Progress, "%s  [%d/%d]\n", line, done, len(opts.Scenarios))
+			count := fmt.Sprintf("%d/%d", done, len(opts.Scenarios))
+			if eta, ok := left.left(time.Now()); ok && done < len(opts.Scenarios) {
+				count += ", about " + minutes(eta) + " left"
+			}
+			fmt.Fprintf(opts.Progress, "%s  [%s]\n", line, count)
 		}()
 	}
 	wg.Wait()
@@ -191,6 +211,9 @@ func runOne(ctx context.Context, opts Options, s *scenarios.Scenario) (e Entry) 
 	defer log.Close()
 	ro := opts.Run
 	ro.Scenario, ro.Progress = s, log
+	if opts.RunProgress != nil {
+		ro.Progress = io.MultiWriter(log, &prefixWriter{w: opts.RunProgress, prefix: s.Name() + ": "})
+	}
 	record := func(prefix string, sc *scorecard.Scorecard) error {
 		if err := render.WriteFiles(dir, prefix, sc); err != nil {
 			return err
@@ -200,7 +223,7 @@ func runOne(ctx context.Context, opts Options, s *scenarios.Scenario) (e Entry) 
 		}
 		return nil
 	}
-	base, sc, runErr := run.Pair(ctx, opts.Runner, ro, opts.Baseline, log, record)
+	base, sc, runErr := run.Pair(ctx, opts.Runner, ro, opts.Baseline, ro.Progress, record)
 	if sc == nil {
 		if runErr == nil {
 			runErr = errors.New("the run returned no scorecard")

@@ -33,6 +33,7 @@ type nightlyOptions struct {
 	remediatorCmd string
 	safetyCase    string
 	historyDir    string
+	verbosity     verbosity
 }
 
 const nightlyLong = `Run every scenario of a tier (nightly: all of them; pr: the fast set), each
@@ -42,9 +43,13 @@ OUT/SCENARIO/, and the suite's summary to OUT/summary.md (the scenario ×
 verdict table), OUT/summary.json and OUT/index.html, a page linking every
 report. Naming scenarios runs only those.
 
-One line per scenario goes to standard error as it starts and ends; each
-run's own progress goes to OUT/SCENARIO/progress.log. The summary table is
-printed at the end, with the suite's wall time.
+One line per scenario goes to standard error as it starts and ends, the
+end line with the count done of the total and the time left, estimated
+from the median duration of each scenario's last runs in the history (its
+own duration when it has none). Each run's own progress goes to
+OUT/SCENARIO/progress.log, and with -v to standard error too; --quiet
+prints no progress. The summary table is printed at the end, with the
+suite's wall time.
 
 ` + exitCodesHelp
 
@@ -86,6 +91,7 @@ func (o *nightlyOptions) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.shard, "shard", "", "run only shard I of N (I/N), scenarios dealt round-robin by name")
 	cmd.Flags().StringVar(&o.remediatorCmd, "remediator-cmd", "", "run this remediator instead of the built-in one (see scenario run)")
 	addSafetyCaseFlag(cmd, &o.safetyCase)
+	o.verbosity.register(cmd, "also print every run's own progress lines, each with its scenario's name")
 	cmd.Flags().StringVar(&o.historyDir, "history", history.DirFromEnv(), "history directory every run is recorded in ($INTERLOCK_HISTORY)")
 }
 
@@ -95,25 +101,38 @@ func (o *nightlyOptions) run(ctx context.Context, streams Streams, args []string
 	if err != nil {
 		return err
 	}
-	p, injector, err := clusterProvider(o.provider, streams.Err)
+	progress := o.verbosity.progress(streams.Err)
+	p, injector, err := clusterProvider(o.provider, progress)
 	if err != nil {
 		return err
 	}
 	if injector == run.InjectorChaosMesh {
 		ss = chaosMeshRunnable(ss, o.provider, streams.Err)
 	}
-	fmt.Fprintf(streams.Err, "Running %d scenario(s) of tier %s on the %s cluster, %d at a time; reports in %s\n",
-		len(ss), o.tier, o.provider, o.parallel, o.outDir)
-	sum, err := suite.Run(ctx, suite.Options{
-		Scenarios: ss, Baseline: o.baseline, Parallel: o.parallel, OutDir: o.outDir, Progress: streams.Err,
+	estimate, herr := historyEstimate(o.historyDir, o.baseline)
+	if herr != nil {
+		fmt.Fprintf(streams.Err, "Warning: the time left is estimated from the scenarios' durations: %v\n", herr)
+	}
+	var total time.Duration
+	for _, s := range ss {
+		total += estimate(s)
+	}
+	fmt.Fprintf(progress, "Running %d scenario(s) of tier %s on the %s cluster, %d at a time (about %s); reports in %s\n",
+		len(ss), o.tier, o.provider, o.parallel, roundMinutes(total/time.Duration(o.parallel)), o.outDir)
+	opts := suite.Options{
+		Scenarios: ss, Baseline: o.baseline, Parallel: o.parallel, OutDir: o.outDir, Progress: progress, Estimate: estimate, Runner: runScenario,
 		Run:      run.Options{Provider: p, ProviderName: o.provider, Injector: injector, RemediatorCmd: o.remediatorCmd},
 		Recorded: o.recorder(ctx, ss),
-	})
+	}
+	if o.verbosity.verbose {
+		opts.RunProgress = progress
+	}
+	sum, err := suite.Run(ctx, opts)
 	if sum != nil {
 		if werr := suite.WriteMarkdown(streams.Out, sum); werr != nil {
 			return werr
 		}
-		fmt.Fprintf(streams.Err, "Wall time %s. Summary: %s. Runs recorded in %s\n",
+		fmt.Fprintf(progress, "Wall time %s. Summary: %s. Runs recorded in %s\n",
 			(time.Duration(sum.WallSeconds) * time.Second).String(), filepath.Join(o.outDir, "index.html"), o.historyDir)
 	}
 	if err != nil {
@@ -267,4 +286,12 @@ wrote them. The exit code follows the merged verdict.`,
 	}
 	cmd.Flags().StringVar(&outDir, "out", "_output/nightly", "directory for the merged summary")
 	return cmd
+}
+
+// roundMinutes prints d rounded to the minute, or to the second under one.
+func roundMinutes(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
 }

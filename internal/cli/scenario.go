@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -37,6 +38,7 @@ type scenarioRunOptions struct {
 	outDir        string
 	historyDir    string
 	out           outputFlag
+	verbosity     verbosity
 }
 
 const scenarioRunLong = `Run a scenario on a fresh cluster (embedded by default; --provider kind for
@@ -47,7 +49,8 @@ pages and the truth of what was broken, then grade the run against the
 assertions compiled from each automation's safety case. The cluster, the
 faults and the remediator are gone when it returns, also after Ctrl-C.
 
-Progress goes to standard error; the scorecard to standard output.
+Progress goes to standard error (none with --quiet; more with -v: the
+plan first, and the run's files kept); the scorecard to standard output.
 
 ` + exitCodesHelp
 
@@ -94,6 +97,7 @@ func (o *scenarioRunOptions) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.baseline, "baseline", false, "also run with remediation off, and assert the remediator did no harm")
 	cmd.Flags().StringVar(&o.outDir, "out", "", "write scorecard.json, junit.xml, scorecard.md and scorecard.html here")
 	cmd.Flags().StringVar(&o.historyDir, "history", history.DirFromEnv(), `history directory the run is recorded in ($INTERLOCK_HISTORY); "" records nothing`)
+	o.verbosity.register(cmd, "also print the run's plan (fixture, faults, automations) first, and keep the run's files (kubeconfigs, the remediator's log) in a directory it names")
 }
 
 // run runs the scenario arg names (with its baseline if asked), prints the
@@ -111,17 +115,24 @@ func (o *scenarioRunOptions) run(ctx context.Context, streams Streams, arg strin
 			return fmt.Errorf("scenario %s cannot run on %s: %s", s.Name(), o.provider, why)
 		}
 	}
-	p, injector, err := clusterProvider(o.provider, streams.Err)
+	progress := o.verbosity.progress(streams.Err)
+	p, injector, err := clusterProvider(o.provider, progress)
 	if err != nil {
 		return err
 	}
-	opts := run.Options{Scenario: s, Provider: p, ProviderName: o.provider, Injector: injector, RemediatorCmd: o.remediatorCmd, Progress: streams.Err}
-	_, sc, runErr := run.Pair(ctx, run.Run, opts, o.baseline, streams.Err, o.keeper(ctx, s, streams))
+	opts := run.Options{Scenario: s, Provider: p, ProviderName: o.provider, Injector: injector, RemediatorCmd: o.remediatorCmd, Progress: progress}
+	if o.verbosity.verbose {
+		printPlan(progress, s, o.remediatorCmd)
+		if opts.WorkDir, err = keepWorkDir(progress, s.Name()); err != nil {
+			return err
+		}
+	}
+	_, sc, runErr := run.Pair(ctx, runScenario, opts, o.baseline, progress, o.keeper(ctx, s, progress))
 	if sc == nil {
 		return runErr
 	}
 	if o.outDir != "" {
-		fmt.Fprintf(streams.Err, "Scorecards written to %s\n", o.outDir)
+		fmt.Fprintf(progress, "Scorecards written to %s\n", o.outDir)
 	}
 	if err := render.Formats[o.out.value].Write(streams.Out, sc); err != nil {
 		return err
@@ -158,10 +169,10 @@ func (o *scenarioRunOptions) scenario(arg string) (*scenarios.Scenario, error) {
 
 // keeper keeps each scorecard as soon as it exists: recorded in the
 // history, and written to --out.
-func (o *scenarioRunOptions) keeper(ctx context.Context, s *scenarios.Scenario, streams Streams) func(string, *scorecard.Scorecard) error {
+func (o *scenarioRunOptions) keeper(ctx context.Context, s *scenarios.Scenario, progress io.Writer) func(string, *scorecard.Scorecard) error {
 	return func(prefix string, sc *scorecard.Scorecard) error {
 		if o.historyDir != "" {
-			if err := recordRuns(ctx, o.historyDir, s, streams, sc); err != nil {
+			if err := recordRuns(ctx, o.historyDir, s, progress, sc); err != nil {
 				return err
 			}
 		}
@@ -172,8 +183,9 @@ func (o *scenarioRunOptions) keeper(ctx context.Context, s *scenarios.Scenario, 
 	}
 }
 
-// recordRuns appends the runs, baseline first, to the history in dir.
-func recordRuns(ctx context.Context, dir string, s *scenarios.Scenario, streams Streams, runs ...*scorecard.Scorecard) error {
+// recordRuns appends the runs, baseline first, to the history in dir,
+// saying so on progress.
+func recordRuns(ctx context.Context, dir string, s *scenarios.Scenario, progress io.Writer, runs ...*scorecard.Scorecard) error {
 	store, commit := history.NewDir(dir), history.GitCommit(ctx, "")
 	for _, run := range runs {
 		if run == nil {
@@ -186,7 +198,7 @@ func recordRuns(ctx context.Context, dir string, s *scenarios.Scenario, streams 
 		if err != nil {
 			return fmt.Errorf("failed to record the run: %w", err)
 		}
-		fmt.Fprintf(streams.Err, "Run recorded as %s in %s\n", rec.ID, dir)
+		fmt.Fprintf(progress, "Run recorded as %s in %s\n", rec.ID, dir)
 	}
 	return nil
 }
