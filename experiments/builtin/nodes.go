@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -67,90 +69,115 @@ func (i *Injector) injectNodeChaos(ctx context.Context, fault string, c *experim
 		return experiments.Effect{}, err
 	}
 	eff := experiments.Effect{Selector: labels.Everything(), Nodes: nodes}
-	names := strings.Join(nodes, ", ")
-	reason, message := "InterlockFault", fmt.Sprintf("injected by interlock fault %s", fault)
-
-	var (
-		stages []stage
-		// shows tells that kwok shows the fault on a node; nil if the
-		// fault needs no stage to show.
-		shows func(*corev1.Node) bool
-	)
-	switch c.Spec.Action {
-	case experiments.NodeNotReadyAction:
-		stages = []stage{
-			recoverNodesStage(fault),
-			nodeConditionStage(fault, "not-ready", []kwokv1alpha1.MatchExpression{markerIs(fault, markerActive, markerNudged)}, 0,
-				statusStep(nodeConditionTemplate("Ready", "False", reason, message))),
-		}
-		shows = nodeConditionIs(corev1.NodeReady, corev1.ConditionFalse)
-		eff.TrulyBroken, eff.LooksBroken = true, true
-		eff.Description = fmt.Sprintf("node(s) %s report Ready=False: the kubelet is up and says the node cannot run pods", names)
-	case experiments.NodeConditionAction:
-		cond := *c.Spec.Condition
-		if cond.Status == "" {
-			cond.Status = corev1.ConditionTrue
-		}
-		if cond.Reason == "" {
-			cond.Reason = reason
-		}
-		if cond.Message == "" {
-			cond.Message = message
-		}
-		stages = []stage{
-			recoverNodesStage(fault),
-			nodeConditionStage(fault, "condition", []kwokv1alpha1.MatchExpression{markerIs(fault, markerActive, markerNudged)}, 0,
-				statusStep(nodeConditionTemplate(string(cond.Type), string(cond.Status), cond.Reason, cond.Message))),
-		}
-		shows = nodeConditionIs(cond.Type, cond.Status)
-		eff.LooksBroken = true
-		eff.Description = fmt.Sprintf("node(s) %s report %s=%s; their pods keep running", names, cond.Type, cond.Status)
-	case experiments.NodeFlapAction:
-		period := c.Spec.Period.Duration
-		down := statusStep(nodeConditionTemplate("Ready", "False", "InterlockFlap", message))
-		up := statusStep(nodeConditionTemplate("Ready", "True", "KubeletReady", "kubelet is posting ready status"))
-		flapDown := nodeConditionStage(fault, "flap-down", []kwokv1alpha1.MatchExpression{markerIs(fault, markerFlapping), nodeReadyIs(kwokv1alpha1.SelectorOpNotIn, "False")}, period, down)
-		flapUp := nodeConditionStage(fault, "flap-up", []kwokv1alpha1.MatchExpression{markerIs(fault, markerFlapping), nodeReadyIs(kwokv1alpha1.SelectorOpIn, "False")}, period, up)
-		flapDown.delayFrom, flapUp.delayFrom = readyFor(period), readyFor(period)
-		stages = []stage{
-			recoverNodesStage(fault),
-			// Start NotReady at once, then alternate every period.
-			nodeConditionStage(fault, "flap-start", []kwokv1alpha1.MatchExpression{markerIs(fault, markerActive, markerNudged)}, 0,
-				labelStep(Marker(fault), new(markerFlapping)), down),
-			flapDown,
-			flapUp,
-		}
-		shows = func(n *corev1.Node) bool { return n.Labels[Marker(fault)] == markerFlapping }
-		eff.LooksBroken = true
-		eff.Description = fmt.Sprintf("node(s) %s flap between Ready=False and Ready=True every %s; their pods keep running", names, period)
-	case experiments.NodeHeartbeatLossAction:
-		// kwok brings the node back through this stage once it holds the
-		// node's lease again.
-		stages = []stage{recoverNodesStage(fault)}
-		eff.TrulyBroken, eff.LooksBroken = true, true
-		eff.Description = fmt.Sprintf("node(s) %s stop their heartbeat (lease not renewed, kubelet silent): the node lifecycle controller marks them Ready=Unknown after its grace period", names)
-	}
-	if err := i.createStages(ctx, stages...); err != nil {
+	plan := planNodeFault(fault, c, listNodes(nodes), &eff)
+	if err := i.createStages(ctx, plan.stages...); err != nil {
 		return experiments.Effect{}, err
 	}
+	// A zone of hundreds of nodes goes down at once, not one node after
+	// another over seconds.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(nodeWriters)
 	for _, n := range nodes {
-		if err := i.setLabel(ctx, i.nodePatcher(), n, Marker(fault), new(markerActive)); err != nil {
-			return experiments.Effect{}, err
-		}
-	}
-	if c.Spec.Action == experiments.NodeHeartbeatLossAction {
-		for _, n := range nodes {
-			if err := i.takeLease(ctx, fault, n); err != nil {
-				return experiments.Effect{}, err
+		g.Go(func() error {
+			if err := i.setLabel(gctx, i.nodePatcher(), n, Marker(fault), new(markerActive)); err != nil {
+				return err
 			}
-		}
+			if c.Spec.Action == experiments.NodeHeartbeatLossAction {
+				return i.takeLease(gctx, fault, n)
+			}
+			return nil
+		})
 	}
-	if shows != nil {
-		if err := i.settle(ctx, fault, nodesShowing(i, nodes, shows)); err != nil {
+	if err := g.Wait(); err != nil {
+		return experiments.Effect{}, err
+	}
+	if plan.shows != nil {
+		if err := i.settle(ctx, fault, nodesShowing(i, nodes, plan.shows)); err != nil {
 			return experiments.Effect{}, err
 		}
 	}
 	return eff, nil
+}
+
+// nodeWriters is how many nodes a node fault marks at once.
+const nodeWriters = 32
+
+// nodePlan is how a node fault shows: the stages kwok plays, and how to
+// tell that it shows on a node (nil if the fault needs no stage to show).
+type nodePlan struct {
+	stages []stage
+	shows  func(*corev1.Node) bool
+}
+
+// planNodeFault is the plan of c's action on the nodes named in names,
+// and fills in eff's description and what the fault breaks.
+func planNodeFault(fault string, c *experiments.NodeChaos, names string, eff *experiments.Effect) nodePlan {
+	reason, message := "InterlockFault", fmt.Sprintf("injected by interlock fault %s", fault)
+	active := []kwokv1alpha1.MatchExpression{markerIs(fault, markerActive, markerNudged)}
+	switch c.Spec.Action {
+	case experiments.NodeNotReadyAction:
+		eff.TrulyBroken, eff.LooksBroken = true, true
+		eff.Description = fmt.Sprintf("node(s) %s report Ready=False: the kubelet is up and says the node cannot run pods", names)
+		return nodePlan{
+			stages: []stage{recoverNodesStage(fault), nodeConditionStage(fault, "not-ready", active, 0,
+				statusStep(nodeConditionTemplate("Ready", "False", reason, message)))},
+			shows: nodeConditionIs(corev1.NodeReady, corev1.ConditionFalse),
+		}
+	case experiments.NodeConditionAction:
+		cond := *c.Spec.Condition
+		cond.Status = cmp.Or(cond.Status, corev1.ConditionTrue)
+		cond.Reason = cmp.Or(cond.Reason, reason)
+		cond.Message = cmp.Or(cond.Message, message)
+		eff.LooksBroken = true
+		eff.Description = fmt.Sprintf("node(s) %s report %s=%s; their pods keep running", names, cond.Type, cond.Status)
+		return nodePlan{
+			stages: []stage{recoverNodesStage(fault), nodeConditionStage(fault, "condition", active, 0,
+				statusStep(nodeConditionTemplate(string(cond.Type), string(cond.Status), cond.Reason, cond.Message)))},
+			shows: nodeConditionIs(cond.Type, cond.Status),
+		}
+	case experiments.NodeFlapAction:
+		period := c.Spec.Period.Duration
+		eff.LooksBroken = true
+		eff.Description = fmt.Sprintf("node(s) %s flap between Ready=False and Ready=True every %s; their pods keep running", names, period)
+		return nodePlan{
+			stages: flapStages(fault, period, message),
+			shows:  func(n *corev1.Node) bool { return n.Labels[Marker(fault)] == markerFlapping },
+		}
+	case experiments.NodeHeartbeatLossAction:
+		eff.TrulyBroken, eff.LooksBroken = true, true
+		eff.Description = fmt.Sprintf("node(s) %s stop their heartbeat (lease not renewed, kubelet silent): the node lifecycle controller marks them Ready=Unknown after its grace period", names)
+		// kwok brings the node back through this stage once it holds the
+		// node's lease again.
+		return nodePlan{stages: []stage{recoverNodesStage(fault)}}
+	}
+	return nodePlan{}
+}
+
+// flapStages start a node NotReady at once, then alternate it between
+// NotReady and Ready every period.
+func flapStages(fault string, period time.Duration, message string) []stage {
+	down := statusStep(nodeConditionTemplate("Ready", "False", "InterlockFlap", message))
+	up := statusStep(nodeConditionTemplate("Ready", "True", "KubeletReady", "kubelet is posting ready status"))
+	flapDown := nodeConditionStage(fault, "flap-down", []kwokv1alpha1.MatchExpression{markerIs(fault, markerFlapping), nodeReadyIs(kwokv1alpha1.SelectorOpNotIn, "False")}, period, down)
+	flapUp := nodeConditionStage(fault, "flap-up", []kwokv1alpha1.MatchExpression{markerIs(fault, markerFlapping), nodeReadyIs(kwokv1alpha1.SelectorOpIn, "False")}, period, up)
+	flapDown.delayFrom, flapUp.delayFrom = readyFor(period), readyFor(period)
+	return []stage{
+		recoverNodesStage(fault),
+		nodeConditionStage(fault, "flap-start", []kwokv1alpha1.MatchExpression{markerIs(fault, markerActive, markerNudged)}, 0,
+			labelStep(Marker(fault), new(markerFlapping)), down),
+		flapDown,
+		flapUp,
+	}
+}
+
+// listNodes names the nodes for a description: every one of a few, the
+// first few and how many in all of many.
+func listNodes(nodes []string) string {
+	const few = 4
+	if len(nodes) <= few {
+		return strings.Join(nodes, ", ")
+	}
+	return fmt.Sprintf("%s and %d more (%d in all)", strings.Join(nodes[:few-1], ", "), len(nodes)-few+1, len(nodes))
 }
 
 // markerFlapping is the marker of a node that flaps.

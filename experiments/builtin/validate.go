@@ -126,31 +126,8 @@ func validateHTTPChaos(o *chaosv1alpha1.HTTPChaos, faultFor time.Duration, objPa
 	case aborts && s.Replace != nil:
 		errs = append(errs, field.Invalid(spec.Child("replace"), "{...}", "abort already fails the request: set abort or replace.code, not both"))
 	}
-	if r := s.Replace; r != nil {
-		rp := spec.Child("replace")
-		switch {
-		case r.Code == nil:
-			errs = append(errs, field.Required(rp.Child("code"), "the builtin injector replaces only the status code, with a 5xx"))
-		case *r.Code < 500 || *r.Code > 599:
-			errs = append(errs, field.Invalid(rp.Child("code"), *r.Code, "must be a server error (500-599): the builtin injector models failing requests"))
-		case s.Target == chaosv1alpha1.PodHttpRequest:
-			errs = append(errs, field.Invalid(rp.Child("code"), *r.Code, "a status code replaces a response: set target: Response"))
-		}
-		if r.Path != nil {
-			errs = append(errs, field.Invalid(rp.Child("path"), *r.Path, notHonoured))
-		}
-		if r.Method != nil {
-			errs = append(errs, field.Invalid(rp.Child("method"), *r.Method, notHonoured))
-		}
-		if r.Body != nil {
-			errs = append(errs, field.Invalid(rp.Child("body"), string(r.Body), notHonoured))
-		}
-		if r.Queries != nil {
-			errs = append(errs, field.Invalid(rp.Child("queries"), r.Queries, notHonoured))
-		}
-		if r.Headers != nil {
-			errs = append(errs, field.Invalid(rp.Child("headers"), r.Headers, notHonoured))
-		}
+	if s.Replace != nil {
+		errs = append(errs, validateHTTPReplace(s.Replace, s.Target, spec.Child("replace"))...)
 	}
 	if s.Delay != nil {
 		errs = append(errs, field.Invalid(spec.Child("delay"), *s.Delay, notHonoured))
@@ -183,6 +160,36 @@ func validateHTTPChaos(o *chaosv1alpha1.HTTPChaos, faultFor time.Duration, objPa
 	}
 	errs = append(errs, experiments.ValidateDuration(s.Duration, faultFor, spec.Child("duration"))...)
 	errs = append(errs, remoteCluster(s.RemoteCluster, spec)...)
+	return errs
+}
+
+// validateHTTPReplace checks an HTTPChaos's replace: a 5xx status code
+// for a response, and nothing the builtin injector does not honour.
+func validateHTTPReplace(r *chaosv1alpha1.PodHttpChaosReplaceActions, target chaosv1alpha1.PodHttpChaosTarget, rp *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	switch {
+	case r.Code == nil:
+		errs = append(errs, field.Required(rp.Child("code"), "the builtin injector replaces only the status code, with a 5xx"))
+	case *r.Code < 500 || *r.Code > 599:
+		errs = append(errs, field.Invalid(rp.Child("code"), *r.Code, "must be a server error (500-599): the builtin injector models failing requests"))
+	case target == chaosv1alpha1.PodHttpRequest:
+		errs = append(errs, field.Invalid(rp.Child("code"), *r.Code, "a status code replaces a response: set target: Response"))
+	}
+	if r.Path != nil {
+		errs = append(errs, field.Invalid(rp.Child("path"), *r.Path, notHonoured))
+	}
+	if r.Method != nil {
+		errs = append(errs, field.Invalid(rp.Child("method"), *r.Method, notHonoured))
+	}
+	if r.Body != nil {
+		errs = append(errs, field.Invalid(rp.Child("body"), string(r.Body), notHonoured))
+	}
+	if r.Queries != nil {
+		errs = append(errs, field.Invalid(rp.Child("queries"), r.Queries, notHonoured))
+	}
+	if r.Headers != nil {
+		errs = append(errs, field.Invalid(rp.Child("headers"), r.Headers, notHonoured))
+	}
 	return errs
 }
 
