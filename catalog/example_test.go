@@ -13,7 +13,7 @@ func ExampleGet() {
 		return
 	}
 	fmt.Println(p.Spec.Title, p.Spec.Scenarios)
-	// Output: Unsafe failover [node-loss node-flap bad-deploy]
+	// Output: Unsafe failover [node-loss node-flap bad-deploy node-loss-at-scale]
 }
 
 func ExampleCoverage() {
@@ -30,7 +30,7 @@ func ExampleCoverage() {
 	fmt.Println(gaps[0])
 	fmt.Println(gaps[len(gaps)-1])
 	// Output:
-	// 20 gaps, for example:
+	// 22 gaps, for example:
 	// pattern "autoscaler-feedback-loop" has no existing scenario
-	// pattern "unsafe-failover" lists scenario "node-loss", which does not exist
+	// pattern "unsafe-failover" lists scenario "node-loss-at-scale", which does not exist
 }

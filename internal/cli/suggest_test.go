@@ -90,7 +90,7 @@ func TestDidYouMean(t *testing.T) {
 		},
 		"scenario validate": {
 			args: []string{"scenario", "validate", "node-los"}, wantCode: cli.ExitError,
-			wantErr: []string{`no such scenario "node-los" (did you mean "node-loss"?)`},
+			wantErr: []string{`no such scenario "node-los" (did you mean "node-loss" or "node-loss-at-scale"?)`},
 		},
 		"nightly": {
 			args: []string{"nightly", "lying-health"}, wantCode: cli.ExitError,

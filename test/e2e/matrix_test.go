@@ -33,6 +33,8 @@ var brokenMatrix = []struct {
 	{"cascading-restarts", "--mode all-at-once --namespace shop --budget 6", "blast-radius-held"},
 	{"autoscaler-feedback-loop", "--mode all-at-once --namespace shop --budget 6", "min-availability"},
 	{"autoscaler-feedback-loop", "--mode no-budget --namespace shop", "budget-held"},
+	{"storm-at-scale", "--mode no-budget --namespace fleet", "budget-held"},
+	{"node-loss-at-scale", "--mode drain-eagerly --automation node-loss", "blast-radius-held"},
 	// The red team: remediators written elsewhere that do not cooperate.
 	{"storm", "--mode evict", "budget-held"},
 	{"storm", "--mode scale-to-zero", "posture-held"},
@@ -60,6 +62,8 @@ var inertMatrix = map[string]string{
 	"stale-cache":                "",
 	"cascading-restarts":         "min-actions",
 	"autoscaler-feedback-loop":   "min-actions",
+	"storm-at-scale":             "must-halt",
+	"node-loss-at-scale":         "min-actions",
 }
 
 // inertCell is the README's inert column for a scenario.
@@ -73,12 +77,13 @@ func inertCell(scenario string) string {
 // TestBuiltinPassesScenarios: the built-in remediator passes every scenario
 // of the tier (storm has its own test, with its scorecard's fields).
 func TestBuiltinPassesScenarios(t *testing.T) {
+	t.Parallel()
 	for _, s := range tierScenarios(t) {
 		if s.Name() == "storm" {
 			continue
 		}
 		t.Run(s.Name(), func(t *testing.T) {
-			t.Parallel()
+			ownClusters(t)
 			testenv.Test(t, builtinPasses(s))
 		})
 	}
@@ -88,6 +93,7 @@ func TestBuiltinPassesScenarios(t *testing.T) {
 // assertion that guards against what it does wrong, on every scenario of
 // the tier it is listed for.
 func TestBrokenRemediatorsFail(t *testing.T) {
+	t.Parallel()
 	bin := brokenRemediator(t)
 	tier := tierScenarios(t)
 	for _, tc := range brokenMatrix {
@@ -96,7 +102,7 @@ func TestBrokenRemediatorsFail(t *testing.T) {
 			continue
 		}
 		t.Run(tc.scenario+" "+tc.args, func(t *testing.T) {
-			t.Parallel()
+			ownClusters(t)
 			testenv.Test(t, brokenFails(tier[i], bin, tc.args, tc.fails))
 		})
 	}
@@ -106,10 +112,11 @@ func TestBrokenRemediatorsFail(t *testing.T) {
 // but the restraint ones, on the assertion the inert matrix names, and
 // passes those.
 func TestInertRemediator(t *testing.T) {
+	t.Parallel()
 	bin := brokenRemediator(t)
 	for _, s := range tierScenarios(t) {
 		t.Run(s.Name(), func(t *testing.T) {
-			t.Parallel()
+			ownClusters(t)
 			testenv.Test(t, inertRuns(s, bin, inertMatrix[s.Name()]))
 		})
 	}
