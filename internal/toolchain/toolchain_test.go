@@ -1,7 +1,6 @@
 package toolchain_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -9,10 +8,10 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/interlock-dev/interlock/internal/testutil"
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
 
@@ -129,28 +128,10 @@ func TestEnsureProxyUnreachable(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A compile that takes a while says so, with its time so far, until it
 // ends; then it says nothing more.
 func TestHeartbeat(t *testing.T) {
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	stop := toolchain.Heartbeat(&out, 10*time.Millisecond, "  [4/8] kube-apiserver still compiling", time.Now())
 	deadline := time.Now().Add(5 * time.Second)
 	for strings.Count(out.String(), "still compiling") < 2 && time.Now().Before(deadline) {

@@ -159,7 +159,7 @@ type interruptedCluster struct {
 	undo
 	dir  string
 	cmd  *exec.Cmd
-	out  syncBuffer
+	out  testutil.SyncBuffer
 	seen []int
 }
 

@@ -193,7 +193,7 @@ func inertRuns(s *scenarios.Scenario, bin, want string) features.Feature {
 // fault is in.
 type interruptedRun struct {
 	cmd      *exec.Cmd
-	out, err syncBuffer
+	out, err testutil.SyncBuffer
 }
 
 // interruptedScenario: Ctrl-C in the middle of a run removes its fault,
