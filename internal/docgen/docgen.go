@@ -27,6 +27,16 @@ type Page struct {
 	// "chaosmeshv1alpha1.PodChaosSpec"); a type it does not name is shown
 	// as written.
 	External map[string]string
+	// Notes add to a field's description, by "Type.jsonName" (such as
+	// "Budget.maxActions"): what the doc comment does not say, such as how
+	// the field is checked and graded. A note for no field is an error, so
+	// notes cannot outlive their field.
+	Notes map[string]string
+	// NoteEveryField makes a field without a note an error, for a page
+	// whose every field must say how it is used.
+	NoteEveryField bool
+	// Outro follows the field tables.
+	Outro string
 }
 
 // typeDecl is one struct type of the package, with its doc.
@@ -55,12 +65,22 @@ func Reference(p Page) (string, error) {
 		p.Title, filepath.ToSlash(p.Dir), strings.TrimSpace(p.Intro))
 	seen := map[string]bool{p.Root: true}
 	queue := []string{p.Root}
+	used := map[string]bool{}
+	var missing []string
 	for len(queue) > 0 {
 		name := queue[0]
 		queue = queue[1:]
 		d := decls[name]
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n", name, paragraph(d.doc))
-		rs := rows(d, decls, p.External)
+		rs := rows(d, decls, p.External, func(field string) string {
+			key := name + "." + field
+			note, ok := p.Notes[key]
+			used[key] = ok
+			if !ok && p.NoteEveryField {
+				missing = append(missing, key)
+			}
+			return note
+		})
 		if len(rs) > 0 {
 			b.WriteString("\n| field | type | | description |\n|---|---|---|---|\n")
 		}
@@ -73,6 +93,22 @@ func Reference(p Page) (string, error) {
 				}
 			}
 		}
+	}
+	var stale []string
+	for key := range p.Notes {
+		if !used[key] {
+			stale = append(stale, key)
+		}
+	}
+	slices.Sort(stale)
+	switch {
+	case len(missing) > 0:
+		return "", fmt.Errorf("%s: no note for %s", p.Title, strings.Join(missing, ", "))
+	case len(stale) > 0:
+		return "", fmt.Errorf("%s: notes for no field: %s", p.Title, strings.Join(stale, ", "))
+	}
+	if p.Outro != "" {
+		fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(p.Outro))
 	}
 	return b.String(), nil
 }
@@ -126,8 +162,9 @@ type row struct {
 	refs []string
 }
 
-// rows renders d's fields, expanding embedded and inline ones in place.
-func rows(d typeDecl, decls map[string]typeDecl, external map[string]string) []row {
+// rows renders d's fields, expanding embedded and inline ones in place;
+// note returns what to add to a field's description, by its JSON name.
+func rows(d typeDecl, decls map[string]typeDecl, external map[string]string, note func(string) string) []row {
 	var out []row
 	for _, f := range d.fields {
 		name, omitempty, inline := jsonName(f)
@@ -136,7 +173,7 @@ func rows(d typeDecl, decls map[string]typeDecl, external map[string]string) []r
 		}
 		if inline || len(f.Names) == 0 {
 			if inner, ok := decls[baseName(f.Type)]; ok {
-				out = append(out, rows(inner, decls, external)...)
+				out = append(out, rows(inner, decls, external, note)...)
 				continue
 			}
 		}
@@ -149,7 +186,11 @@ func rows(d typeDecl, decls map[string]typeDecl, external map[string]string) []r
 			need = "optional"
 		}
 		typ, refs := typeText(f.Type, decls, external)
-		out = append(out, row{line: fmt.Sprintf("| `%s` | %s | %s | %s |\n", name, typ, need, cell(doc)), refs: refs})
+		desc := cell(doc)
+		if n := note(name); n != "" {
+			desc = strings.TrimSpace(desc + " " + cell(n))
+		}
+		out = append(out, row{line: fmt.Sprintf("| `%s` | %s | %s | %s |\n", name, typ, need, desc), refs: refs})
 	}
 	return out
 }
