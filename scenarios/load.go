@@ -1,10 +1,12 @@
 package scenarios
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -96,7 +98,32 @@ func LoadFile(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, &Error{File: path, Errs: manifest.Fields(err), cause: err}
 	}
-	return Parse(path, data)
+	s, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if e := shippedNameTaken(s, data); e != nil {
+		return nil, &Error{File: path, Errs: field.ErrorList{e}}
+	}
+	return s, nil
+}
+
+// shippedNameTaken is the error for a file that bears the name of a shipped
+// scenario but is not that scenario: an edited copy. Its runs would be
+// recorded in the history, and weighed by promote, as the shipped one's.
+// An unchanged copy is the shipped scenario and may keep its name.
+func shippedNameTaken(s *Scenario, data []byte) *field.Error {
+	name := s.Metadata.Name
+	if !slices.Contains(Names(), name) {
+		return nil
+	}
+	if shippedData, ok := Files()[name+".yaml"]; ok && bytes.Equal(shippedData, data) {
+		return nil
+	}
+	return field.Invalid(field.NewPath("metadata", "name"), name, fmt.Sprintf(
+		"is the name of a shipped scenario, and this file differs from scenarios/%s.yaml: give your copy its own name, such as "+
+			"metadata.name: my-%s in a file my-%s.yaml, so that its runs are not recorded (and weighed by interlock promote) as the shipped scenario's",
+		name, name, name))
 }
 
 // Parse decodes one scenario strictly and validates it. file is the name or

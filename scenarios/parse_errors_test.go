@@ -360,7 +360,7 @@ var parseErrorCases = map[string]struct {
 		file: "tempest.yaml",
 		data: func(t *testing.T) string { return storm },
 		want: []string{
-			`tempest.yaml: metadata.name: Invalid value: "storm": must match the file name "tempest": set metadata.name: tempest, or name the file storm.yaml (a copy of the shipped scenario "storm" runs under its own name, so the history keeps them apart)`,
+			`tempest.yaml: metadata.name: Invalid value: "storm": must match the file name "tempest": set metadata.name: tempest (a copy of the shipped scenario "storm" runs under its own name, so the history keeps them apart)`,
 		},
 	},
 	"not a scenario": {

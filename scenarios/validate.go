@@ -119,7 +119,9 @@ func (v *validator) head() {
 			if want := strings.TrimSuffix(path.Base(s.File), path.Ext(s.File)); want != name {
 				msg := fmt.Sprintf("must match the file name %q: set metadata.name: %s, or name the file %s.yaml", want, want, name)
 				if slices.Contains(Names(), name) {
-					msg += fmt.Sprintf(" (a copy of the shipped scenario %q runs under its own name, so the history keeps them apart)", name)
+					// Naming the file after the shipped scenario would only
+					// make an edited copy pass for it.
+					msg = fmt.Sprintf("must match the file name %q: set metadata.name: %s (a copy of the shipped scenario %q runs under its own name, so the history keeps them apart)", want, want, name)
 				}
 				v.add(field.Invalid(p, name, msg))
 			}
