@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -22,6 +20,7 @@ import (
 	"github.com/interlock-dev/interlock/experiments/builtin"
 	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/internal/certs"
+	"github.com/interlock-dev/interlock/internal/testutil"
 )
 
 // Named timeouts.
@@ -96,16 +95,16 @@ func workload(t *testing.T, cs kubernetes.Interface, d *appsv1.Deployment) []cor
 		t.Fatalf("failed to create deployment: %v", err)
 	}
 	var pods []corev1.Pod
-	waitFor(t, podsUp, "the deployment's pods to be Ready", func(ctx context.Context) (bool, error) {
+	testutil.WaitFor(t, podsUp, "the deployment's pods to be Ready", func(ctx context.Context) (bool, error) {
 		pods = listPods(ctx, t, cs, d.Namespace, "app="+d.Name)
 		ready := 0
 		for i := range pods {
-			if podReady(&pods[i]) {
+			if testutil.PodReady(&pods[i]) {
 				ready++
 			}
 		}
 		return ready == int(*d.Spec.Replicas) && len(pods) == ready, nil
-	}, podsState(t, cs, d.Namespace))
+	}, testutil.DescribePods(cs, d.Namespace, ""))
 	return pods
 }
 
@@ -124,41 +123,6 @@ func listPods(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns, se
 		}
 	}
 	return live
-}
-
-// waitFor polls cond until it holds, failing the test after timeout with
-// what each describe function says of the state it saw.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func(ctx context.Context) (bool, error), describe ...func() string) {
-	t.Helper()
-	if err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, timeout, true, cond); err != nil {
-		var state []string
-		for _, d := range describe {
-			state = append(state, d())
-		}
-		t.Fatalf("timed out after %s waiting for %s: %v\n%s", timeout, what, err, strings.Join(state, "\n"))
-	}
-}
-
-// podsState describes the pods in ns, for a wait that timed out.
-func podsState(t *testing.T, cs kubernetes.Interface, ns string) func() string {
-	return func() string {
-		list, err := cs.CoreV1().Pods(ns).List(context.WithoutCancel(t.Context()), metav1.ListOptions{})
-		if err != nil {
-			return err.Error()
-		}
-		var b strings.Builder
-		for _, p := range list.Items {
-			fmt.Fprintf(&b, "pod %s phase=%s ready=%s deleting=%v labels=%v\n", p.Name, p.Status.Phase, podCondition(&p, corev1.PodReady), p.DeletionTimestamp != nil, p.Labels)
-			for _, c := range p.Status.ContainerStatuses {
-				fmt.Fprintf(&b, "  %s ready=%v restarts=%d state=%+v\n", c.Name, c.Ready, c.RestartCount, c.State)
-			}
-		}
-		return b.String()
-	}
-}
-
-func podReady(p *corev1.Pod) bool {
-	return podCondition(p, corev1.PodReady) == corev1.ConditionTrue
 }
 
 func podCondition(p *corev1.Pod, t corev1.PodConditionType) corev1.ConditionStatus {
@@ -222,7 +186,7 @@ func hasMarker(l map[string]string) bool {
 // by the node lifecycle controller, and no fault marks it.
 func waitNodeHealthy(t *testing.T, cs kubernetes.Interface, name string) {
 	t.Helper()
-	waitFor(t, backToHealth, "node "+name+" to be healthy", func(ctx context.Context) (bool, error) {
+	testutil.WaitFor(t, backToHealth, "node "+name+" to be healthy", func(ctx context.Context) (bool, error) {
 		n := getNode(ctx, t, cs, name)
 		return cluster.NodeReady(n) &&
 			nodeCondition(n, corev1.NodeDiskPressure).Status == corev1.ConditionFalse &&
@@ -235,18 +199,18 @@ func waitNodeHealthy(t *testing.T, cs kubernetes.Interface, name string) {
 func waitPodsHealthy(t *testing.T, cs kubernetes.Interface, ns, selector string, want int) []corev1.Pod {
 	t.Helper()
 	var pods []corev1.Pod
-	waitFor(t, backToHealth, "pods "+selector+" in "+ns+" to be healthy", func(ctx context.Context) (bool, error) {
+	testutil.WaitFor(t, backToHealth, "pods "+selector+" in "+ns+" to be healthy", func(ctx context.Context) (bool, error) {
 		pods = listPods(ctx, t, cs, ns, selector)
 		if len(pods) != want {
 			return false, nil
 		}
 		for i := range pods {
-			if !podReady(&pods[i]) || hasMarker(pods[i].Labels) {
+			if !testutil.PodReady(&pods[i]) || hasMarker(pods[i].Labels) {
 				return false, nil
 			}
 		}
 		return true, nil
-	}, podsState(t, cs, ns))
+	}, testutil.DescribePods(cs, ns, ""))
 	return pods
 }
 
