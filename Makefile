@@ -84,6 +84,10 @@ scenario: tools ## Run scenario NAME (default storm) on a fresh embedded cluster
 example-descheduler: build ## Grade the descheduler (sigs.k8s.io/descheduler) on the storm scenario; scorecards in _output/descheduler.
 	./examples/descheduler/run.sh
 
+.PHONY: example-restarter
+example-restarter: build ## Grade examples/restarter, the worked example of docs/remediator-contract.md, on the storm scenario; scorecards in _output/restarter.
+	./examples/restarter/run.sh
+
 .PHONY: nightly
 nightly: $(if $(filter kind,$(PROVIDER)),build,tools) ## Every scenario with a baseline (PROVIDER=embedded|kind), then every broken remediator; summary in _output/nightly.
 	./$(BIN) nightly --provider $(PROVIDER) --parallel $(PARALLEL) --out _output/nightly
