@@ -15,11 +15,10 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/testr"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
@@ -35,6 +34,7 @@ import (
 	"github.com/interlock-dev/interlock/harness/cluster"
 	"github.com/interlock-dev/interlock/internal/crds"
 	"github.com/interlock-dev/interlock/internal/testcluster"
+	"github.com/interlock-dev/interlock/internal/testutil"
 	"github.com/interlock-dev/interlock/remediator/engine"
 	"github.com/interlock-dev/interlock/remediator/metrics"
 	"github.com/interlock-dev/interlock/remediator/pager"
@@ -178,7 +178,7 @@ func (e *env) get(obj client.Object) {
 // saying what the engine decided meanwhile.
 func (e *env) eventually(what string, cond func(ctx context.Context) (bool, error)) {
 	e.t.Helper()
-	if err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, waitFor, true, cond); err != nil {
+	if err := testutil.Until(context.Background(), 100*time.Millisecond, waitFor, cond); err != nil {
 		e.t.Fatalf("%s: %v; decisions: %s", what, err, e.decisions())
 	}
 }
@@ -270,7 +270,7 @@ func (e *env) waitAction(automation, target string) v1alpha1.ActionRecord {
 func (e *env) waitDecision(automation, verdict, reason string) {
 	e.t.Helper()
 	e.eventually("the engine never decided "+verdict+" ("+reason+")", func(context.Context) (bool, error) {
-		return testutil.ToFloat64(e.engine.Metrics.Decisions.WithLabelValues(automation, verdict, reason)) > 0, nil
+		return promtestutil.ToFloat64(e.engine.Metrics.Decisions.WithLabelValues(automation, verdict, reason)) > 0, nil
 	})
 }
 
