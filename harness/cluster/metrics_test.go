@@ -14,11 +14,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/internal/testutil"
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
 
@@ -187,7 +187,7 @@ func (w *autoscaled) replicas() int32 {
 // timeout it fails with the autoscaler's state.
 func (w *autoscaled) until(what string, timeout time.Duration, cond func() bool) time.Duration {
 	w.t.Helper()
-	err := wait.PollUntilContextTimeout(w.ctx, 250*time.Millisecond, timeout, true, func(context.Context) (bool, error) {
+	err := testutil.Until(w.ctx, 250*time.Millisecond, timeout, func(context.Context) (bool, error) {
 		return cond(), nil
 	})
 	if err != nil {
