@@ -1,5 +1,3 @@
-// Package testutil holds helpers shared by the tests of several packages,
-// such as Golden; only tests import it, and it must not import remediator/.
 package testutil
 
 import (
