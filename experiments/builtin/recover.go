@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/interlock-dev/interlock/experiments"
+	"github.com/interlock-dev/interlock/internal/kube"
 )
 
 // footprint is everything a fault left in the cluster.
@@ -272,7 +273,7 @@ func podObjects(i *Injector, pods []corev1.Pod) []marked {
 				if err != nil {
 					return nil, false, true, err
 				}
-				return cur.Labels, cur.Spec.NodeName == "" || podReady(cur), true, nil
+				return cur.Labels, cur.Spec.NodeName == "" || kube.PodReady(cur), true, nil
 			},
 			fallback: func(ctx context.Context) error {
 				err := pods.Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &p.UID}})
@@ -301,7 +302,7 @@ func nodeObjects(i *Injector, nodes []corev1.Node) []marked {
 				if err != nil {
 					return nil, false, true, err
 				}
-				return cur.Labels, nodeReady(cur), true, nil
+				return cur.Labels, kube.NodeReady(cur), true, nil
 			},
 		})
 	}
@@ -392,22 +393,4 @@ func (i *Injector) bringBack(ctx context.Context, fault string, objs []marked, v
 		errs = append(errs, fmt.Errorf("%s did not come back to health within %s", strings.Join(stuck, ", "), i.recoverTimeout))
 	}
 	return errors.Join(errs...)
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-func nodeReady(n *corev1.Node) bool {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }

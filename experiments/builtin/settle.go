@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/interlock-dev/interlock/internal/kube"
 )
 
 // shown is an object a fault marked, and how to tell that kwok shows the
@@ -135,7 +137,7 @@ func crashing(targets []string) func(*corev1.Pod) bool {
 	}
 }
 
-func podNotReady(p *corev1.Pod) bool { return !podReady(p) }
+func podNotReady(p *corev1.Pod) bool { return !kube.PodReady(p) }
 
 func nodeConditionIs(typ corev1.NodeConditionType, status corev1.ConditionStatus) func(*corev1.Node) bool {
 	return func(n *corev1.Node) bool {

@@ -15,6 +15,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	toolswatch "k8s.io/client-go/tools/watch"
+
+	"github.com/interlock-dev/interlock/internal/kube"
 )
 
 // Labels and annotations on simulated nodes.
@@ -159,11 +161,4 @@ func WaitNodesReady(ctx context.Context, cfg *rest.Config, want int) error {
 }
 
 // NodeReady reports whether the node's Ready condition is True.
-func NodeReady(n *corev1.Node) bool {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
+func NodeReady(n *corev1.Node) bool { return kube.NodeReady(n) }

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/kube"
 )
 
 // podState is what one pod looked like over a stretch of snapshots in which
@@ -356,22 +357,13 @@ func (tr *Truth) judge(t time.Time, p *corev1.Pod, deps []deployment) podState {
 	case looksBy != "":
 		st.serving = true
 		st.reason = "serving though it looked broken (" + looksBy + ")"
-	case podReady(p):
+	case kube.PodReady(p):
 		st.serving = true
 		st.reason = "ready, no fault on it"
 	default:
 		st.reason = "not ready, no fault on it"
 	}
 	return st
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // stateBefore is the pod's last state observed strictly before t.

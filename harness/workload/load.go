@@ -15,6 +15,7 @@ import (
 	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/harness/observe"
 	"github.com/interlock-dev/interlock/harness/scorecard"
+	"github.com/interlock-dev/interlock/internal/kube"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -97,7 +98,7 @@ func figures(d *scenarios.Demand, snap observe.Sample, start time.Time) LoadFigu
 			continue
 		}
 		switch app := p.Labels[scenarios.AppLabel]; {
-		case app == d.Workload && podReady(p):
+		case app == d.Workload && kube.PodReady(p):
 			f.Ready++
 		case d.ColdStart != nil && app == d.ColdStart.Workload:
 			born := p.CreationTimestamp.Time
@@ -120,15 +121,6 @@ func (f LoadFigures) Overloaded(capacity int64) bool {
 // Fits reports whether the desired replicas could carry the demand.
 func (f LoadFigures) Fits(capacity int64) bool {
 	return f.Demand <= capacity*int64(f.Desired)
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // Play plays each load on a sample taken during the run that began at
@@ -218,7 +210,7 @@ const IdleUsage = 1
 // podUsage is the CPU a workload's pod uses, in millicores: its share of
 // the demand while Ready, IdleUsage otherwise.
 func podUsage(p *corev1.Pod, f LoadFigures) int64 {
-	if !podReady(p) {
+	if !kube.PodReady(p) {
 		return IdleUsage
 	}
 	if f.Ready == 0 {

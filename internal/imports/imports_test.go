@@ -40,8 +40,14 @@ var rules = []struct {
 		why:       "every format's decoder, the API's too, is built on it: it depends on none of them",
 	},
 	{
+		from:      []string{"internal/kube/..."},
+		forbidden: []string{"..."},
+		codeOnly:  true,
+		why:       "the shared readings of Kubernetes objects are leaves: they depend on nothing of interlock",
+	},
+	{
 		from:      []string{"remediator/..."},
-		forbidden: []string{"harness/...", "scenarios/...", "catalog/...", "experiments/...", "internal/cli/..."},
+		forbidden: []string{"harness/...", "scenarios/...", "catalog/...", "experiments/...", "internal/cli/...", "internal/kube/..."},
 		codeOnly:  true,
 		why:       "the remediator is graded as one written anywhere: it speaks api/, contract/ and safetycases/ only (its suite tests run on harness/cluster's embedded cluster)",
 	},

@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/interlock-dev/interlock/internal/kube"
 )
 
 // Interval is how often WaitFor and the waits built on it check their
@@ -50,24 +52,10 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func(ctx con
 }
 
 // PodReady reports whether the pod's Ready condition is True.
-func PodReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
+func PodReady(p *corev1.Pod) bool { return kube.PodReady(p) }
 
 // NodeReady reports whether the node's Ready condition is True.
-func NodeReady(n *corev1.Node) bool {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
+func NodeReady(n *corev1.Node) bool { return kube.NodeReady(n) }
 
 // WaitPods waits up to timeout until the pods in ns that match selector
 // satisfy ok, and returns them; it fails t with every pod's state if they
