@@ -176,6 +176,16 @@ var namespacedTypes = []v1alpha1.AutomationType{v1alpha1.UnhealthyWorkload, v1al
 // automationTypes are the built-in automation types.
 var automationTypes = []v1alpha1.AutomationType{v1alpha1.UnhealthyWorkload, v1alpha1.NodeLoss, v1alpha1.DiskPressure, v1alpha1.CertificateExpiry, v1alpha1.BadDeploy}
 
+// unique records that list[i] is named name, unless an earlier item of
+// the list has that name: that is an error at p naming the earlier one.
+func (v *validator) unique(seen map[string]int, p *field.Path, name string, i int, list string) {
+	if j, dup := seen[name]; dup {
+		v.add(duplicate(p, name, fmt.Sprintf("%s[%d] has the same name", list, j)))
+		return
+	}
+	seen[name] = i
+}
+
 func (v *validator) automations(ap *field.Path) {
 	if len(v.s.Spec.Automations) == 0 {
 		v.add(field.Required(ap, "name at least one automation under test"))
@@ -185,11 +195,7 @@ func (v *validator) automations(ap *field.Path) {
 		a := &v.s.Spec.Automations[i]
 		p := ap.Index(i)
 		if v.dnsLabel(p.Child("name"), a.Name) {
-			if j, dup := seen[a.Name]; dup {
-				v.add(duplicate(p.Child("name"), a.Name, fmt.Sprintf("spec.automations[%d] has the same name", j)))
-			} else {
-				seen[a.Name] = i
-			}
+			v.unique(seen, p.Child("name"), a.Name, i, "spec.automations")
 		}
 		typeOK := false
 		switch {

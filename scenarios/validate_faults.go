@@ -22,11 +22,7 @@ func (v *validator) faults(fp *field.Path) {
 		f := &v.s.Spec.Faults[i]
 		p := fp.Index(i)
 		if v.dnsLabel(p.Child("name"), f.Name) {
-			if j, dup := seen[f.Name]; dup {
-				v.add(duplicate(p.Child("name"), f.Name, fmt.Sprintf("spec.faults[%d] has the same name", j)))
-			} else {
-				seen[f.Name] = i
-			}
+			v.unique(seen, p.Child("name"), f.Name, i, "spec.faults")
 		}
 		v.window(p, &f.At, f.For)
 		kinds := f.Kinds()

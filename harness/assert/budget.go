@@ -43,16 +43,23 @@ func exhausting(es []scorecard.LedgerEntry, w time.Duration, max int) int {
 	return -1
 }
 
+// budgetUnstated says which of a budget's figures is missing, if one is:
+// a check of the budget is then not applicable.
+func budgetUnstated(b v1alpha1.Budget) string {
+	switch {
+	case b.MaxActions < 1:
+		return notStated("safetyCase.budget.maxActions")
+	case b.Window.Duration <= 0:
+		return notStated("safetyCase.budget.window")
+	}
+	return ""
+}
+
 // budgetHeld compiles BudgetHeld (see its doc).
 func budgetHeld(sc *v1alpha1.SafetyCaseSpec) Check {
 	c := Check{Name: BudgetHeld, Source: "safetyCase.budget.maxActions"}
 	b := sc.Budget
-	switch {
-	case b.MaxActions < 1:
-		c.NotApplicable = notStated("safetyCase.budget.maxActions")
-		return c
-	case b.Window.Duration <= 0:
-		c.NotApplicable = notStated("safetyCase.budget.window")
+	if c.NotApplicable = budgetUnstated(b); c.NotApplicable != "" {
 		return c
 	}
 	max, w := int(b.MaxActions), b.Window.Duration

@@ -13,14 +13,10 @@ import (
 func haltedAndPaged(automation string, sc *v1alpha1.SafetyCaseSpec) Check {
 	c := Check{Name: HaltedAndPaged, Source: "safetyCase.budget.pageWithin"}
 	b := sc.Budget
-	switch {
-	case b.MaxActions < 1:
-		c.NotApplicable = notStated("safetyCase.budget.maxActions")
+	if c.NotApplicable = budgetUnstated(b); c.NotApplicable != "" {
 		return c
-	case b.Window.Duration <= 0:
-		c.NotApplicable = notStated("safetyCase.budget.window")
-		return c
-	case b.PageWithin.Duration <= 0:
+	}
+	if b.PageWithin.Duration <= 0 {
 		c.NotApplicable = notStated("safetyCase.budget.pageWithin")
 		return c
 	}
