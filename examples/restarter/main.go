@@ -37,13 +37,17 @@ type options struct {
 	every      time.Duration
 }
 
+func (o *options) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.automation, "automation", "unhealthy-workload", "the Automation (in $"+contract.EnvNamespace+") this remediator acts for")
+	fs.StringVar(&o.namespace, "watch-namespace", "default", "the namespace whose pods it restarts")
+	fs.IntVar(&o.budget, "budget", 5, "restarts allowed before it halts and pages (the safety case's budget.maxActions)")
+	fs.DurationVar(&o.hold, "hold", 20*time.Second, "how long a pod must be Running but not Ready before it is restarted (the safety case's trigger.for)")
+	fs.DurationVar(&o.every, "every", time.Second, "how often it looks")
+}
+
 func main() {
 	var o options
-	flag.StringVar(&o.automation, "automation", "unhealthy-workload", "the Automation (in $"+contract.EnvNamespace+") this remediator acts for")
-	flag.StringVar(&o.namespace, "watch-namespace", "default", "the namespace whose pods it restarts")
-	flag.IntVar(&o.budget, "budget", 5, "restarts allowed before it halts and pages (the safety case's budget.maxActions)")
-	flag.DurationVar(&o.hold, "hold", 20*time.Second, "how long a pod must be Running but not Ready before it is restarted (the safety case's trigger.for)")
-	flag.DurationVar(&o.every, "every", time.Second, "how often it looks")
+	o.register(flag.CommandLine)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
