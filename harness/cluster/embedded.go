@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,7 +16,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/e2e-framework/support/kwok"
 
-	"github.com/interlock-dev/interlock/internal/flock"
 	"github.com/interlock-dev/interlock/internal/toolchain"
 )
 
@@ -198,35 +198,28 @@ func (e *Embedded) createArgs(opts UpOptions, bins map[string]string, policy, kw
 	return append(args, e.ExtraArgs...), nil
 }
 
-// startControlPlane runs `kwokctl create cluster` with args, one cluster at
-// a time on this machine, and once more if the control plane does not come
-// up; it writes the admin kubeconfig into the cluster's directory and
+// startControlPlane runs `kwokctl create cluster` with args, on ports it
+// reserves for the cluster so that clusters may start at once (see
+// reservePorts), and once more, on new ports, if the control plane does not
+// come up; it writes the admin kubeconfig into the cluster's directory and
 // returns its config, as the harness, and its path.
 func (e *Embedded) startControlPlane(ctx context.Context, opts UpOptions, kwokctl string, args []string) (*rest.Config, string, error) {
 	dir := e.Dir(opts.Name)
 	p := e.provider(opts.Name, kwokctl, opts.Wait)
-	// kwokctl picks free ports for each component as it starts them; two
-	// clusters starting at once can pick the same one, whatever their home.
-	// Start one at a time on this machine.
-	unlock, err := flock.Lock(ctx, filepath.Join(os.TempDir(), "interlock-cluster-create.lock"))
-	if err != nil {
-		return nil, "", fmt.Errorf("interrupted while waiting for another cluster to start: %w", err)
-	}
-	tmpKubeconfig, err := p.Create(ctx, args...)
+	tmpKubeconfig, err := e.create(ctx, p, opts, args)
 	if err != nil && ctx.Err() == nil {
 		// A component that never served, such as an API server whose port
-		// another process took between kwokctl's choice and its bind: say
-		// why, and start afresh once, on new ports.
+		// another process took between the choice and its bind: say why,
+		// and start afresh once, on new ports.
 		fmt.Fprintf(opts.Progress, "The control plane did not come up (%v); the API server's log ends:\n%s\nStarting it again\n",
 			firstLine(err.Error()), LogTail(filepath.Join(dir, "logs", "kube-apiserver.log"), 5))
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		derr := e.Down(cctx, opts.Name)
 		cancel()
 		if derr == nil {
-			tmpKubeconfig, err = p.Create(ctx, args...)
+			tmpKubeconfig, err = e.create(ctx, p, opts, args)
 		}
 	}
-	unlock()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, "", fmt.Errorf("interrupted while starting the control plane: %w", ctx.Err())
@@ -245,6 +238,23 @@ func (e *Embedded) startControlPlane(ctx context.Context, opts UpOptions, kwokct
 	// The provider is part of the harness: its writes say so.
 	cfg.UserAgent = HarnessUserAgent
 	return cfg, kubeconfig, nil
+}
+
+// create runs `kwokctl create cluster` once, with args and the ports it
+// reserves for the cluster's components, and returns the path of the
+// kubeconfig kwokctl wrote.
+func (e *Embedded) create(ctx context.Context, p *kwok.Cluster, opts UpOptions, args []string) (string, error) {
+	ports, release, err := reservePorts(ctx, opts.Name, opts.Metrics)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	config, err := e.writeFile(filepath.Join("ports", opts.Name+".yaml"), portsConfig(ports))
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(config)
+	return p.Create(ctx, append(slices.Clip(args), "--config", config)...)
 }
 
 // setUpControlPlane applies kwok's Stages (and, with opts.Metrics, the

@@ -1,0 +1,139 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/interlock-dev/interlock/internal/flock"
+)
+
+// kwokctl picks a free port for each component as it starts it, walking
+// down from 32767 in every process, so two clusters starting at once pick
+// the same ports. Rather than start one cluster at a time, interlock picks
+// the ports itself: under a lock held only while it picks, it takes ports
+// that are free and that no cluster still starting on this machine has
+// reserved, records them, and gives them to kwokctl. The reservation ends
+// when Up returns; by then the components have bound their ports, which
+// are no longer free to anyone.
+//
+// The ports lie below Linux's ephemeral range (32768 and up), so no
+// outgoing connection takes one between the pick and the bind, and below
+// where a bare kwokctl starts its own walk down, 32767.
+const (
+	portHigh = 29999
+	portLow  = 20000
+)
+
+// portsDir holds one reservation file per cluster starting on this machine,
+// named <pid>-<cluster>, with its ports one a line.
+func portsDir() string { return filepath.Join(os.TempDir(), "interlock-ports") }
+
+// createLock is held while ports are picked.
+func createLock() string { return filepath.Join(os.TempDir(), "interlock-cluster-create.lock") }
+
+// componentPorts are the kwokctl options of the binary runtime that take a
+// port, in the order reservePorts fills them; metrics-server's comes last
+// and only with metrics.
+var componentPorts = []string{"etcdPeerPort", "etcdPort", "kubeApiserverPort", "kwokControllerPort", "kubeControllerManagerPort", "kubeSchedulerPort", "metricsServerPort"}
+
+// reservePorts reserves a port for each component of cluster name (with
+// metrics-server's if metrics) and returns them by kwokctl option, and the
+// func that ends the reservation.
+func reservePorts(ctx context.Context, name string, metrics bool) (map[string]uint32, func(), error) {
+	names := componentPorts
+	if !metrics {
+		names = names[:len(names)-1]
+	}
+	unlock, err := flock.Lock(ctx, createLock())
+	if err != nil {
+		return nil, nil, fmt.Errorf("interrupted while waiting for another cluster to pick its ports: %w", err)
+	}
+	defer unlock()
+	if err := os.MkdirAll(portsDir(), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("failed to create %s: %w", portsDir(), err)
+	}
+	taken, err := reservedPorts()
+	if err != nil {
+		return nil, nil, err
+	}
+	ports := make(map[string]uint32, len(names))
+	lines := make([]string, 0, len(names))
+	next := uint32(portHigh)
+	for _, n := range names {
+		for ; next >= portLow && (taken[next] || !portFree(next)); next-- {
+		}
+		if next < portLow {
+			return nil, nil, fmt.Errorf("failed to find a free port for %s between %d and %d", n, portLow, portHigh)
+		}
+		ports[n] = next
+		lines = append(lines, strconv.FormatUint(uint64(next), 10))
+		next--
+	}
+	file := filepath.Join(portsDir(), fmt.Sprintf("%d-%s", os.Getpid(), name))
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return nil, nil, fmt.Errorf("failed to reserve ports: %w", err)
+	}
+	return ports, func() { _ = os.Remove(file) }, nil
+}
+
+// reservedPorts reads the reservations of the clusters still starting, and
+// removes those of processes that are gone. The create lock must be held.
+func reservedPorts() (map[uint32]bool, error) {
+	entries, err := os.ReadDir(portsDir())
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the port reservations: %w", err)
+	}
+	taken := map[uint32]bool{}
+	for _, ent := range entries {
+		path := filepath.Join(portsDir(), ent.Name())
+		pid, _, ok := strings.Cut(ent.Name(), "-")
+		if n, err := strconv.Atoi(pid); !ok || err != nil || n <= 0 || !alive(n) {
+			_ = os.Remove(path)
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("failed to read the port reservations: %w", err)
+		}
+		for _, f := range strings.Fields(string(data)) {
+			if p, err := strconv.ParseUint(f, 10, 32); err == nil {
+				taken[uint32(p)] = true
+			}
+		}
+	}
+	return taken, nil
+}
+
+// portFree reports whether port can be bound, on the loopback address and
+// on every address, as kwokctl checks.
+func portFree(port uint32) bool {
+	for _, host := range []string{"127.0.0.1", ""} {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.FormatUint(uint64(port), 10)))
+		if err != nil {
+			return false
+		}
+		_ = l.Close()
+	}
+	return true
+}
+
+// portsConfig is a kwokctl configuration that sets the components' ports.
+func portsConfig(ports map[string]uint32) []byte {
+	var b strings.Builder
+	b.WriteString("apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\noptions:\n")
+	for _, n := range componentPorts {
+		if p, ok := ports[n]; ok {
+			fmt.Fprintf(&b, "  %s: %d\n", n, p)
+		}
+	}
+	return []byte(b.String())
+}
