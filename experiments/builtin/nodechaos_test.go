@@ -128,9 +128,10 @@ func (e env) testNodeFlap(t *testing.T) {
 	recoverFault(t, inj, cfg, f)
 	waitNodeHealthy(t, cs, node)
 	// Stays Ready: no flap stage is left to act. The wait ends early, with
-	// no error, only if the node goes NotReady.
-	wentNotReady := func(ctx context.Context) (bool, error) {
-		return !cluster.NodeReady(getNode(ctx, t, cs, node)), nil
+	// no error, only if the node goes NotReady. It reads the node with the
+	// test's context, not the wait's, which expires as the wait ends.
+	wentNotReady := func(context.Context) (bool, error) {
+		return !cluster.NodeReady(getNode(t.Context(), t, cs, node)), nil
 	}
 	if err := testutil.Until(t.Context(), testutil.Interval, 2*period, wentNotReady); err == nil {
 		t.Fatal("the node went NotReady after Recover")
