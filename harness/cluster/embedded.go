@@ -241,14 +241,13 @@ func (e *Embedded) startControlPlane(ctx context.Context, opts UpOptions, kwokct
 }
 
 // create runs `kwokctl create cluster` once, with args and the ports it
-// reserves for the cluster's components, and returns the path of the
-// kubeconfig kwokctl wrote.
+// reserves for the cluster's components until Down, and returns the path
+// of the kubeconfig kwokctl wrote.
 func (e *Embedded) create(ctx context.Context, p *kwok.Cluster, opts UpOptions, args []string) (string, error) {
-	ports, release, err := reservePorts(ctx, opts.Name, opts.Metrics)
+	ports, err := reservePorts(ctx, e.Dir(opts.Name), opts.Metrics)
 	if err != nil {
 		return "", err
 	}
-	defer release()
 	config, err := e.writeFile(filepath.Join("ports", opts.Name+".yaml"), portsConfig(ports))
 	if err != nil {
 		return "", err
@@ -352,6 +351,9 @@ func (e *Embedded) Down(ctx context.Context, name string) error {
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		errs = append(errs, fmt.Errorf("failed to remove %s: %w", dir, err))
+	}
+	if err := releasePorts(ctx, dir); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("failed to delete cluster %q: %w", name, errors.Join(errs...))

@@ -17,10 +17,12 @@ import (
 // down from 32767 in every process, so two clusters starting at once pick
 // the same ports. Rather than start one cluster at a time, interlock picks
 // the ports itself: under a lock held only while it picks, it takes ports
-// that are free and that no cluster still starting on this machine has
-// reserved, records them, and gives them to kwokctl. The reservation ends
-// when Up returns; by then the components have bound their ports, which
-// are no longer free to anyone.
+// that are free and that no other cluster on this machine has reserved,
+// records them, and gives them to kwokctl. A reservation lasts as long as
+// its cluster: a component may bind its port late on a busy machine, and
+// kwok-controller is restarted once the cluster is up, which frees its
+// port for a moment. Down ends it; so does the end of both the process
+// that made it and the cluster's directory.
 //
 // The ports lie below Linux's ephemeral range (32768 and up), so no
 // outgoing connection takes one between the pick and the bind, and below
@@ -30,8 +32,9 @@ const (
 	portLow  = 20000
 )
 
-// portsDir holds one reservation file per cluster starting on this machine,
-// named <pid>-<cluster>, with its ports one a line.
+// portsDir holds one reservation file per cluster on this machine, named
+// <pid>-<cluster>: the cluster's directory on the first line, then its
+// ports, one a line.
 func portsDir() string { return filepath.Join(os.TempDir(), "interlock-ports") }
 
 // createLock is held while ports are picked.
@@ -42,61 +45,70 @@ func createLock() string { return filepath.Join(os.TempDir(), "interlock-cluster
 // and only with metrics.
 var componentPorts = []string{"etcdPeerPort", "etcdPort", "kubeApiserverPort", "kwokControllerPort", "kubeControllerManagerPort", "kubeSchedulerPort", "metricsServerPort"}
 
-// reservePorts reserves a port for each component of cluster name (with
-// metrics-server's if metrics) and returns them by kwokctl option, and the
-// func that ends the reservation.
-func reservePorts(ctx context.Context, name string, metrics bool) (map[string]uint32, func(), error) {
+// reservePorts reserves a port for each component of the cluster in dir
+// (with metrics-server's if metrics) and returns them by kwokctl option.
+func reservePorts(ctx context.Context, dir string, metrics bool) (map[string]uint32, error) {
 	names := componentPorts
 	if !metrics {
 		names = names[:len(names)-1]
 	}
 	unlock, err := flock.Lock(ctx, createLock())
 	if err != nil {
-		return nil, nil, fmt.Errorf("interrupted while waiting for another cluster to pick its ports: %w", err)
+		return nil, fmt.Errorf("interrupted while waiting for another cluster to pick its ports: %w", err)
 	}
 	defer unlock()
 	if err := os.MkdirAll(portsDir(), 0o755); err != nil {
-		return nil, nil, fmt.Errorf("failed to create %s: %w", portsDir(), err)
+		return nil, fmt.Errorf("failed to create %s: %w", portsDir(), err)
 	}
-	taken, err := reservedPorts()
+	taken, err := reservedPorts(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ports := make(map[string]uint32, len(names))
-	lines := make([]string, 0, len(names))
+	lines := []string{dir}
 	next := uint32(portHigh)
 	for _, n := range names {
 		for ; next >= portLow && (taken[next] || !portFree(next)); next-- {
 		}
 		if next < portLow {
-			return nil, nil, fmt.Errorf("failed to find a free port for %s between %d and %d", n, portLow, portHigh)
+			return nil, fmt.Errorf("failed to find a free port for %s between %d and %d", n, portLow, portHigh)
 		}
 		ports[n] = next
 		lines = append(lines, strconv.FormatUint(uint64(next), 10))
 		next--
 	}
-	file := filepath.Join(portsDir(), fmt.Sprintf("%d-%s", os.Getpid(), name))
+	file := filepath.Join(portsDir(), fmt.Sprintf("%d-%s", os.Getpid(), filepath.Base(dir)))
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		return nil, nil, fmt.Errorf("failed to reserve ports: %w", err)
+		return nil, fmt.Errorf("failed to reserve ports: %w", err)
 	}
-	return ports, func() { _ = os.Remove(file) }, nil
+	return ports, nil
 }
 
-// reservedPorts reads the reservations of the clusters still starting, and
-// removes those of processes that are gone. The create lock must be held.
-func reservedPorts() (map[uint32]bool, error) {
+// releasePorts ends the reservations of the cluster in dir.
+func releasePorts(ctx context.Context, dir string) error {
+	unlock, err := flock.Lock(ctx, createLock())
+	if err != nil {
+		return fmt.Errorf("interrupted while waiting to release the ports of %s: %w", dir, err)
+	}
+	defer unlock()
+	_, err = reservedPorts(dir)
+	return err
+}
+
+// reservedPorts reads the reservations of the other clusters, and removes
+// those of the cluster in dir and those whose process and cluster are both
+// gone. The create lock must be held.
+func reservedPorts(dir string) (map[uint32]bool, error) {
 	entries, err := os.ReadDir(portsDir())
+	if errors.Is(err, os.ErrNotExist) {
+		return map[uint32]bool{}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the port reservations: %w", err)
 	}
 	taken := map[uint32]bool{}
 	for _, ent := range entries {
 		path := filepath.Join(portsDir(), ent.Name())
-		pid, _, ok := strings.Cut(ent.Name(), "-")
-		if n, err := strconv.Atoi(pid); !ok || err != nil || n <= 0 || !alive(n) {
-			_ = os.Remove(path)
-			continue
-		}
 		data, err := os.ReadFile(path)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -104,13 +116,27 @@ func reservedPorts() (map[uint32]bool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read the port reservations: %w", err)
 		}
-		for _, f := range strings.Fields(string(data)) {
+		fields := strings.Split(strings.TrimSpace(string(data)), "\n")
+		pid, _, _ := strings.Cut(ent.Name(), "-")
+		n, _ := strconv.Atoi(pid)
+		owner := fields[0]
+		if owner == dir || (!(n > 0 && alive(n)) && !isDir(owner)) {
+			_ = os.Remove(path)
+			continue
+		}
+		for _, f := range fields[1:] {
 			if p, err := strconv.ParseUint(f, 10, 32); err == nil {
 				taken[uint32(p)] = true
 			}
 		}
 	}
 	return taken, nil
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // portFree reports whether port can be bound, on the loopback address and

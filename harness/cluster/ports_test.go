@@ -12,8 +12,8 @@ import (
 )
 
 // Clusters starting at once get disjoint ports, none already bound; a
-// reservation ends when its cluster is up, and one left by a process that
-// is gone is ignored and removed.
+// reservation lasts until its cluster is released, and one whose process
+// and cluster directory are both gone is ignored and removed.
 func TestReservePorts(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	busy, err := net.Listen("tcp", "127.0.0.1:29999")
@@ -21,35 +21,44 @@ func TestReservePorts(t *testing.T) {
 		t.Skipf("port 29999 is not free here: %v", err)
 	}
 	defer busy.Close()
-	// A reservation of a process that no longer runs (pid 0 never names one).
+	home := t.TempDir()
+	dirA, dirB, dirC := filepath.Join(home, "a"), filepath.Join(home, "b"), filepath.Join(home, "c")
+	// A reservation of a process that no longer runs (pid 0 never names
+	// one) for a cluster whose directory is gone.
 	dir := filepath.Join(os.TempDir(), "interlock-ports")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	stale := filepath.Join(dir, "0-gone")
-	if err := os.WriteFile(stale, []byte("29998\n29997\n"), 0o644); err != nil {
+	if err := os.WriteFile(stale, []byte(filepath.Join(home, "gone")+"\n29998\n29997\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// One of a process that no longer runs for a cluster that still does
+	// (cluster up has returned): it holds.
+	if err := os.MkdirAll(dirB, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	held := filepath.Join(dir, "0-up")
+	if err := os.WriteFile(held, []byte(dirB+"\n20000\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
-	a, releaseA, err := cluster.ReservePorts(t.Context(), "a", false)
+	a, err := cluster.ReservePorts(t.Context(), dirA, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, releaseB, err := cluster.ReservePorts(t.Context(), "b", true)
+	c, err := cluster.ReservePorts(t.Context(), dirC, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a) != 6 || len(b) != 7 {
-		t.Fatalf("got %d and %d ports, want 6 (no metrics) and 7 (metrics): %v %v", len(a), len(b), a, b)
-	}
-	if b["metricsServerPort"] == 0 {
-		t.Errorf("no metrics-server port with metrics: %v", b)
+	if len(a) != 6 || len(c) != 7 || c["metricsServerPort"] == 0 {
+		t.Fatalf("got %d and %d ports, want 6 (no metrics) and 7 (metrics): %v %v", len(a), len(c), a, c)
 	}
 	seen := map[uint32]string{}
-	for who, ports := range map[string]map[string]uint32{"a": a, "b": b} {
+	for who, ports := range map[string]map[string]uint32{"a": a, "c": c} {
 		for comp, p := range ports {
-			if p == 29999 {
-				t.Errorf("%s %s got the bound port 29999", who, comp)
+			if p == 29999 || p == 20000 {
+				t.Errorf("%s %s got port %d, bound or held", who, comp, p)
 			}
 			if prev, ok := seen[p]; ok {
 				t.Errorf("port %d given twice: %s and %s %s", p, prev, who, comp)
@@ -63,22 +72,25 @@ func TestReservePorts(t *testing.T) {
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("the stale reservation is still there: %v", err)
 	}
+	if _, err := os.Stat(held); err != nil {
+		t.Errorf("the reservation of a running cluster was removed: %v", err)
+	}
 
-	// Once a is up, its ports may go to the next cluster (they are free
+	// Once a is down, its ports may go to the next cluster (they are free
 	// here, as nothing bound them).
-	releaseA()
-	c, releaseC, err := cluster.ReservePorts(t.Context(), "c", false)
+	if err := cluster.ReleasePorts(t.Context(), dirA); err != nil {
+		t.Fatal(err)
+	}
+	d, err := cluster.ReservePorts(t.Context(), filepath.Join(home, "d"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer releaseC()
-	releaseB()
-	if c["etcdPeerPort"] != a["etcdPeerPort"] {
-		t.Errorf("after a's release, c got %v, want a's ports %v again", c, a)
+	if d["etcdPeerPort"] != a["etcdPeerPort"] {
+		t.Errorf("after a's release, d got %v, want a's ports %v again", d, a)
 	}
 
-	conf := string(cluster.PortsConfig(c))
-	for comp, p := range c {
+	conf := string(cluster.PortsConfig(d))
+	for comp, p := range d {
 		if !strings.Contains(conf, "  "+comp+": "+strconv.Itoa(int(p))+"\n") {
 			t.Errorf("config lacks %s: %d:\n%s", comp, p, conf)
 		}
