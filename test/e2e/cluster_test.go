@@ -12,18 +12,21 @@ import (
 // TestEmbeddedCluster: the shared cluster has three Ready kwok nodes, runs
 // a Deployment on them, and its audit log names who created its pods.
 func TestEmbeddedCluster(t *testing.T) {
+	onSharedCluster(t)
 	testenv.Test(t, embeddedCluster())
 }
 
 // TestCLIUpDown brings up a second cluster while the shared one runs, reads
 // it with kubectl, and checks that down stops every one of its processes.
 func TestCLIUpDown(t *testing.T) {
+	onSharedCluster(t)
 	testenv.Test(t, cliUpDown())
 }
 
 // TestInterruptedUp sends Ctrl-C to `cluster up` once its first component
 // runs, and checks that every process it started is gone with its files.
 func TestInterruptedUp(t *testing.T) {
+	onSharedCluster(t)
 	testenv.Test(t, interruptedUp())
 }
 

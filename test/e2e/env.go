@@ -56,6 +56,11 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// The flags are parsed now, go test's among them.
+	if err := setLanes(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	downOnInterrupt(home)
 	return testenv.Run(m)
 }

@@ -12,7 +12,7 @@ import (
 // TestScenarioStorm: the built-in remediator passes the storm scenario, and
 // the JSON scorecard carries the documented fields.
 func TestScenarioStorm(t *testing.T) {
-	t.Parallel()
+	ownClusters(t)
 	testenv.Test(t, stormScenario())
 }
 

@@ -7,6 +7,6 @@ import "testing"
 // keep their ServiceAccount identity, and lifting the lag replays what was
 // held.
 func TestStaleViewHoldsBackWatches(t *testing.T) {
-	t.Parallel()
+	onSharedCluster(t)
 	testenv.Test(t, staleViewHoldsBackWatches())
 }
