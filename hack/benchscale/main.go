@@ -48,7 +48,7 @@ func main() {
 	flag.StringVar(&c.clusterup, "clusterup", "", "hack/benchup's report, included as it is")
 	flag.StringVar(&c.gobench, "gobench", "", "go test -bench output of the harness and policy benchmarks")
 	flag.IntVar(&c.stormRuns, "storm-runs", 3, "runs of the storm scenario for its overhead; 0 skips it")
-	flag.StringVar(&c.lock, "lock", "/tmp/interlock-heavy.lock", "the lock every measurement holds")
+	flag.StringVar(&c.lock, "lock", "/tmp/interlock-heavy.lock", "the lock every measurement holds; empty when the caller holds it")
 	flag.Parse()
 	var err error
 	if c.sizes, err = parseSizes(sizes); err == nil {
@@ -148,8 +148,12 @@ func run(ctx context.Context, c config) error {
 	return nil
 }
 
-// locked runs fn holding the heavy-work lock, saying when it waits.
+// locked runs fn holding the heavy-work lock at path, saying when it
+// waits; with no path, the caller holds it.
 func locked(ctx context.Context, path, what string, fn func() error) error {
+	if path == "" {
+		return fn() // the caller holds the lock
+	}
 	progress("%s: waiting for the lock %s", what, path)
 	unlock, err := flock.Lock(ctx, path)
 	if err != nil {
