@@ -6,7 +6,8 @@
 #   examples/restarter/run.sh [extra flags for 'interlock scenario run']
 #
 # Environment: INTERLOCK (default bin/interlock), SCENARIO (default storm),
-# OUT (default _output/restarter).
+# OUT (default _output/restarter), RESTARTER_ARGS (flags for the restarter
+# itself, such as --budget 8).
 # Exit code: that of 'interlock scenario run': 0 passed, 1 failed an
 # assertion, 2 could not be carried out. The restarter's own log is kept in
 # $OUT/restarter.log.
@@ -37,7 +38,12 @@ install -m 0666 /dev/null "$stage/restarter.log"
 # The harness runs this through sh -c with KUBECONFIG, INTERLOCK_PAGE_URL,
 # INTERLOCK_METRICS_ADDR and INTERLOCK_NAMESPACE set, and nothing else but
 # PATH and HOME; the restarter reads them itself.
-remediator=$(printf '%q 2>&1 | tee -a %q' "$stage/restarter" "$stage/restarter.log")
+read -r -a restarter_args <<<"${RESTARTER_ARGS:-}"
+remediator=$(printf '%q' "$stage/restarter")
+if ((${#restarter_args[@]})); then
+  remediator+=$(printf ' %q' "${restarter_args[@]}")
+fi
+remediator+=$(printf ' 2>&1 | tee -a %q' "$stage/restarter.log")
 
 code=0
 "$interlock" scenario run "$scenario" \
