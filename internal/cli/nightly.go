@@ -62,6 +62,9 @@ const nightlyExample = `  # The nightly tier on the embedded cluster, two scenar
   # Shard 2 of 4, as the CI matrix does
   interlock nightly --shard 2/4 --out _output/nightly-2
 
+  # Your own remediator on the scenarios of its automation, with its safety case
+  interlock nightly storm remediator-crash-mid-storm --remediator-cmd './my-remediator' --safety-case my-case.yaml
+
   # Join the shards' summaries into one
   interlock nightly merge _output/nightly-1 _output/nightly-2 --out _output/nightly`
 
