@@ -24,6 +24,7 @@ func scriptedRuns(t *testing.T) {
 	t.Helper()
 	t.Setenv(toolchain.CacheDirEnv, t.TempDir())
 	t.Setenv(cluster.HomeEnv, t.TempDir())
+	t.Setenv("TMPDIR", t.TempDir()) // where -v keeps the run's files
 	prev := runScenario
 	runScenario = func(_ context.Context, o run.Options) (*scorecard.Scorecard, error) {
 		fmt.Fprintf(o.Progress, "[00:45] 0:45 / %s of the scenario; 0 action(s) so far\n", o.Scenario.Spec.Duration.Duration)
