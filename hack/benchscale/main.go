@@ -109,11 +109,27 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 	rep := &report{sizes: c.sizes, samples: c.samples, concurrency: c.concurrency, started: start}
-	for i, size := range c.sizes {
+	if err := rep.readIncluded(c.clusterup, c.gobench); err != nil {
+		return err
+	}
+	// The goals' size, the last, is measured first, and the report is
+	// rewritten after each size: a run cut short still reports the figures
+	// the goals are stated at.
+	goal := len(c.sizes) - 1
+	order := append([]int{goal}, func() []int {
+		var rest []int
+		for i := range goal {
+			rest = append(rest, i)
+		}
+		return rest
+	}()...)
+	measured := make([]*scale.Result, len(c.sizes))
+	for _, i := range order {
+		size := c.sizes[i]
 		opts := scale.Options{Size: size, Provider: provider, Remediators: bins, Dir: filepath.Join(home, "runs"),
 			Samples: c.samples, Concurrency: c.concurrency, Progress: os.Stderr}
-		if i == len(c.sizes)-1 {
-			// The largest size keeps its profiles, and measures the
+		if i == goal {
+			// The goals' size keeps its profiles, and measures the
 			// remediator from before as well.
 			opts.Profiles = c.out
 			if before != nil {
@@ -127,18 +143,28 @@ func run(ctx context.Context, c config) error {
 		}); err != nil {
 			return err
 		}
-		rep.results = append(rep.results, res)
+		measured[i] = res
+		// In the sizes' order: the goals' size stays last, where the
+		// report's goals read it.
+		rep.results = rep.results[:0]
+		for _, r := range measured {
+			if r != nil {
+				rep.results = append(rep.results, r)
+			}
+		}
 		if err := writeJSON(filepath.Join(c.out, "bench-scale.json"), rep.results); err != nil {
 			return err
 		}
+		rep.elapsed = time.Since(start)
+		if err := rep.write(c.report); err != nil {
+			return err
+		}
+		progress("report written to %s with %d of %d sizes", c.report, len(rep.results), len(c.sizes))
 	}
 	if c.stormRuns > 0 {
 		if rep.storm, err = stormOverhead(ctx, interlock, c.stormRuns, c.lock, home); err != nil {
 			return err
 		}
-	}
-	if err := rep.readIncluded(c.clusterup, c.gobench); err != nil {
-		return err
 	}
 	rep.elapsed = time.Since(start)
 	if err := rep.write(c.report); err != nil {
