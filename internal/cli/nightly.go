@@ -121,7 +121,7 @@ func (o *nightlyOptions) run(ctx context.Context, streams Streams, args []string
 		total += estimate(s)
 	}
 	fmt.Fprintf(progress, "Running %d scenario(s) of tier %s on the %s cluster, %d at a time (about %s); reports in %s\n",
-		len(ss), o.tier, o.provider, o.parallel, roundMinutes(total/time.Duration(o.parallel)), o.outDir)
+		len(ss), o.tier, o.provider, o.parallel, roundMinutes(total/time.Duration(max(min(o.parallel, len(ss)), 1))), o.outDir)
 	opts := suite.Options{
 		Scenarios: ss, Baseline: o.baseline, Parallel: o.parallel, OutDir: o.outDir, Progress: progress, Estimate: estimate, Runner: runScenario,
 		Run:      run.Options{Provider: p, ProviderName: o.provider, Injector: injector, RemediatorCmd: o.remediatorCmd},
