@@ -41,18 +41,25 @@ func (e *eta) left(now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	var work, longest time.Duration
+	left := 0
 	for i, est := range e.estimate {
 		switch {
 		case e.finished[i]:
+			continue
 		case e.started[i].IsZero():
 			work += est
+			longest = max(longest, est) // one not started takes at least its own estimate
 		default:
 			rest := max(est-now.Sub(e.started[i]), 0)
 			work += rest
 			longest = max(longest, rest)
 		}
+		left++
 	}
-	return max(work/time.Duration(e.parallel), longest), true
+	if left == 0 {
+		return 0, true
+	}
+	return max(work/time.Duration(min(e.parallel, left)), longest), true
 }
 
 // minutes prints d as m:ss, rounded to the second.

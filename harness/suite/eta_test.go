@@ -42,6 +42,12 @@ func TestETALeft(t *testing.T) {
 			estimate: []time.Duration{mins(10), mins(1), mins(1)}, parallel: 3,
 			started: map[int]time.Duration{0: 0, 1: 0, 2: 0}, finished: []int{1, 2}, at: mins(1), want: mins(9),
 		},
+		"more slots than scenarios left": {
+			estimate: []time.Duration{mins(4), mins(6)}, parallel: 4, want: mins(6),
+		},
+		"everything done": {
+			estimate: []time.Duration{mins(4)}, parallel: 1, started: map[int]time.Duration{0: 0}, finished: []int{0}, at: mins(4), want: 0,
+		},
 		"a run over its estimate leaves nothing of it": {
 			estimate: []time.Duration{mins(1), mins(3)}, parallel: 1,
 			started: map[int]time.Duration{0: 0}, at: mins(5), want: mins(3),
