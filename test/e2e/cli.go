@@ -7,9 +7,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/interlock-dev/interlock/harness/cluster"
@@ -108,24 +106,15 @@ func downLeftover(stderr string) {
 	}
 }
 
-var (
-	brokenOnce sync.Once
-	brokenBin  string
-	brokenErr  error
-)
+// brokenBin is the deliberately broken remediator, built with the CLI
+// (see buildInterlock).
+var brokenBin string
 
-// brokenRemediator builds the deliberately broken remediator once.
+// brokenRemediator returns the deliberately broken remediator.
 func brokenRemediator(t *testing.T) string {
-	brokenOnce.Do(func() {
-		brokenBin = filepath.Join(filepath.Dir(interlockBin), "brokenremediator")
-		out, err := exec.Command("go", "build", "-o", brokenBin, "github.com/interlock-dev/interlock/test/e2e/brokenremediator").CombinedOutput()
-		if err != nil {
-			brokenErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if brokenErr != nil {
-		t.Fatal(brokenErr)
+	t.Helper()
+	if brokenBin == "" {
+		t.Fatal("the broken remediator was not built: run the tests with TestMain")
 	}
 	return brokenBin
 }

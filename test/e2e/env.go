@@ -82,10 +82,12 @@ func prepare(ctx context.Context, home string) error {
 	return err
 }
 
-// buildInterlock builds the CLI into home/bin. Binaries live where any
-// user may run them: a remediator under test runs as nobody when the tests
-// run as root. The home itself may be entered, not listed; the clusters in
-// it stay root's alone.
+// buildInterlock builds the CLI, and the deliberately broken remediator
+// into brokenBin, into home/bin, with one go build so that the two share
+// its work and no test waits for a build of its own. Binaries live where
+// any user may run them: a remediator under test runs as nobody when the
+// tests run as root. The home itself may be entered, not listed; the
+// clusters in it stay root's alone.
 func buildInterlock(home string) (string, error) {
 	binDir := filepath.Join(home, "bin")
 	if err := os.Chmod(home, 0o711); err != nil {
@@ -94,13 +96,14 @@ func buildInterlock(home string) (string, error) {
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
 		return "", err
 	}
-	bin := filepath.Join(binDir, "interlock")
-	build := exec.Command("go", "build", "-o", bin, "github.com/interlock-dev/interlock/cmd/interlock")
+	build := exec.Command("go", "build", "-o", binDir+string(filepath.Separator),
+		"github.com/interlock-dev/interlock/cmd/interlock", "github.com/interlock-dev/interlock/test/e2e/brokenremediator")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return "", fmt.Errorf("failed to build interlock: %w", err)
+		return "", fmt.Errorf("failed to build interlock and the broken remediator: %w", err)
 	}
-	return bin, nil
+	brokenBin = filepath.Join(binDir, "brokenremediator")
+	return filepath.Join(binDir, "interlock"), nil
 }
 
 // newEnvironment is the e2e-framework environment, from its flags, whose
