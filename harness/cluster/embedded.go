@@ -130,16 +130,21 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	if err != nil {
 		return nil, err
 	}
-	cfg, kubeconfig, err := e.startControlPlane(ctx, opts, bins["kwokctl"], args)
+	// At most one cluster per CPU starts at a time (see startSlots).
+	free, err := startSlot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.setUpControlPlane(ctx, opts, cfg); err != nil {
-		return nil, err
+	cfg, kubeconfig, err := e.startControlPlane(ctx, opts, bins["kwokctl"], args)
+	if err == nil {
+		err = e.setUpControlPlane(ctx, opts, cfg)
 	}
-	fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
-
-	if err := addNodes(ctx, opts, cfg); err != nil {
+	if err == nil {
+		fmt.Fprintf(opts.Progress, "Control plane ready after %s\n", time.Since(start).Round(100*time.Millisecond))
+		err = addNodes(ctx, opts, cfg)
+	}
+	free()
+	if err != nil {
 		return nil, err
 	}
 	if opts.Kubeconfig != "" {

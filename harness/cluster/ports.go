@@ -7,8 +7,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/interlock-dev/interlock/internal/flock"
 )
@@ -162,4 +164,33 @@ func portsConfig(ports map[string]uint32) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// startSlots is how many clusters may be starting at once on this machine:
+// one per CPU. The clusters that are up run beside each other freely, but
+// a control plane starting takes a core for seconds, and many starting at
+// once on 2 cores each took up to a minute and left some whose fixture
+// never became available.
+func startSlots() int { return max(1, runtime.NumCPU()) }
+
+// startSlot waits for one of the machine's start slots (see startSlots)
+// and returns the func that frees it.
+func startSlot(ctx context.Context) (func(), error) {
+	n := startSlots()
+	for {
+		for i := range n {
+			unlock, err := flock.TryLock(filepath.Join(os.TempDir(), fmt.Sprintf("interlock-cluster-start.%d.lock", i)))
+			if err != nil {
+				return nil, err
+			}
+			if unlock != nil {
+				return unlock, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("interrupted while waiting for other clusters to start: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

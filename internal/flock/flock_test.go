@@ -29,3 +29,20 @@ func TestLockExcludes(t *testing.T) {
 	}
 	unlock2()
 }
+
+func TestTryLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lock")
+	unlock, err := flock.TryLock(path)
+	if err != nil || unlock == nil {
+		t.Fatalf("TryLock of a free lock: %v, %v", unlock != nil, err)
+	}
+	if again, err := flock.TryLock(path); err != nil || again != nil {
+		t.Fatalf("TryLock of a held lock: got the lock %v, %v", again != nil, err)
+	}
+	unlock()
+	again, err := flock.TryLock(path)
+	if err != nil || again == nil {
+		t.Fatalf("TryLock after release: %v, %v", again != nil, err)
+	}
+	again()
+}
