@@ -6,6 +6,6 @@ import "testing"
 // docs/remediator-contract.md, examples/restarter graded on the storm
 // scenario, and checks it ends as the page says.
 func TestRemediatorContractExample(t *testing.T) {
-	t.Parallel()
+	ownClusters(t)
 	testenv.Test(t, contractExample())
 }
