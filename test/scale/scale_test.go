@@ -15,12 +15,13 @@ import (
 
 // BenchmarkRemediatorAtScale is the nightly tier's scale test: it measures
 // the built-in remediator on an embedded cluster of 1,000 nodes and 10,000
-// pods, as `make bench` does at that size, reports its figures, and fails
+// pods, as `make bench` does at that size (its fixture alone takes about a
+// quarter of an hour on 2 cores), reports its figures, and fails
 // when one is past scale.Guard. It runs once whatever -benchtime says (one
 // measurement takes minutes and samples thirty actions), and only when
 // INTERLOCK_E2E_TIER=nightly:
 //
-//	INTERLOCK_E2E_TIER=nightly go test -run '^$' -bench RemediatorAtScale -timeout 30m ./test/scale
+//	INTERLOCK_E2E_TIER=nightly go test -run '^$' -bench RemediatorAtScale -timeout 40m ./test/scale
 //
 // SCALE_SIZE=NODESxPODS and SCALE_SAMPLES=N change its size and samples.
 func BenchmarkRemediatorAtScale(b *testing.B) {
