@@ -89,9 +89,10 @@ example-restarter: build ## Grade examples/restarter, the worked example of docs
 	./examples/restarter/run.sh
 
 .PHONY: nightly
-nightly: $(if $(filter kind,$(PROVIDER)),build,tools) ## Every scenario with a baseline (PROVIDER=embedded|kind), then every broken remediator; summary in _output/nightly.
+nightly: $(if $(filter kind,$(PROVIDER)),build,tools) ## Every scenario with a baseline (PROVIDER=embedded|kind), then every broken remediator, then the scale benchmark's thresholds; summary in _output/nightly.
 	./$(BIN) nightly --provider $(PROVIDER) --parallel $(PARALLEL) --out _output/nightly
 	INTERLOCK_E2E_TIER=nightly $(GO) test -count=1 -timeout $(GOTEST_TIMEOUT) -parallel 4 ./test/e2e -run 'TestBrokenRemediatorsFail|TestBrokenMatrix'
+	INTERLOCK_E2E_TIER=nightly $(GO) test -count=1 -timeout 40m -run '^$$' -bench RemediatorAtScale ./test/scale
 
 .PHONY: image
 image: ## Build the remediator image interlock-remediator:dev (needs Docker).
