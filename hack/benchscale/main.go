@@ -81,59 +81,94 @@ func progress(format string, args ...any) {
 
 func run(ctx context.Context, c config) error {
 	start := time.Now()
-	interlock, err := filepath.Abs(c.interlock)
-	if err != nil {
-		return err
-	}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		return err
+		return fmt.Errorf("failed to create %s: %w", c.out, err)
 	}
 	home, err := os.MkdirTemp("", "interlock-benchscale-")
 	if err != nil {
-		return err
+		return fmt.Errorf("failed to create a working directory: %w", err)
 	}
 	defer os.RemoveAll(home)
-	tc, err := toolchain.New(toolchain.Options{Progress: os.Stderr})
+	b, err := prepare(ctx, c, home)
 	if err != nil {
 		return err
-	}
-	if _, err := tc.Ensure(ctx); err != nil {
-		return err
-	}
-	provider := &cluster.Embedded{Home: filepath.Join(home, "clusters"), Tools: tc}
-	bins := []scale.Binary{{Name: "now", Path: interlock, Pprof: true}}
-	var before *scale.Binary
-	if c.before != "" {
-		if before, err = buildAt(ctx, c.before, home); err != nil {
-			return err
-		}
 	}
 	rep := &report{sizes: c.sizes, samples: c.samples, concurrency: c.concurrency, started: start}
 	if err := rep.readIncluded(c.clusterup, c.gobench); err != nil {
 		return err
 	}
-	// The goals' size, the last, is measured first, and the report is
-	// rewritten after each size: a run cut short still reports the figures
-	// the goals are stated at.
-	goal := len(c.sizes) - 1
-	order := append([]int{goal}, func() []int {
-		var rest []int
-		for i := range goal {
-			rest = append(rest, i)
+	if err := b.measureSizes(ctx, c, rep); err != nil {
+		return err
+	}
+	if c.stormRuns > 0 {
+		if rep.storm, err = stormOverhead(ctx, b.interlock, c.stormRuns, c.lock, home); err != nil {
+			return err
 		}
-		return rest
-	}()...)
+	}
+	rep.elapsed = time.Since(start)
+	if err := rep.write(c.report); err != nil {
+		return err
+	}
+	progress("report written to %s after %s", c.report, rep.elapsed.Round(time.Second))
+	return nil
+}
+
+// bench is what every size is measured with.
+type bench struct {
+	home      string
+	interlock string
+	provider  *cluster.Embedded
+	bins      []scale.Binary
+	// before is the remediator of --before, measured at the goals' size;
+	// nil without it.
+	before *scale.Binary
+}
+
+// prepare makes sure the cluster components are built, and builds the
+// remediator of --before if it is asked for.
+func prepare(ctx context.Context, c config, home string) (*bench, error) {
+	interlock, err := filepath.Abs(c.interlock)
+	if err != nil {
+		return nil, fmt.Errorf("failed to resolve %s: %w", c.interlock, err)
+	}
+	tc, err := toolchain.New(toolchain.Options{Progress: os.Stderr})
+	if err != nil {
+		return nil, fmt.Errorf("failed to find the cluster components: %w", err)
+	}
+	if _, err := tc.Ensure(ctx); err != nil {
+		return nil, fmt.Errorf("failed to build the cluster components: %w", err)
+	}
+	b := &bench{home: home, interlock: interlock,
+		provider: &cluster.Embedded{Home: filepath.Join(home, "clusters"), Tools: tc},
+		bins:     []scale.Binary{{Name: "now", Path: interlock, Pprof: true}}}
+	if c.before != "" {
+		if b.before, err = buildAt(ctx, c.before, home); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// measureSizes measures each size, the goals' size (the last) first, and
+// rewrites the report after each: a run cut short still reports the
+// figures the goals are stated at.
+func (b *bench) measureSizes(ctx context.Context, c config, rep *report) error {
+	goal := len(c.sizes) - 1
+	order := []int{goal}
+	for i := range goal {
+		order = append(order, i)
+	}
 	measured := make([]*scale.Result, len(c.sizes))
 	for _, i := range order {
 		size := c.sizes[i]
-		opts := scale.Options{Size: size, Provider: provider, Remediators: bins, Dir: filepath.Join(home, "runs"),
+		opts := scale.Options{Size: size, Provider: b.provider, Remediators: b.bins, Dir: filepath.Join(b.home, "runs"),
 			Samples: c.samples, Concurrency: c.concurrency, Progress: os.Stderr}
 		if i == goal {
 			// The goals' size keeps its profiles, and measures the
 			// remediator from before as well.
 			opts.Profiles = c.out
-			if before != nil {
-				opts.Remediators = []scale.Binary{*before, bins[0]}
+			if b.before != nil {
+				opts.Remediators = []scale.Binary{*b.before, b.bins[0]}
 			}
 		}
 		var res *scale.Result
@@ -155,22 +190,12 @@ func run(ctx context.Context, c config) error {
 		if err := writeJSON(filepath.Join(c.out, "bench-scale.json"), rep.results); err != nil {
 			return err
 		}
-		rep.elapsed = time.Since(start)
+		rep.elapsed = time.Since(rep.started)
 		if err := rep.write(c.report); err != nil {
 			return err
 		}
 		progress("report written to %s with %d of %d sizes", c.report, len(rep.results), len(c.sizes))
 	}
-	if c.stormRuns > 0 {
-		if rep.storm, err = stormOverhead(ctx, interlock, c.stormRuns, c.lock, home); err != nil {
-			return err
-		}
-	}
-	rep.elapsed = time.Since(start)
-	if err := rep.write(c.report); err != nil {
-		return err
-	}
-	progress("report written to %s after %s", c.report, rep.elapsed.Round(time.Second))
 	return nil
 }
 
