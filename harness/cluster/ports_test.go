@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,25 +24,7 @@ func TestReservePorts(t *testing.T) {
 	defer busy.Close()
 	home := t.TempDir()
 	dirA, dirB, dirC := filepath.Join(home, "a"), filepath.Join(home, "b"), filepath.Join(home, "c")
-	// A reservation of a process that no longer runs (pid 0 never names
-	// one) for a cluster whose directory is gone.
-	dir := filepath.Join(os.TempDir(), "interlock-ports")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	stale := filepath.Join(dir, "0-gone")
-	if err := os.WriteFile(stale, []byte(filepath.Join(home, "gone")+"\n29998\n29997\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// One of a process that no longer runs for a cluster that still does
-	// (cluster up has returned): it holds.
-	if err := os.MkdirAll(dirB, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	held := filepath.Join(dir, "0-up")
-	if err := os.WriteFile(held, []byte(dirB+"\n20000\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	stale, held := leftReservations(t, home, dirB)
 
 	a, err := cluster.ReservePorts(t.Context(), dirA, false)
 	if err != nil {
@@ -54,18 +37,7 @@ func TestReservePorts(t *testing.T) {
 	if len(a) != 6 || len(c) != 7 || c["metricsServerPort"] == 0 {
 		t.Fatalf("got %d and %d ports, want 6 (no metrics) and 7 (metrics): %v %v", len(a), len(c), a, c)
 	}
-	seen := map[uint32]string{}
-	for who, ports := range map[string]map[string]uint32{"a": a, "c": c} {
-		for comp, p := range ports {
-			if p == 29999 || p == 20000 {
-				t.Errorf("%s %s got port %d, bound or held", who, comp, p)
-			}
-			if prev, ok := seen[p]; ok {
-				t.Errorf("port %d given twice: %s and %s %s", p, prev, who, comp)
-			}
-			seen[p] = who + " " + comp
-		}
-	}
+	seen := distinctPorts(t, map[string]map[string]uint32{"a": a, "c": c}, 29999, 20000)
 	if _, ok := seen[29998]; !ok {
 		t.Errorf("the stale reservation of 29998 still holds: %v", seen)
 	}
@@ -98,4 +70,47 @@ func TestReservePorts(t *testing.T) {
 	if !strings.Contains(conf, "kind: KwokctlConfiguration\noptions:\n") {
 		t.Errorf("config is not a KwokctlConfiguration with options:\n%s", conf)
 	}
+}
+
+// leftReservations writes two reservations left by processes that no
+// longer run (pid 0 never names one): stale, of 29998 and 29997 for a
+// cluster whose directory is gone, and held, of 20000 for the cluster in
+// dirB, which still runs (cluster up has returned).
+func leftReservations(t *testing.T, home, dirB string) (stale, held string) {
+	t.Helper()
+	dir := filepath.Join(os.TempDir(), "interlock-ports")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale = filepath.Join(dir, "0-gone")
+	if err := os.WriteFile(stale, []byte(filepath.Join(home, "gone")+"\n29998\n29997\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dirB, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	held = filepath.Join(dir, "0-up")
+	if err := os.WriteFile(held, []byte(dirB+"\n20000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return stale, held
+}
+
+// distinctPorts checks that no port is given twice among the clusters'
+// ports, nor is one of the taken ports, and returns who got each port.
+func distinctPorts(t *testing.T, clusters map[string]map[string]uint32, taken ...uint32) map[uint32]string {
+	t.Helper()
+	seen := map[uint32]string{}
+	for who, ports := range clusters {
+		for comp, p := range ports {
+			if slices.Contains(taken, p) {
+				t.Errorf("%s %s got port %d, bound or held", who, comp, p)
+			}
+			if prev, ok := seen[p]; ok {
+				t.Errorf("port %d given twice: %s and %s %s", p, prev, who, comp)
+			}
+			seen[p] = who + " " + comp
+		}
+	}
+	return seen
 }
