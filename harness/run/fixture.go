@@ -61,6 +61,9 @@ func (r *runner) waitFixture(ctx context.Context) error {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		if err := r.samp.err(); err != nil {
+			return fmt.Errorf("fixture workloads cannot be watched: %w", err)
+		}
 		avail, total, done := r.fixtureAvailable(want)
 		now := time.Now()
 		switch {

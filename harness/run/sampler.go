@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -28,7 +29,10 @@ import (
 // thousand pods twice a second would load the API server the run measures,
 // and keeping a copy of each in every sample would take gigabytes.
 type sampler struct {
-	stop    context.CancelFunc
+	stop context.CancelFunc
+	// lag is the first lag watchFreshness found; nil while the watches
+	// keep up.
+	lag     atomic.Pointer[error]
 	factory informers.SharedInformerFactory
 	pods    corelisters.PodLister
 	deps    appslisters.DeploymentLister
@@ -57,6 +61,7 @@ func startSampler(ctx context.Context, cfg *rest.Config) (*sampler, error) {
 			return nil, fmt.Errorf("failed to watch %v: %w", typ, context.Cause(ctx))
 		}
 	}
+	go s.watchFreshness(ctx, cs)
 	return s, nil
 }
 
@@ -69,6 +74,9 @@ func (s *sampler) close() {
 // sample is the cluster as the watches show it at now, each kind in
 // namespace/name order.
 func (s *sampler) sample(now time.Time) (observe.Sample, error) {
+	if err := s.err(); err != nil {
+		return observe.Sample{}, err
+	}
 	pods, err := s.pods.List(labels.Everything())
 	if err != nil {
 		return observe.Sample{}, fmt.Errorf("failed to list pods: %w", err)
@@ -85,6 +93,26 @@ func (s *sampler) sample(now time.Time) (observe.Sample, error) {
 	slices.SortFunc(deps, byKey[*appsv1.Deployment])
 	slices.SortFunc(nodes, byKey[*corev1.Node])
 	return observe.Sample{At: now, Pods: pods, Deployments: deps, Nodes: nodes}, nil
+}
+
+// lagged records that the watches fell behind, if they had not already.
+func (s *sampler) lagged(err error) { s.lag.CompareAndSwap(nil, &err) }
+
+// err is the lag of the watches behind the API server, or nil.
+func (s *sampler) err() error {
+	if e := s.lag.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// cut splits "kind namespace/name" at its space.
+func cut(key string) (kind, nsName string, ok bool) { return strings.Cut(key, " ") }
+
+// splitKey splits namespace/name; a cluster object's key is "/name".
+func splitKey(nsName string) (ns, name string) {
+	ns, name, _ = strings.Cut(nsName, "/")
+	return ns, name
 }
 
 // byKey orders objects by namespace, then name.

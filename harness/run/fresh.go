@@ -1,0 +1,137 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// freshEvery is how often the sampler checks its watches against the API
+// server. A watch that, at a check, still shows an object older than the
+// API server listed it at the check before has fallen at least this far
+// behind, and the truth it gives is no longer the cluster's.
+const freshEvery = 20 * time.Second
+
+// freshPage is how many pods and nodes a check lists: a page, not the
+// whole cluster, so that a check costs the API server little at any size.
+const freshPage = 500
+
+// versions are the resource versions the API server listed, by
+// kind/namespace/name.
+type versions map[string]uint64
+
+// behind names an object that the watch shows older than the API server
+// listed it at the previous check (prev), or not at all though the API
+// server still lists it now (cur): the watch has missed an event that is
+// at least a check old. Objects whose versions are not numbers are not
+// compared. cached reads the watch's version of an object.
+func behind(prev, cur versions, cached func(key string) (uint64, bool)) (string, bool) {
+	for key, was := range prev {
+		have, ok := cached(key)
+		switch {
+		case ok && have < was:
+			return fmt.Sprintf("%s at resource version %d, though the API server listed it at %d %s ago", key, have, was, freshEvery), true
+		case !ok:
+			if _, still := cur[key]; still {
+				return fmt.Sprintf("no %s, though the API server has listed it for %s", key, freshEvery), true
+			}
+		}
+	}
+	return "", false
+}
+
+// keep records an object's version, if it is a number.
+func (v versions) keep(kind, namespace, name, rv string) {
+	if n, err := strconv.ParseUint(rv, 10, 64); err == nil {
+		v[kind+" "+namespace+"/"+name] = n
+	}
+}
+
+// list reads a page of pods and nodes and every Deployment from the API
+// server itself.
+func list(ctx context.Context, cs kubernetes.Interface) (versions, error) {
+	v := versions{}
+	pods, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{Limit: freshPage})
+	if err != nil {
+		return nil, fmt.Errorf("failed to list pods: %w", err)
+	}
+	for _, p := range pods.Items {
+		v.keep("pod", p.Namespace, p.Name, p.ResourceVersion)
+	}
+	deps, err := cs.AppsV1().Deployments("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("failed to list deployments: %w", err)
+	}
+	for _, d := range deps.Items {
+		v.keep("deployment", d.Namespace, d.Name, d.ResourceVersion)
+	}
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: freshPage})
+	if err != nil {
+		return nil, fmt.Errorf("failed to list nodes: %w", err)
+	}
+	for _, n := range nodes.Items {
+		v.keep("node", "", n.Name, n.ResourceVersion)
+	}
+	return v, nil
+}
+
+// cachedVersion is the watch's version of the object key names.
+func (s *sampler) cachedVersion(key string) (uint64, bool) {
+	var rv string
+	switch kind, nsName, _ := cut(key); kind {
+	case "pod":
+		ns, name := splitKey(nsName)
+		p, err := s.pods.Pods(ns).Get(name)
+		if err != nil {
+			return 0, false
+		}
+		rv = p.ResourceVersion
+	case "deployment":
+		ns, name := splitKey(nsName)
+		d, err := s.deps.Deployments(ns).Get(name)
+		if err != nil {
+			return 0, false
+		}
+		rv = d.ResourceVersion
+	case "node":
+		_, name := splitKey(nsName)
+		n, err := s.nodes.Get(name)
+		if err != nil {
+			return 0, false
+		}
+		rv = n.ResourceVersion
+	}
+	n, err := strconv.ParseUint(rv, 10, 64)
+	return n, err == nil
+}
+
+// watchFreshness checks the watches against the API server every
+// freshEvery until ctx ends, and records the first lag it finds: from then
+// on every sample is an error, and the run ends without a verdict on a
+// truth it cannot trust. A check the API server does not answer is not a
+// lag; the next one tries again.
+func (s *sampler) watchFreshness(ctx context.Context, cs kubernetes.Interface) {
+	t := time.NewTicker(freshEvery)
+	defer t.Stop()
+	var prev versions
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cur, err := list(ctx, cs)
+		if err != nil {
+			continue
+		}
+		if what, lag := behind(prev, cur, s.cachedVersion); lag {
+			s.lagged(fmt.Errorf("the harness's watch of the cluster fell behind the API server: it shows %s", what))
+			return
+		}
+		prev = cur
+	}
+}
