@@ -194,3 +194,15 @@ func startSlot(ctx context.Context) (func(), error) {
 		}
 	}
 }
+
+// FreeAddr is a loopback address with a port free now, for a process the
+// harness starts beside the cluster (the remediator's metrics, a page
+// receiver). Another process may take the port before it is bound.
+func FreeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("failed to find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}

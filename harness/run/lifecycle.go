@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -323,7 +322,7 @@ func (r *runner) prepare(ctx context.Context, id *setup.Identity, dir string) (*
 		return nil, err
 	}
 	r.onTeardown(func(context.Context) error { rcv.Close(); return nil })
-	metricsAddr, err := freeAddr()
+	metricsAddr, err := cluster.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -429,15 +428,6 @@ func clusterName(scenario string) string {
 		n = n[:34]
 	}
 	return strings.TrimSuffix(n, "-") + "-" + hex.EncodeToString(b)
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("failed to find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // ActionCount is how many remediation actions the run counted: its

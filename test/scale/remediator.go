@@ -54,14 +54,14 @@ func StartRemediator(ctx context.Context, cfg *rest.Config, bin, dir string, ppr
 	if err := os.WriteFile(kubeconfig, id.Kubeconfig, 0o600); err != nil {
 		return nil, fmt.Errorf("failed to write the remediator's kubeconfig: %w", err)
 	}
-	metricsAddr, err := freeAddr()
+	metricsAddr, err := cluster.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
 	args := []string{"remediator", "--kubeconfig", kubeconfig, "--namespace", contract.Namespace, "--metrics-addr", metricsAddr}
 	var pprofURL string
 	if pprof {
-		addr, err := freeAddr()
+		addr, err := cluster.FreeAddr()
 		if err != nil {
 			return nil, err
 		}
@@ -164,13 +164,4 @@ func (r *Remediator) Stop() {
 		_ = syscall.Kill(-r.PID, syscall.SIGKILL)
 		<-r.done
 	}
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("failed to find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
