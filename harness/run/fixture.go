@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/interlock-dev/interlock/api/v1alpha1"
 	"github.com/interlock-dev/interlock/experiments"
 	"github.com/interlock-dev/interlock/harness/workload"
+	"github.com/interlock-dev/interlock/internal/kube"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -49,12 +51,15 @@ func (r *runner) workloadEnv(inj experiments.Injector) workload.Env {
 // up, a stuck one stops gaining.
 const fixtureStall = 2 * time.Minute
 
-// waitFixture waits until every fixture Deployment has its replicas
-// available, telling how far it is every few seconds when that takes long.
+// waitFixture waits until every fixture workload has its replicas Ready,
+// as the harness's own pod watch shows them (not as the controllers'
+// status says: a controller manager that falls behind under load would
+// hold the run), telling how far it is every few seconds when that takes
+// long.
 func (r *runner) waitFixture(ctx context.Context) error {
-	want := map[string]bool{}
+	want := map[string]int{}
 	for _, w := range r.opts.Scenario.Spec.Fixture.Expand() {
-		want[w.Namespace+"/"+w.Name] = true
+		want[w.Namespace+"/"+w.Name] = int(w.Replicas)
 	}
 	best, gained := -1, time.Now()
 	nextSay := time.Now().Add(5 * time.Second)
@@ -64,7 +69,11 @@ func (r *runner) waitFixture(ctx context.Context) error {
 		if err := r.samp.err(); err != nil {
 			return fmt.Errorf("fixture workloads cannot be watched: %w", err)
 		}
-		avail, total, done := r.fixtureAvailable(want)
+		pods, err := r.samp.pods.List(labels.Everything())
+		if err != nil {
+			return fmt.Errorf("failed to list the fixture's pods: %w", err)
+		}
+		avail, total, done := fixtureReady(pods, want)
 		now := time.Now()
 		switch {
 		case done:
@@ -72,10 +81,10 @@ func (r *runner) waitFixture(ctx context.Context) error {
 		case avail > best:
 			best, gained = avail, now
 		case now.Sub(gained) > fixtureStall:
-			return fmt.Errorf("fixture workloads never became available: %d of %d pods available, none more for %s", avail, total, fixtureStall)
+			return fmt.Errorf("fixture workloads never became available: %d of %d pods Ready, none more for %s", avail, total, fixtureStall)
 		}
 		if now.After(nextSay) {
-			fmt.Fprintf(r.opts.Progress, "[%s] Fixture: %d of %d pods available\n", offset(now.Sub(r.sc.StartedAt)), avail, total)
+			fmt.Fprintf(r.opts.Progress, "[%s] Fixture: %d of %d pods Ready\n", offset(now.Sub(r.sc.StartedAt)), avail, total)
 			nextSay = now.Add(5 * time.Second)
 		}
 		select {
@@ -86,25 +95,23 @@ func (r *runner) waitFixture(ctx context.Context) error {
 	}
 }
 
-// fixtureAvailable counts the available pods of the fixture Deployments
-// named in want (namespace/name) against their replicas, and reports
-// whether every one of them is listed and fully available.
-func (r *runner) fixtureAvailable(want map[string]bool) (avail, total int, done bool) {
-	deps, err := r.samp.deps.List(labels.Everything())
-	if err != nil {
-		return 0, 0, false
-	}
-	seen := 0
-	done = true
-	for _, d := range deps {
-		if !want[d.Namespace+"/"+d.Name] || d.Spec.Replicas == nil {
-			continue
+// fixtureReady counts the Ready pods of the fixture workloads in want
+// (namespace/name to replicas; a workload's pods carry app=NAME), each
+// counted up to its replicas, and reports whether every workload has them
+// all. A pod on its way out does not count.
+func fixtureReady(pods []*corev1.Pod, want map[string]int) (ready, total int, done bool) {
+	have := map[string]int{}
+	for _, p := range pods {
+		key := p.Namespace + "/" + p.Labels[scenarios.AppLabel]
+		if _, ok := want[key]; ok && p.DeletionTimestamp == nil && kube.PodReady(p) {
+			have[key]++
 		}
-		seen++
-		n := int(*d.Spec.Replicas)
-		total += n
-		avail += min(int(d.Status.AvailableReplicas), n)
-		done = done && int(d.Status.AvailableReplicas) >= n
 	}
-	return avail, total, done && seen == len(want)
+	done = true
+	for key, n := range want {
+		total += n
+		ready += min(have[key], n)
+		done = done && have[key] >= n
+	}
+	return ready, total, done
 }
