@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -14,11 +16,11 @@ import (
 // server. A watch that, at a check, still shows an object older than the
 // API server listed it at the check before has fallen at least this far
 // behind, and the truth it gives is no longer the cluster's.
-const freshEvery = 20 * time.Second
+const freshEvery = 30 * time.Second
 
-// freshPage is how many pods and nodes a check lists: a page, not the
-// whole cluster, so that a check costs the API server little at any size.
-const freshPage = 500
+// freshPage is how many objects a check lists per request; a check reads
+// every pod, Deployment and node, a page at a time.
+const freshPage = 1000
 
 // versions are the resource versions the API server listed, by
 // kind/namespace/name.
@@ -51,32 +53,55 @@ func (v versions) keep(kind, namespace, name, rv string) {
 	}
 }
 
-// list reads a page of pods and nodes and every Deployment from the API
-// server itself.
+// list reads every pod, Deployment and node from the API server itself,
+// a page at a time. A page is not enough: a stalled watch keeps the
+// objects that stopped changing before it stalled, such as the first pods
+// of a fixture, at their right versions.
 func list(ctx context.Context, cs kubernetes.Interface) (versions, error) {
 	v := versions{}
-	pods, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{Limit: freshPage})
+	err := eachPage(ctx, cs.CoreV1().Pods("").List, func(l *corev1.PodList) string {
+		for _, p := range l.Items {
+			v.keep("pod", p.Namespace, p.Name, p.ResourceVersion)
+		}
+		return l.Continue
+	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to list pods: %w", err)
 	}
-	for _, p := range pods.Items {
-		v.keep("pod", p.Namespace, p.Name, p.ResourceVersion)
-	}
-	deps, err := cs.AppsV1().Deployments("").List(ctx, metav1.ListOptions{})
+	err = eachPage(ctx, cs.AppsV1().Deployments("").List, func(l *appsv1.DeploymentList) string {
+		for _, d := range l.Items {
+			v.keep("deployment", d.Namespace, d.Name, d.ResourceVersion)
+		}
+		return l.Continue
+	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to list deployments: %w", err)
 	}
-	for _, d := range deps.Items {
-		v.keep("deployment", d.Namespace, d.Name, d.ResourceVersion)
-	}
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: freshPage})
+	err = eachPage(ctx, cs.CoreV1().Nodes().List, func(l *corev1.NodeList) string {
+		for _, n := range l.Items {
+			v.keep("node", "", n.Name, n.ResourceVersion)
+		}
+		return l.Continue
+	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to list nodes: %w", err)
 	}
-	for _, n := range nodes.Items {
-		v.keep("node", "", n.Name, n.ResourceVersion)
-	}
 	return v, nil
+}
+
+// eachPage lists page after page, freshPage objects each, handing each page
+// to keep, which returns the page's continue token, until the last.
+func eachPage[L any](ctx context.Context, list func(context.Context, metav1.ListOptions) (L, error), keep func(L) string) error {
+	opts := metav1.ListOptions{Limit: freshPage}
+	for {
+		page, err := list(ctx, opts)
+		if err != nil {
+			return err
+		}
+		if opts.Continue = keep(page); opts.Continue == "" {
+			return nil
+		}
+	}
 }
 
 // cachedVersion is the watch's version of the object key names.
