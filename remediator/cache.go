@@ -2,8 +2,8 @@ package remediator
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 )
 
 // trimCached is the informer caches' transform: it drops what the
@@ -14,13 +14,14 @@ import (
 // loses its data, which only the certificate-expiry automation would read,
 // and only of TLS secrets.
 func trimCached(obj any) (any, error) {
-	if m, err := meta.Accessor(obj); err == nil {
-		m.SetManagedFields(nil)
-	}
+	obj, _ = stripManagedFields(obj)
 	if s, ok := obj.(*corev1.Secret); ok && s.Type != corev1.SecretTypeTLS {
 		s.Data, s.StringData = nil, nil
 	}
 	return obj, nil
 }
+
+// stripManagedFields is controller-runtime's transform for managed fields.
+var stripManagedFields = cache.TransformStripManagedFields()
 
 var _ toolscache.TransformFunc = trimCached

@@ -10,14 +10,13 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/cache"
+	crcache "sigs.k8s.io/controller-runtime/pkg/cache"
 
 	"github.com/interlock-dev/interlock/harness/observe"
 )
@@ -46,7 +45,7 @@ func startSampler(ctx context.Context, cfg *rest.Config) (*sampler, error) {
 		return nil, fmt.Errorf("failed to create client: %w", err)
 	}
 	ctx, stop := context.WithCancel(ctx)
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(trim))
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(crcache.TransformStripManagedFields()))
 	s := &sampler{
 		stop:    stop,
 		factory: f,
@@ -125,14 +124,3 @@ func byKey[T interface {
 	}
 	return strings.Compare(a.GetName(), b.GetName())
 }
-
-// trim drops what no grader reads and every object carries: the managed
-// fields, often the larger part of a small object.
-func trim(obj any) (any, error) {
-	if m, err := meta.Accessor(obj); err == nil {
-		m.SetManagedFields(nil)
-	}
-	return obj, nil
-}
-
-var _ cache.TransformFunc = trim
