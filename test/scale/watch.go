@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/interlock-dev/interlock/harness/cluster"
+	"github.com/interlock-dev/interlock/internal/kube"
 	"github.com/interlock-dev/interlock/scenarios"
 )
 
@@ -111,7 +112,7 @@ func (w *Watch) see(o any) {
 	bad, since := triggered(p)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if r := podReady(p); r != w.ready[p.UID] {
+	if r := p.DeletionTimestamp == nil && kube.PodReady(p); r != w.ready[p.UID] {
 		w.ready[p.UID] = r
 		close(w.changed)
 		w.changed = make(chan struct{})
@@ -170,16 +171,4 @@ func triggered(p *corev1.Pod) (bool, time.Time) {
 		}
 	}
 	return !ready && p.Spec.NodeName != "", since
-}
-
-func podReady(p *corev1.Pod) bool {
-	if p.DeletionTimestamp != nil {
-		return false
-	}
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
