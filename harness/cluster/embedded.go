@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +113,10 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 	if err != nil {
 		return nil, err
 	}
+	schedulerConfig, err := e.writeFile("kube-scheduler-config.yaml", kubeSchedulerConfig)
+	if err != nil {
+		return nil, err
+	}
 
 	defer func() {
 		if err == nil {
@@ -126,7 +131,7 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 		}
 	}()
 
-	args, err := e.createArgs(opts, bins, policy, kwokConfig)
+	args, err := e.createArgs(opts, bins, policy, kwokConfig, schedulerConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -164,10 +169,10 @@ func (e *Embedded) Up(ctx context.Context, opts UpOptions) (_ *Cluster, err erro
 }
 
 // createArgs says what it starts, and returns the arguments of `kwokctl
-// create cluster` for the component binaries bins, the audit policy and the
-// kwokctl config at the paths given, metrics-server's if opts.Metrics, and
-// ExtraArgs.
-func (e *Embedded) createArgs(opts UpOptions, bins map[string]string, policy, kwokConfig string) ([]string, error) {
+// create cluster` for the component binaries bins, the audit policy, the
+// kwokctl config and the scheduler config at the paths given,
+// metrics-server's if opts.Metrics, and ExtraArgs.
+func (e *Embedded) createArgs(opts UpOptions, bins map[string]string, policy, kwokConfig, schedulerConfig string) ([]string, error) {
 	components := "etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok"
 	if opts.Metrics {
 		components += ", metrics-server"
@@ -183,14 +188,14 @@ func (e *Embedded) createArgs(opts UpOptions, bins map[string]string, policy, kw
 		"--kwok-controller-binary", bins["kwok"],
 		"--kube-audit-policy", policy,
 		"--config", kwokConfig,
+		"--kube-scheduler-config", schedulerConfig,
 		"--enable-crds=Stage",
-		// Nodes heartbeat every 5s with a 20s lease, so a lost node shows in
-		// about 20s rather than minutes.
-		"--heartbeat-factor=0.5",
+		"--heartbeat-factor=" + strconv.FormatFloat(HeartbeatFactor(opts.Nodes), 'f', -1, 64),
 		// The components' clients are not throttled, nor the API server's
 		// requests in flight, so that a fixture of thousands of pods is
 		// scheduled and played in seconds; the harness's own bulk clients
-		// are unthrottled too (Unthrottled).
+		// are unthrottled too (Unthrottled). The scheduler's limits are in
+		// its config.
 		"--disable-qps-limits",
 	}
 	if opts.Metrics {

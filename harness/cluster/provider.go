@@ -23,6 +23,12 @@ var AuditPolicy []byte
 //go:embed kwokctl-config.yaml
 var kwokctlConfig []byte
 
+// kubeSchedulerConfig has the scheduler look at a share of a big cluster's
+// nodes for each pod rather than at nearly half of them.
+//
+//go:embed kube-scheduler-config.yaml
+var kubeSchedulerConfig []byte
+
 // HarnessUserAgent is the user agent of every request the harness and its
 // providers make as the cluster's admin. The ledger tells the harness's
 // writes from the components that share that identity by it (see
