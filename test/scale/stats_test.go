@@ -60,6 +60,28 @@ func TestHolds(t *testing.T) {
 	}
 }
 
+func TestLate(t *testing.T) {
+	since := time.Date(2026, 9, 14, 3, 0, 0, 0, time.UTC)
+	tests := map[string]struct {
+		seen time.Time
+		late time.Duration
+		bad  bool
+	}{
+		"seen within the hold":                          {seen: since.Add(300 * time.Millisecond), late: -2700 * time.Millisecond},
+		"seen after the hold, within the stored second": {seen: since.Add(2900 * time.Millisecond), late: -100 * time.Millisecond},
+		"seen a second after the stored second's hold":  {seen: since.Add(4 * time.Second), late: time.Second, bad: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			u := scale.Unhealthy{Pod: "p", Seen: tc.seen, Since: since}
+			late, bad := u.Late(2 * time.Second)
+			if late != tc.late || bad != tc.bad {
+				t.Errorf("Late = %s, %v; want %s, %v", late, bad, tc.late, tc.bad)
+			}
+		})
+	}
+}
+
 func TestReadProcOfThisProcess(t *testing.T) {
 	p, err := scale.ReadProc(os.Getpid())
 	if err != nil {

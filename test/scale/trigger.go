@@ -127,6 +127,9 @@ func (l *Load) one(ctx context.Context, i int, app string) (s Sample, err error)
 	case <-ctx.Done():
 		return s, ctx.Err()
 	}
+	if late, ok := u.Late(Hold); ok {
+		return s, fmt.Errorf("the harness's watch saw pod %s turn unhealthy %s after its trigger held: the watch is behind the API server, so the sample cannot be timed", u.Pod, late.Round(time.Millisecond))
+	}
 	at, err := l.Actions.Await(ctx, u.Pod, sampleTimeout)
 	if err != nil {
 		return s, err

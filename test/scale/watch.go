@@ -39,6 +39,17 @@ func (u Unhealthy) Holds(hold time.Duration) time.Time {
 	return u.Seen
 }
 
+// Late reports whether the watch saw the pod unhealthy only after the
+// trigger held, and by how much. The API stores Since to the second, so
+// the pod turned unhealthy before Since plus a second; a watch that saw it
+// later than that plus hold was behind, and Holds, which is then when the
+// watch saw it, is later than the trigger really held: a latency measured
+// from it would be too short, and the sample must not be used.
+func (u Unhealthy) Late(hold time.Duration) (time.Duration, bool) {
+	late := u.Seen.Sub(u.Since.Add(hold + time.Second))
+	return late, late > 0
+}
+
 // Watch is the harness's own watch of the fixture's pods, independent of the
 // remediator's: it counts Ready pods and says when a workload's pod turns
 // unhealthy (the unhealthy-workload trigger: a container in
