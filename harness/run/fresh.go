@@ -28,19 +28,22 @@ type versions map[string]uint64
 
 // behind names an object that the watch shows older than the API server
 // listed it at the previous check (prev), or not at all though the API
-// server still lists it now (cur): the watch has missed an event that is
-// at least a check old. Objects whose versions are not numbers are not
-// compared. cached reads the watch's version of an object.
-func behind(prev, cur versions, cached func(key string) (uint64, bool)) (string, bool) {
+// server still has the object it listed then (existed, asked after the
+// watch): the watch has missed an event that is at least a check old.
+// Objects whose versions are not numbers are not compared. cached reads
+// the watch's version of an object.
+//
+// A list is a snapshot: an object it still shows may have been deleted
+// since, and the watch, rightly, no longer has it. So a missing object is
+// a lag only if the API server still has it once the watch was asked.
+func behind(prev versions, cached func(key string) (uint64, bool), existed func(key string) bool) (string, bool) {
 	for key, was := range prev {
 		have, ok := cached(key)
 		switch {
 		case ok && have < was:
 			return fmt.Sprintf("%s at resource version %d, though the API server listed it at %d %s ago", key, have, was, freshEvery), true
-		case !ok:
-			if _, still := cur[key]; still {
-				return fmt.Sprintf("no %s, though the API server has listed it for %s", key, freshEvery), true
-			}
+		case !ok && existed(key):
+			return fmt.Sprintf("no %s, though the API server has had it for at least %s", key, freshEvery), true
 		}
 	}
 	return "", false
@@ -143,20 +146,48 @@ func (s *sampler) watchFreshness(ctx context.Context, cs kubernetes.Interface) {
 	t := time.NewTicker(freshEvery)
 	defer t.Stop()
 	var prev versions
+	var prevAt time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		at := time.Now()
 		cur, err := list(ctx, cs)
 		if err != nil {
 			continue
 		}
-		if what, lag := behind(prev, cur, s.cachedVersion); lag {
+		if what, lag := behind(prev, s.cachedVersion, existedAt(ctx, cs, prevAt)); lag {
 			s.lagged(fmt.Errorf("the harness's watch of the cluster fell behind the API server: it shows %s", what))
 			return
 		}
-		prev = cur
+		prev, prevAt = cur, at
+	}
+}
+
+// existedAt reports whether the API server has, now, the object key names
+// as it was when listed: created before then (creation times are stored to
+// the second), so not one made again under the same name since. Asked
+// after the watch, an object the API server still has was there when the
+// watch was asked, deleting or not. An object the API server cannot be
+// asked about is taken as gone: the next check asks again.
+func existedAt(ctx context.Context, cs kubernetes.Interface, listed time.Time) func(key string) bool {
+	return func(key string) bool {
+		var obj metav1.Object
+		var err error
+		kind, nsName, _ := cut(key)
+		ns, name := splitKey(nsName)
+		switch kind {
+		case "pod":
+			obj, err = cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+		case "deployment":
+			obj, err = cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		case "node":
+			obj, err = cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		default:
+			return false
+		}
+		return err == nil && obj.GetCreationTimestamp().Time.Before(listed.Truncate(time.Second))
 	}
 }

@@ -2,6 +2,7 @@ package run
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,39 +18,39 @@ import (
 func TestBehind(t *testing.T) {
 	prev := versions{"pod shop/web-0": 100, "deployment shop/web": 90, "node /kwok-node-0": 50}
 	tests := map[string]struct {
-		cached map[string]uint64
-		cur    versions
-		want   string // a substring of the lag; "" for none
+		cached  map[string]uint64
+		existed []string // what the API server still has, asked after the watch
+		want    string   // a substring of the lag; "" for none
 	}{
 		"the watch has every object as listed": {
-			cached: map[string]uint64{"pod shop/web-0": 100, "deployment shop/web": 90, "node /kwok-node-0": 50},
-			cur:    prev,
+			cached:  map[string]uint64{"pod shop/web-0": 100, "deployment shop/web": 90, "node /kwok-node-0": 50},
+			existed: []string{"pod shop/web-0", "deployment shop/web", "node /kwok-node-0"},
 		},
 		"the watch has moved on since the list": {
-			cached: map[string]uint64{"pod shop/web-0": 140, "deployment shop/web": 95, "node /kwok-node-0": 50},
-			cur:    versions{"pod shop/web-0": 150, "deployment shop/web": 95, "node /kwok-node-0": 50},
+			cached:  map[string]uint64{"pod shop/web-0": 140, "deployment shop/web": 95, "node /kwok-node-0": 50},
+			existed: []string{"pod shop/web-0", "deployment shop/web", "node /kwok-node-0"},
 		},
 		"a pod the watch still shows older than the API listed it a check ago": {
-			cached: map[string]uint64{"pod shop/web-0": 99, "deployment shop/web": 90, "node /kwok-node-0": 50},
-			cur:    prev,
-			want:   "pod shop/web-0 at resource version 99, though the API server listed it at 100",
+			cached:  map[string]uint64{"pod shop/web-0": 99, "deployment shop/web": 90, "node /kwok-node-0": 50},
+			existed: []string{"pod shop/web-0", "deployment shop/web", "node /kwok-node-0"},
+			want:    "pod shop/web-0 at resource version 99, though the API server listed it at 100",
 		},
 		"a Deployment the watch never saw": {
-			cached: map[string]uint64{"pod shop/web-0": 100, "node /kwok-node-0": 50},
-			cur:    prev,
-			want:   "no deployment shop/web",
+			cached:  map[string]uint64{"pod shop/web-0": 100, "node /kwok-node-0": 50},
+			existed: []string{"pod shop/web-0", "deployment shop/web", "node /kwok-node-0"},
+			want:    "no deployment shop/web",
 		},
 		"an object deleted since the last list is not a lag": {
-			cached: map[string]uint64{"deployment shop/web": 90, "node /kwok-node-0": 50},
-			cur:    versions{"deployment shop/web": 90, "node /kwok-node-0": 50},
+			cached:  map[string]uint64{"deployment shop/web": 90, "node /kwok-node-0": 50},
+			existed: []string{"deployment shop/web", "node /kwok-node-0"},
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got, lag := behind(prev, tc.cur, func(key string) (uint64, bool) {
+			got, lag := behind(prev, func(key string) (uint64, bool) {
 				rv, ok := tc.cached[key]
 				return rv, ok
-			})
+			}, func(key string) bool { return slices.Contains(tc.existed, key) })
 			switch {
 			case tc.want == "" && lag:
 				t.Errorf("lag %q, want none", got)
@@ -60,8 +61,41 @@ func TestBehind(t *testing.T) {
 			}
 		})
 	}
-	if what, lag := behind(nil, prev, func(string) (uint64, bool) { return 0, false }); lag {
+	if what, lag := behind(nil, func(string) (uint64, bool) { return 0, false }, func(string) bool { return true }); lag {
 		t.Errorf("the first check, with nothing listed before, found a lag: %s", what)
+	}
+}
+
+// A pod the API server listed a check ago and has still, created before
+// that list, is one the watch must have; one deleted since, or made again
+// under its name since the list, is not.
+func TestExistedAt(t *testing.T) {
+	listed := time.Date(2026, 12, 2, 17, 0, 30, 700e6, time.UTC)
+	pod := func(name string, created time.Time) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: name, CreationTimestamp: metav1.NewTime(created)}}
+	}
+	api := fake.NewClientset(
+		pod("old", listed.Add(-time.Minute)),
+		pod("same-second", listed.Truncate(time.Second)),
+		pod("made-again", listed.Add(10*time.Second)),
+		&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "kwok-node-0", CreationTimestamp: metav1.NewTime(listed.Add(-time.Hour))}},
+	)
+	existed := existedAt(t.Context(), api, listed)
+	tests := map[string]bool{
+		"pod shop/old":         true,
+		"pod shop/same-second": false, // stored to the second of the list: not known to be older
+		"pod shop/made-again":  false,
+		"pod shop/deleted":     false,
+		"node /kwok-node-0":    true,
+		"deployment shop/web":  false,
+		"secret shop/x":        false,
+	}
+	for key, want := range tests {
+		t.Run(key, func(t *testing.T) {
+			if got := existed(key); got != want {
+				t.Errorf("existed(%q) = %v, want %v", key, got, want)
+			}
+		})
 	}
 }
 
@@ -103,7 +137,7 @@ func TestSamplerFallsBehind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if what, lag := behind(prev, prev, s.cachedVersion); lag {
+	if what, lag := behind(prev, s.cachedVersion, existedAt(t.Context(), api, time.Now())); lag {
 		t.Fatalf("a watch as new as the API server lags: %s", what)
 	}
 	if _, err := s.sample(time.Now()); err != nil {
@@ -118,7 +152,7 @@ func TestSamplerFallsBehind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	what, lag := behind(prev, prev, s.cachedVersion)
+	what, lag := behind(prev, s.cachedVersion, existedAt(t.Context(), api, time.Now()))
 	if !lag || !strings.Contains(what, "pod shop/web-0 at resource version 7") {
 		t.Fatalf("behind = %q, %v; want the pod at 7", what, lag)
 	}
