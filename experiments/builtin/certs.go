@@ -83,7 +83,7 @@ func (i *Injector) injectTimeChaos(ctx context.Context, fault string, o *chaosv1
 		expired = expired || notAfter.Before(now)
 	}
 	if len(done) == 0 {
-		return experiments.Effect{}, fmt.Errorf("pod(s) %s in %s mount no kubernetes.io/tls secret", strings.Join(t.names(), ", "), t.namespace)
+		return experiments.Effect{}, fmt.Errorf("pod(s) %s in %s mount no kubernetes.io/tls secret", t.list(), t.namespace)
 	}
 	return experiments.Effect{
 		Namespace: t.namespace,
@@ -93,7 +93,7 @@ func (i *Injector) injectTimeChaos(ctx context.Context, fault string, o *chaosv1
 		TrulyBroken: expired,
 		LooksBroken: true,
 		Description: fmt.Sprintf("clock %s ahead for pod(s) %s in %s: certificate(s) re-issued to expire %s sooner: %s",
-			offset, strings.Join(t.names(), ", "), t.namespace, offset, strings.Join(done, "; ")),
+			offset, t.list(), t.namespace, offset, strings.Join(done, "; ")),
 	}, nil
 }
 

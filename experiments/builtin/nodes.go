@@ -69,7 +69,7 @@ func (i *Injector) injectNodeChaos(ctx context.Context, fault string, c *experim
 		return experiments.Effect{}, err
 	}
 	eff := experiments.Effect{Selector: labels.Everything(), Nodes: nodes}
-	plan := planNodeFault(fault, c, listNodes(nodes), &eff)
+	plan := planNodeFault(fault, c, listNames(nodes), &eff)
 	if err := i.createStages(ctx, plan.stages...); err != nil {
 		return experiments.Effect{}, err
 	}
@@ -170,14 +170,14 @@ func flapStages(fault string, period time.Duration, message string) []stage {
 	}
 }
 
-// listNodes names the nodes for a description: every one of a few, the
+// listNames names nodes or pods for a description: every one of a few, the
 // first few and how many in all of many.
-func listNodes(nodes []string) string {
+func listNames(names []string) string {
 	const few = 4
-	if len(nodes) <= few {
-		return strings.Join(nodes, ", ")
+	if len(names) <= few {
+		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%s and %d more (%d in all)", strings.Join(nodes[:few-1], ", "), len(nodes)-few+1, len(nodes))
+	return fmt.Sprintf("%s and %d more (%d in all)", strings.Join(names[:few-1], ", "), len(names)-few+1, len(names))
 }
 
 // markerFlapping is the marker of a node that flaps.

@@ -37,6 +37,9 @@ func (t *podTargets) names() []string {
 	return names
 }
 
+// list names the chosen pods for a description.
+func (t *podTargets) list() string { return listNames(t.names()) }
+
 func (t *podTargets) candidateNames() []string {
 	names := make([]string, len(t.candidates))
 	for i, p := range t.candidates {
@@ -145,7 +148,7 @@ func (i *Injector) injectPodChaos(ctx context.Context, fault string, o *chaosv1a
 		TrulyBroken: true,
 		LooksBroken: true,
 		Description: fmt.Sprintf("%s: %s of pod(s) %s in %s crash-loops (CrashLoopBackOff, restart count rising every %s); pods created while the fault lasts inherit it",
-			o.Spec.Action, what, strings.Join(t.names(), ", "), t.namespace, i.crashPeriod),
+			o.Spec.Action, what, t.list(), t.namespace, i.crashPeriod),
 	}, nil
 }
 
@@ -164,7 +167,7 @@ func (i *Injector) killPods(ctx context.Context, t *podTargets, gracePeriod int6
 	return experiments.Effect{
 		Namespace:   t.namespace,
 		Selector:    labels.Nothing(),
-		Description: fmt.Sprintf("pod-kill: deleted pod(s) %s in %s (grace period %ds); their controllers replace them", strings.Join(t.names(), ", "), t.namespace, gracePeriod),
+		Description: fmt.Sprintf("pod-kill: deleted pod(s) %s in %s (grace period %ds); their controllers replace them", t.list(), t.namespace, gracePeriod),
 	}, nil
 }
 
@@ -274,7 +277,7 @@ func (i *Injector) injectHTTPChaos(ctx context.Context, fault string, o *chaosv1
 		Namespace: t.namespace,
 		Selector:  markerSelector(t.selector, fault),
 	}
-	kind.Mark(&eff, how, o.Spec.Path, probe, fmt.Sprintf("pod(s) %s in %s", strings.Join(t.names(), ", "), t.namespace))
+	kind.Mark(&eff, how, o.Spec.Path, probe, fmt.Sprintf("pod(s) %s in %s", t.list(), t.namespace))
 	eff.Description += "; pods created while the fault lasts inherit it"
 	return eff, nil
 }
