@@ -90,15 +90,14 @@ func (m *mdWriter) writeAssertions(s *scorecard.Scorecard) {
 		m.printf("No assertions were evaluated.\n")
 		return
 	}
-	rows := make([][]string, 0, len(s.Assertions))
-	for _, a := range s.Assertions {
+	m.table([]string{"Verdict", "Assertion", "Measured", "Limit", "Evidence"}, len(s.Assertions), len(s.Assertions), "", func(i int) []string {
+		a := s.Assertions[i]
 		name := mdEscape(a.Name)
 		if a.Automation != "" {
 			name += " (" + mdEscape(a.Automation) + ")"
 		}
-		rows = append(rows, []string{"**" + verdictLabel(a.Verdict) + "**", name, mdEscape(a.Measured), mdEscape(a.Limit), mdEscape(a.Evidence)})
-	}
-	m.table([]string{"Verdict", "Assertion", "Measured", "Limit", "Evidence"}, rows, len(rows), "")
+		return []string{"**" + verdictLabel(a.Verdict) + "**", name, mdEscape(a.Measured), mdEscape(a.Limit), mdEscape(a.Evidence)}
+	})
 }
 
 // writeSkipped writes the assertions not graded, every one; nothing if
@@ -109,15 +108,14 @@ func (m *mdWriter) writeSkipped(s *scorecard.Scorecard) {
 	}
 	m.printf("\n## Skipped\n\n")
 	m.printf("Not graded: a skipped assertion neither passes nor fails.\n\n")
-	rows := make([][]string, 0, len(s.Skipped))
-	for _, k := range s.Skipped {
+	m.table([]string{"Assertion", "Automation", "Why"}, len(s.Skipped), len(s.Skipped), "", func(i int) []string {
+		k := s.Skipped[i]
 		name := mdEscape(k.Name)
 		if k.Source != "" {
 			name += " (" + mdCode(k.Source) + ")"
 		}
-		rows = append(rows, []string{name, mdEscape(orNone(k.Automation)), mdEscape(k.Reason)})
-	}
-	m.table([]string{"Assertion", "Automation", "Why"}, rows, len(rows), "")
+		return []string{name, mdEscape(orNone(k.Automation)), mdEscape(k.Reason)}
+	})
 }
 
 // writeComparison writes the did-no-harm comparison, if the run has one.
@@ -152,16 +150,15 @@ func (m *mdWriter) writeFaults(s *scorecard.Scorecard, origin time.Time) {
 		return
 	}
 	m.printf("\n## Faults\n\n")
-	rows := make([][]string, 0, len(s.Faults))
-	for _, f := range s.Faults {
+	m.table([]string{"Fault", "Kind", "Target", "Start", "End", "Lasted", "Recovered"}, len(s.Faults), markdownRows, "faults", func(i int) []string {
+		f := s.Faults[i]
 		recovered := formatRecovered(f)
 		if !f.Recovered {
 			recovered = "**" + recovered + "**"
 		}
-		rows = append(rows, []string{mdEscape(f.Name), mdEscape(f.Kind), mdEscape(f.Target),
-			formatOffset(f.Start, origin), formatOffset(f.End, origin), faultDuration(f), recovered})
-	}
-	m.table([]string{"Fault", "Kind", "Target", "Start", "End", "Lasted", "Recovered"}, rows, markdownRows, "faults")
+		return []string{mdEscape(f.Name), mdEscape(f.Kind), mdEscape(f.Target),
+			formatOffset(f.Start, origin), formatOffset(f.End, origin), faultDuration(f), recovered}
+	})
 }
 
 // writePages writes the pages that arrived.
@@ -171,11 +168,10 @@ func (m *mdWriter) writePages(s *scorecard.Scorecard, origin time.Time) {
 		m.printf("No page arrived.\n")
 		return
 	}
-	rows := make([][]string, 0, len(s.Pages))
-	for _, p := range s.Pages {
-		rows = append(rows, []string{formatOffset(p.Time, origin), mdEscape(p.Alert), mdEscape(p.Summary), mdLabels(p.Labels)})
-	}
-	m.table([]string{"Time", "Alert", "Summary", "Labels"}, rows, markdownRows, "pages")
+	m.table([]string{"Time", "Alert", "Summary", "Labels"}, len(s.Pages), markdownRows, "pages", func(i int) []string {
+		p := s.Pages[i]
+		return []string{formatOffset(p.Time, origin), mdEscape(p.Alert), mdEscape(p.Summary), mdLabels(p.Labels)}
+	})
 }
 
 // writeActions writes the actions the harness counted in the ledger.
@@ -186,12 +182,12 @@ func (m *mdWriter) writeActions(s *scorecard.Scorecard, origin time.Time) {
 		return
 	}
 	m.printf("What the harness counted in the ledger. An action not counted (a reversal of the remediator's own) is not held against a budget.\n\n")
-	rows := make([][]string, 0, len(s.Actions))
-	for _, a := range s.Actions {
-		rows = append(rows, []string{formatOffset(a.Time, origin), mdEscape(orNone(a.Automation)), mdEscape(a.KindOrUnknown()),
-			mdEscape(orNone(a.Class)), mdEscape(a.Target), mdEscape(orNone(a.Detail)), formatCounted(a), formatUntil(a, origin)})
-	}
-	m.table([]string{"Time", "Automation", "Kind", "Class", "Target", "Detail", "Counted", "Until"}, rows, markdownRows, "actions")
+	header := []string{"Time", "Automation", "Kind", "Class", "Target", "Detail", "Counted", "Until"}
+	m.table(header, len(s.Actions), markdownRows, "actions", func(i int) []string {
+		a := s.Actions[i]
+		return []string{formatOffset(a.Time, origin), mdEscape(orNone(a.Automation)), mdEscape(a.KindOrUnknown()),
+			mdEscape(orNone(a.Class)), mdEscape(a.Target), mdEscape(orNone(a.Detail)), formatCounted(a), formatUntil(a, origin)}
+	})
 }
 
 // writeLedger writes a line of figures on the ledger, then the ledger.
@@ -214,8 +210,8 @@ func (m *mdWriter) writeLedger(s *scorecard.Scorecard, origin time.Time) {
 		m.printf(", **%d unattributed**", n)
 	}
 	m.printf(".\n\n")
-	rows := make([][]string, 0, len(s.Ledger))
-	for _, e := range s.Ledger {
+	m.table([]string{"Time", "User", "Actor", "Kind", "Verb", "Object", "Code"}, len(s.Ledger), markdownRows, "entries", func(i int) []string {
+		e := &s.Ledger[i]
 		user := mdCode(e.User)
 		if s.Identity != "" && e.User == s.Identity {
 			user = "remediator"
@@ -224,9 +220,8 @@ func (m *mdWriter) writeLedger(s *scorecard.Scorecard, origin time.Time) {
 		if e.Unattributed() {
 			actor = "**" + actor + "**"
 		}
-		rows = append(rows, []string{formatOffset(e.Time, origin), user, actor, mdEscape(orNone(e.Kind)), mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)})
-	}
-	m.table([]string{"Time", "User", "Actor", "Kind", "Verb", "Object", "Code"}, rows, markdownRows, "entries")
+		return []string{formatOffset(e.Time, origin), user, actor, mdEscape(orNone(e.Kind)), mdEscape(e.Verb), mdEscape(e.Object()), formatCode(e.Code)}
+	})
 }
 
 // writeTimeline writes the run's narrative; nothing if it has none.
@@ -235,43 +230,57 @@ func (m *mdWriter) writeTimeline(s *scorecard.Scorecard, origin time.Time) {
 		return
 	}
 	m.printf("\n## Timeline\n\n")
-	rows := make([][]string, 0, len(s.Timeline))
-	for _, e := range s.Timeline {
-		rows = append(rows, []string{formatOffset(e.Time, origin), mdEscape(e.Kind), mdEscape(e.Message)})
-	}
-	m.table([]string{"Time", "Kind", "Event"}, rows, markdownRows, "events")
+	m.table([]string{"Time", "Kind", "Event"}, len(s.Timeline), markdownRows, "events", func(i int) []string {
+		e := s.Timeline[i]
+		return []string{formatOffset(e.Time, origin), mdEscape(e.Kind), mdEscape(e.Message)}
+	})
 }
 
-// table writes a Markdown table. If there are more than limit rows, the
-// middle is replaced with one row saying how many of what were elided.
-func (m *mdWriter) table(header []string, rows [][]string, limit int, what string) {
-	m.printf("| %s |\n|", strings.Join(header, " | "))
+// table writes a Markdown table of n rows, cells(i) being the cells of the
+// i-th. If there are more than limit rows, the middle is replaced with one
+// row saying how many of what were elided, and cells is called only for
+// the rows shown: a long run's table costs what its 30 rows cost, not what
+// every entry would.
+func (m *mdWriter) table(header []string, n, limit int, what string, cells func(i int) []string) {
+	m.row(header)
+	m.buf.WriteString("|")
 	for range header {
-		m.printf("---|")
+		m.buf.WriteString("---|")
 	}
-	m.printf("\n")
-	row := func(r []string) { m.printf("| %s |\n", strings.Join(r, " | ")) }
-	if len(rows) <= limit {
-		for _, r := range rows {
-			row(r)
+	m.buf.WriteString("\n")
+	if n <= limit {
+		for i := range n {
+			m.row(cells(i))
 		}
 		return
 	}
 	head := limit / 2
 	tail := limit - head
-	for _, r := range rows[:head] {
-		row(r)
+	for i := range head {
+		m.row(cells(i))
 	}
 	gap := make([]string, len(header))
 	gap[0] = "…"
 	gap[len(gap)-1] = ""
 	if len(gap) > 1 {
-		gap[1] = fmt.Sprintf("*%d more %s elided*", len(rows)-head-tail, what)
+		gap[1] = fmt.Sprintf("*%d more %s elided*", n-head-tail, what)
 	}
-	row(gap)
-	for _, r := range rows[len(rows)-tail:] {
-		row(r)
+	m.row(gap)
+	for i := n - tail; i < n; i++ {
+		m.row(cells(i))
 	}
+}
+
+// row writes one table row of cells.
+func (m *mdWriter) row(cells []string) {
+	m.buf.WriteString("| ")
+	for i, c := range cells {
+		if i > 0 {
+			m.buf.WriteString(" | ")
+		}
+		m.buf.WriteString(c)
+	}
+	m.buf.WriteString(" |\n")
 }
 
 // mdEscape makes s safe to print as Markdown text, including in a table
