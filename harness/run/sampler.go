@@ -3,8 +3,8 @@ package run
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +36,12 @@ type sampler struct {
 	pods    corelisters.PodLister
 	deps    appslisters.DeploymentLister
 	nodes   corelisters.NodeLister
+	// mu guards the orders, which keep each kind's order from one sample
+	// to the next.
+	mu        sync.Mutex
+	podOrder  order[*corev1.Pod]
+	depOrder  order[*appsv1.Deployment]
+	nodeOrder order[*corev1.Node]
 }
 
 // startSampler starts the watches and waits until each has listed once.
@@ -88,10 +94,9 @@ func (s *sampler) sample(now time.Time) (observe.Sample, error) {
 	if err != nil {
 		return observe.Sample{}, fmt.Errorf("failed to list nodes: %w", err)
 	}
-	slices.SortFunc(pods, byKey[*corev1.Pod])
-	slices.SortFunc(deps, byKey[*appsv1.Deployment])
-	slices.SortFunc(nodes, byKey[*corev1.Node])
-	return observe.Sample{At: now, Pods: pods, Deployments: deps, Nodes: nodes}, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return observe.Sample{At: now, Pods: s.podOrder.sort(pods), Deployments: s.depOrder.sort(deps), Nodes: s.nodeOrder.sort(nodes)}, nil
 }
 
 // lagged records that the watches fell behind, if they had not already.
@@ -112,15 +117,4 @@ func cut(key string) (kind, nsName string, ok bool) { return strings.Cut(key, " 
 func splitKey(nsName string) (ns, name string) {
 	ns, name, _ = strings.Cut(nsName, "/")
 	return ns, name
-}
-
-// byKey orders objects by namespace, then name.
-func byKey[T interface {
-	GetNamespace() string
-	GetName() string
-}](a, b T) int {
-	if c := strings.Compare(a.GetNamespace(), b.GetNamespace()); c != 0 {
-		return c
-	}
-	return strings.Compare(a.GetName(), b.GetName())
 }
