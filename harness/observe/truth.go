@@ -3,13 +3,11 @@ package observe
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/interlock-dev/interlock/harness/scorecard"
@@ -81,8 +79,8 @@ type workloadSample struct {
 type Truth struct {
 	mu       sync.Mutex
 	effects  []Effect
-	promises map[string]Capacity   // by workload
-	pods     map[string][]podState // by namespace/name
+	promises map[string]Capacity    // by workload
+	pods     map[string]*[]podState // by namespace/name
 	work     map[string][]workloadSample
 	highest  map[string]int // highest spec.replicas observed by workload
 	desired  map[string]int // last desired replicas by workload
@@ -93,16 +91,30 @@ type Truth struct {
 	snaps    []time.Time // when each snapshot was taken
 	origin   time.Time   // offsets in reports count from it; zero: clock times
 	// members caches which workload a pod's namespace and labels belong
-	// to, for as long as the Deployments' selectors stay as membersOf says:
-	// pods of one ReplicaSet share their labels, so a sample costs a lookup
-	// a pod, not a match against every Deployment.
-	members   map[string]string
-	membersOf string
+	// to, for as long as the Deployments' selectors stay as membersOf says
+	// (generation membersGen): pods of one ReplicaSet share their labels,
+	// so a sample costs a lookup a pod, not a match against every
+	// Deployment.
+	members    map[string]string
+	membersOf  []deployment
+	membersGen int
 	// selecting caches, by a pod's namespace and labels, the effects whose
 	// namespace and selector take it; direct are the effects that name pods
 	// or nodes, checked for every pod.
 	selecting map[string][]int
 	direct    []int
+	// podMemos and depMemos keep what Observe derived from each object it
+	// was passed, for as long as snapshots pass the same object.
+	podMemos map[*corev1.Pod]*podMemo
+	depMemos map[*appsv1.Deployment]*depMemo
+	// deps are the last snapshot's Deployments as deployments returned
+	// them, and depsOf the objects they came from.
+	deps   []deployment
+	depsOf []*appsv1.Deployment
+	// serving holds, by workload, its pods serving in the last snapshot;
+	// present is scratch space for Observe.
+	serving map[string]*servingPods
+	present map[string]bool
 }
 
 // SetOrigin makes the truth's reports give times as offsets from origin
@@ -130,16 +142,21 @@ func (tr *Truth) at(t time.Time) string {
 // NewTruth returns a Truth for the effects the harness injected.
 func NewTruth(effects []Effect) *Truth {
 	t := &Truth{
-		effects:   slices.Clone(effects),
-		promises:  map[string]Capacity{},
-		pods:      map[string][]podState{},
-		work:      map[string][]workloadSample{},
-		highest:   map[string]int{},
-		desired:   map[string]int{},
-		effWork:   make([]map[string]bool, len(effects)),
-		seenIDs:   map[string]bool{},
-		members:   map[string]string{},
-		selecting: map[string][]int{},
+		effects:    slices.Clone(effects),
+		promises:   map[string]Capacity{},
+		pods:       map[string]*[]podState{},
+		work:       map[string][]workloadSample{},
+		highest:    map[string]int{},
+		desired:    map[string]int{},
+		effWork:    make([]map[string]bool, len(effects)),
+		seenIDs:    map[string]bool{},
+		members:    map[string]string{},
+		membersGen: 1,
+		selecting:  map[string][]int{},
+		podMemos:   map[*corev1.Pod]*podMemo{},
+		depMemos:   map[*appsv1.Deployment]*depMemo{},
+		serving:    map[string]*servingPods{},
+		present:    map[string]bool{},
 	}
 	for i := range t.effWork {
 		t.effWork[i] = map[string]bool{}
@@ -196,12 +213,15 @@ type deployment struct {
 	key      string
 	ns       string
 	selector labels.Selector
-	replicas int // spec.replicas
+	selects  string // selector.String()
+	replicas int    // spec.replicas
 }
 
 // Observe records a snapshot of the pods and deployments taken at t and the
 // availability sample it gives. Snapshots must come in time order; one
-// older than the last is ignored.
+// older than the last is ignored. Objects are read as a watch's cache
+// holds them: an object must not change once passed, since what Observe
+// derives from it is kept for the next snapshots that pass it again.
 func (tr *Truth) Observe(t time.Time, pods []*corev1.Pod, deployments []*appsv1.Deployment) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -210,56 +230,17 @@ func (tr *Truth) Observe(t time.Time, pods []*corev1.Pod, deployments []*appsv1.
 	}
 	tr.snaps = append(tr.snaps, t)
 
-	deps := make([]deployment, 0, len(deployments))
-	for i := range deployments {
-		d := deployments[i]
-		sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
-		if err != nil || sel.Empty() {
-			continue // the API server refuses such a Deployment
-		}
-		replicas := 1
-		if d.Spec.Replicas != nil {
-			replicas = int(*d.Spec.Replicas)
-		}
-		// spec.paused is not read: a paused Deployment's pods serve or not
-		// like any other's.
-		deps = append(deps, deployment{key: d.Namespace + "/" + d.Name, ns: d.Namespace, selector: sel, replicas: replicas})
-	}
-	slices.SortFunc(deps, func(a, b deployment) int { return strings.Compare(a.key, b.key) })
-	var selectors strings.Builder
-	for _, d := range deps {
-		selectors.WriteString(d.key + "\x00" + d.selector.String() + "\x00")
-	}
-	if selectors.String() != tr.membersOf {
-		tr.members, tr.membersOf = map[string]string{}, selectors.String()
-	}
-
-	serving := map[string][]string{}
+	deps := tr.deployments(deployments)
 	for i := range pods {
-		p := pods[i]
-		st := tr.judge(t, p, deps)
-		key := p.Namespace + "/" + p.Name
-		if st.workload != "" && st.serving {
-			serving[st.workload] = append(serving[st.workload], p.Name)
-		}
-		for _, e := range st.effects {
-			if st.workload != "" {
-				tr.effWork[e][st.workload] = true
-			}
-		}
-		h := tr.pods[key]
-		if n := len(h); n > 0 && h[n-1].same(&st) {
-			h[n-1].last, h[n-1].labels = t, st.labels
-			continue
-		}
-		tr.pods[key] = append(h, st)
+		tr.observePod(t, pods[i], deps)
 	}
-
-	present := map[string]bool{}
+	tr.forget(len(pods), len(deployments))
+	present := tr.present
+	clear(present)
 	total, up := 0, 0
 	for _, d := range deps {
 		present[d.key] = true
-		names := serving[d.key]
+		names := tr.servingIn(d.key)
 		slices.Sort(names)
 		desired := tr.desiredFor(d.key, d.replicas)
 		tr.work[d.key] = append(tr.work[d.key], workloadSample{at: t, desired: desired, serving: names})
@@ -280,7 +261,27 @@ func (tr *Truth) Observe(t time.Time, pods []*corev1.Pod, deployments []*appsv1.
 	}
 }
 
-// judge decides whether pod p truly serves at t.
+// observePod judges pod p at t, notes it in its history, and adds it to
+// its workload's serving pods if it serves.
+func (tr *Truth) observePod(t time.Time, p *corev1.Pod, deps []deployment) {
+	m := tr.memoOf(p)
+	st := tr.judge(t, p, m, deps)
+	if st.workload != "" && st.serving {
+		m.servingIn.add(len(tr.snaps), m.name)
+	}
+	for _, e := range st.effects {
+		if st.workload != "" {
+			tr.effWork[e][st.workload] = true
+		}
+	}
+	h := *m.history
+	if n := len(h); n > 0 && h[n-1].same(&st) {
+		h[n-1].last, h[n-1].labels = t, st.labels
+		return
+	}
+	*m.history = append(h, st)
+}
+
 // candidates are the effects that may cover pod p, whose namespace and
 // labels key is key, in index order: those that select it by namespace and
 // labels, and those that name pods or nodes.
@@ -321,18 +322,22 @@ func (tr *Truth) workloadOf(p *corev1.Pod, key string, deps []deployment) string
 	return w
 }
 
-func (tr *Truth) judge(t time.Time, p *corev1.Pod, deps []deployment) podState {
-	key := p.Namespace + "\x00" + labels.Set(p.Labels).String()
-	st := podState{from: t, last: t, node: p.Spec.NodeName, labels: p.Labels, workload: tr.workloadOf(p, key, deps)}
+// judge decides whether pod p, whose memo is m, truly serves at t.
+func (tr *Truth) judge(t time.Time, p *corev1.Pod, m *podMemo, deps []deployment) podState {
+	if m.workloadGen != tr.membersGen {
+		m.workload, m.workloadGen = tr.workloadOf(p, m.group, deps), tr.membersGen
+		m.servingIn = tr.servingPodsOf(m.workload)
+	}
+	st := podState{from: t, last: t, node: m.node, labels: m.labels, workload: m.workload}
 	var trulyBy, looksBy, nodeDownBy string
-	for _, i := range tr.candidates(p, key) {
+	for _, i := range m.candidates {
 		e := &tr.effects[i]
 		if !e.activeAt(t) || !e.covers(p) {
 			continue
 		}
 		st.effects = append(st.effects, i)
 		switch {
-		case e.TrulyBroken && e.onNode(p.Spec.NodeName) && nodeDownBy == "":
+		case e.TrulyBroken && e.onNode(m.node) && nodeDownBy == "":
 			nodeDownBy = e.Name
 		case e.TrulyBroken && trulyBy == "":
 			trulyBy = e.Name
@@ -341,34 +346,53 @@ func (tr *Truth) judge(t time.Time, p *corev1.Pod, deps []deployment) podState {
 		}
 	}
 	switch {
-	case p.DeletionTimestamp != nil:
-		st.reason = "terminating"
-	case p.Status.Phase != corev1.PodRunning:
-		st.reason = "in phase " + string(p.Status.Phase)
-		if p.Status.Phase == "" {
-			st.reason = "not started yet"
-		}
-	case p.Spec.NodeName == "":
-		st.reason = "not scheduled"
+	case m.settled:
+		st.reason = m.reason
 	case nodeDownBy != "":
-		st.reason = fmt.Sprintf("on node %s, truly down (%s)", p.Spec.NodeName, nodeDownBy)
+		st.reason = fmt.Sprintf("on node %s, truly down (%s)", m.node, nodeDownBy)
 	case trulyBy != "":
 		st.reason = "truly broken (" + trulyBy + ")"
 	case looksBy != "":
 		st.serving = true
 		st.reason = "serving though it looked broken (" + looksBy + ")"
-	case kube.PodReady(p):
-		st.serving = true
-		st.reason = "ready, no fault on it"
 	default:
-		st.reason = "not ready, no fault on it"
+		st.serving, st.reason = m.serving, m.reason
 	}
 	return st
 }
 
+// verdict is what pod p's own state says of it, before any effect: settled
+// is true if that holds whatever effect covers it (it is terminating, not
+// running or not scheduled, and serves not); otherwise it serves if its
+// Ready condition is True, unless an effect says otherwise.
+func verdict(p *corev1.Pod) (settled, serving bool, reason string) {
+	switch {
+	case p.DeletionTimestamp != nil:
+		return true, false, "terminating"
+	case p.Status.Phase == "":
+		return true, false, "not started yet"
+	case p.Status.Phase != corev1.PodRunning:
+		return true, false, "in phase " + string(p.Status.Phase)
+	case p.Spec.NodeName == "":
+		return true, false, "not scheduled"
+	case kube.PodReady(p):
+		return false, true, "ready, no fault on it"
+	}
+	return false, false, "not ready, no fault on it"
+}
+
+// history is the states of pod key (namespace/name) by time; nil if it
+// was never observed.
+func (tr *Truth) history(key string) []podState {
+	if h := tr.pods[key]; h != nil {
+		return *h
+	}
+	return nil
+}
+
 // stateBefore is the pod's last state observed strictly before t.
 func (tr *Truth) stateBefore(key string, t time.Time) (podState, bool) {
-	h := tr.pods[key]
+	h := tr.history(key)
 	for i := len(h) - 1; i >= 0; i-- {
 		if h[i].from.Before(t) {
 			st := h[i]
@@ -393,7 +417,7 @@ func (tr *Truth) stateBefore(key string, t time.Time) (podState, bool) {
 func (tr *Truth) WorkloadOf(namespace, name string) (string, bool) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	h := tr.pods[namespace+"/"+name]
+	h := tr.history(namespace + "/" + name)
 	if len(h) == 0 || h[len(h)-1].workload == "" {
 		return "", false
 	}
