@@ -107,6 +107,10 @@ type Truth struct {
 	// was passed, for as long as snapshots pass the same object.
 	podMemos map[*corev1.Pod]*podMemo
 	depMemos map[*appsv1.Deployment]*depMemo
+	// lastPods are the last snapshot's pods and lastMemos their memos, in
+	// its order; memos is scratch space for the next.
+	lastPods         []*corev1.Pod
+	lastMemos, memos []*podMemo
 	// deps are the last snapshot's Deployments as deployments returned
 	// them, and depsOf the objects they came from.
 	deps   []deployment
@@ -231,9 +235,7 @@ func (tr *Truth) Observe(t time.Time, pods []*corev1.Pod, deployments []*appsv1.
 	tr.snaps = append(tr.snaps, t)
 
 	deps := tr.deployments(deployments)
-	for i := range pods {
-		tr.observePod(t, pods[i], deps)
-	}
+	tr.observePods(t, pods, deps)
 	tr.forget(len(pods), len(deployments))
 	present := tr.present
 	clear(present)
@@ -261,10 +263,9 @@ func (tr *Truth) Observe(t time.Time, pods []*corev1.Pod, deployments []*appsv1.
 	}
 }
 
-// observePod judges pod p at t, notes it in its history, and adds it to
-// its workload's serving pods if it serves.
-func (tr *Truth) observePod(t time.Time, p *corev1.Pod, deps []deployment) {
-	m := tr.memoOf(p)
+// observePod judges pod p, whose memo is m, at t, notes it in its history,
+// and adds it to its workload's serving pods if it serves.
+func (tr *Truth) observePod(t time.Time, p *corev1.Pod, m *podMemo, deps []deployment) {
 	st := tr.judge(t, p, m, deps)
 	if st.workload != "" && st.serving {
 		m.servingIn.add(len(tr.snaps), m.name)

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -99,6 +100,28 @@ type depMemo struct {
 	// ok is false for a Deployment with no selector or an empty one, which
 	// the API server refuses.
 	ok bool
+}
+
+// observePods observes the pods of the snapshot taken at t. A pod the last
+// snapshot held at the same place finds its memo there, by its place, not
+// by a lookup in a map of every pod: the sampler lists them in the same
+// order every time.
+func (tr *Truth) observePods(t time.Time, pods []*corev1.Pod, deps []deployment) {
+	memos := tr.memos[:0]
+	for i, p := range pods {
+		var m *podMemo
+		if i < len(tr.lastPods) && tr.lastPods[i] == p {
+			m = tr.lastMemos[i]
+			m.seen = len(tr.snaps)
+		} else {
+			m = tr.memoOf(p)
+		}
+		memos = append(memos, m)
+		tr.observePod(t, p, m, deps)
+	}
+	tr.lastPods = append(tr.lastPods[:0], pods...)
+	tr.lastMemos, tr.memos = memos, tr.lastMemos
+	clear(tr.memos)
 }
 
 // memoOf is the memo of pod p for the snapshot being observed.
