@@ -81,7 +81,8 @@ func (r *runner) waitFixture(ctx context.Context) error {
 		case avail > best:
 			best, gained = avail, now
 		case now.Sub(gained) > fixtureStall:
-			return fmt.Errorf("fixture workloads never became available: %d of %d pods Ready, none more for %s", avail, total, fixtureStall)
+			nodes, _ := r.samp.nodes.List(labels.Everything())
+			return fmt.Errorf("fixture workloads never became available: %d of %d pods Ready, none more for %s; %s", avail, total, fixtureStall, fixtureShortfall(pods, nodes, want))
 		}
 		if now.After(nextSay) {
 			fmt.Fprintf(r.opts.Progress, "[%s] Fixture: %d of %d pods Ready\n", offset(now.Sub(r.sc.StartedAt)), avail, total)
@@ -114,4 +115,38 @@ func fixtureReady(pods []*corev1.Pod, want map[string]int) (ready, total int, do
 		done = done && have[key] >= n
 	}
 	return ready, total, done
+}
+
+// fixtureShortfall says why the fixture's pods in want are not all Ready:
+// how many are not there, not scheduled, scheduled but not running, or
+// running but not Ready, and how many nodes are not Ready (the controller
+// manager marks the pods of a node it deems lost not Ready, and on a
+// simulated node nothing makes them Ready again).
+func fixtureShortfall(pods []*corev1.Pod, nodes []*corev1.Node, want map[string]int) string {
+	var exist, unscheduled, starting, notReady, total int
+	for _, p := range pods {
+		if _, ok := want[p.Namespace+"/"+p.Labels[scenarios.AppLabel]]; !ok || p.DeletionTimestamp != nil {
+			continue
+		}
+		exist++
+		switch {
+		case p.Spec.NodeName == "":
+			unscheduled++
+		case p.Status.Phase != corev1.PodRunning:
+			starting++
+		case !kube.PodReady(p):
+			notReady++
+		}
+	}
+	for _, n := range want {
+		total += n
+	}
+	lost := 0
+	for _, n := range nodes {
+		if !kube.NodeReady(n) {
+			lost++
+		}
+	}
+	return fmt.Sprintf("%d pod(s) not created, %d not scheduled, %d scheduled and not running, %d running and not Ready; %d of %d node(s) not Ready",
+		max(0, total-exist), unscheduled, starting, notReady, lost, len(nodes))
 }
