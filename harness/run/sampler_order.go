@@ -21,7 +21,9 @@ type keyed interface {
 // every sample made a sample grow as n log n, with a cache miss on each
 // comparison. It is not safe for concurrent use.
 type order[T keyed] struct {
-	// place is where each object of the last sample stood in it.
+	// last is the last sample's objects in order, and place where each
+	// stood in it.
+	last  []T
 	place map[T]int
 	// slots and fresh are scratch space kept from sample to sample: this
 	// sample's objects at their last places, and the objects new to it.
@@ -43,7 +45,6 @@ func (o *order[T]) sort(list []T) []T {
 			o.fresh = append(o.fresh, x)
 		}
 	}
-	changed := len(o.fresh) > 0 || len(list) != len(o.place)
 	slices.SortFunc(o.fresh, byKey[T])
 	out, next := list[:0], 0
 	var none T
@@ -60,13 +61,36 @@ func (o *order[T]) sort(list []T) []T {
 	out = append(out, o.fresh[next:]...)
 	clear(o.slots)
 	clear(o.fresh)
-	if changed {
-		clear(o.place)
-		for i, x := range out {
+	o.replace(out)
+	return out
+}
+
+// replace makes out the last sample, changing place only where out differs
+// from the last sample: a watch that replaced a few objects costs a few
+// changes, not a map of every object built again.
+func (o *order[T]) replace(out []T) {
+	var none T
+	at := func(xs []T, i int) T {
+		if i < len(xs) {
+			return xs[i]
+		}
+		return none
+	}
+	n := max(len(out), len(o.last))
+	// Objects that moved are deleted before any is placed: one may have
+	// moved to a place already seen.
+	for i := range n {
+		if x := at(o.last, i); x != none && x != at(out, i) {
+			delete(o.place, x)
+		}
+	}
+	for i := range n {
+		if x := at(out, i); x != none && x != at(o.last, i) {
 			o.place[x] = i
 		}
 	}
-	return out
+	clear(o.last)
+	o.last = append(o.last[:0], out...)
 }
 
 // byKey orders objects by namespace, then name.

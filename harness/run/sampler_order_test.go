@@ -68,8 +68,18 @@ func TestOrderSortsAsAFullSort(t *testing.T) {
 				}
 				r.Shuffle(len(list), func(i, j int) { list[i], list[j] = list[j], list[i] })
 				want := slices.SortedFunc(slices.Values(list), byKey[*corev1.Pod])
-				if got := o.sort(list); !slices.Equal(got, want) {
+				got := o.sort(list)
+				if !slices.Equal(got, want) {
 					t.Fatalf("sample %d: order differs from a full sort:\ngot  %v\nwant %v", sample, keys(got), keys(want))
+				}
+				// The places kept for the next sample are this one's.
+				if len(o.place) != len(got) {
+					t.Fatalf("sample %d: %d places kept for %d pods", sample, len(o.place), len(got))
+				}
+				for i, p := range got {
+					if j, ok := o.place[p]; !ok || j != i {
+						t.Fatalf("sample %d: %s placed at %d, %v; want %d", sample, keys(got)[i], j, ok, i)
+					}
 				}
 			}
 		})
