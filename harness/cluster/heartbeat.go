@@ -16,7 +16,9 @@ const (
 	// and on 2 cores the controller manager's lease watch fell so far
 	// behind (16,000 revisions) that it marked nodes Ready=Unknown that
 	// were renewing their leases, and with them their pods not Ready for
-	// good: kwok makes a pod Ready only as it starts.
+	// good: kwok makes a pod Ready only as it starts. (kwok's own lease
+	// workers, four by default, were too few as well: see
+	// kwokctl-config.yaml.)
 	maxLeaseRenewals = 50
 	// minHeartbeatFactor is the factor of small clusters: a 20 s lease,
 	// renewed every 5 s, so that a lost node shows in about 20 s.
