@@ -3,8 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/clock"
@@ -62,6 +66,7 @@ func newRemediatorCommand(streams Streams) *cobra.Command {
 	var kf kubeFlags
 	opts := remediator.Options{}
 	var verbose bool
+	memLimit := defaultMemoryLimit
 	cmd := &cobra.Command{
 		Use:   "remediator",
 		Short: "Run the built-in remediation controller",
@@ -77,6 +82,10 @@ switch is on.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctrllog.SetLogger(zap.New(zap.WriteTo(streams.Err), zap.UseDevMode(verbose)))
+			limit, err := memoryLimit(memLimit, cmd.Flags().Changed("memory-limit"))
+			if err != nil {
+				return err
+			}
 			cfg, err := kf.config()
 			if err != nil {
 				return err
@@ -85,6 +94,9 @@ switch is on.`,
 			r, err := remediator.New(cfg, opts)
 			if err != nil {
 				return err
+			}
+			if limit != 0 {
+				debug.SetMemoryLimit(limit)
 			}
 			return r.Run(cmd.Context())
 		},
@@ -96,7 +108,32 @@ switch is on.`,
 	cmd.Flags().StringVar(&opts.PageURL, "page-url", "", "Alertmanager v2 alerts URL that receives pages, e.g. http://alertmanager:9093/api/v2/alerts")
 	cmd.Flags().BoolVar(&opts.LeaderElection, "leader-elect", false, "elect a leader so that replicas never act twice")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "log every decision")
+	cmd.Flags().StringVar(&memLimit, "memory-limit", defaultMemoryLimit, "soft limit on the Go heap, as GOMEMLIMIT: the garbage collector runs more often near it and hands freed memory back; set about 90% of a container's memory limit; 0 turns it off (GOMEMLIMIT, if set, wins over the default)")
 	return cmd
+}
+
+// defaultMemoryLimit is the remediator's soft heap limit unless told
+// otherwise. At 1,000 nodes and 10,000 pods its caches hold about 70 MiB;
+// with Go's default of collecting when the heap has doubled, and freed
+// memory handed back lazily, it sat at 220 MiB resident.
+const defaultMemoryLimit = "128Mi"
+
+// memoryLimit reads the soft memory limit to give the Go runtime: a
+// quantity such as 128Mi, or 0 for none (math.MaxInt64, the runtime's own
+// "none"). It returns 0 to leave the runtime's limit as it is: when
+// GOMEMLIMIT is in the environment and the flag was not given.
+func memoryLimit(limit string, explicit bool) (int64, error) {
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); ok && !explicit {
+		return 0, nil
+	}
+	q, err := resource.ParseQuantity(limit)
+	if err != nil || q.Sign() < 0 {
+		return 0, fmt.Errorf("invalid --memory-limit %q: want a quantity such as 128Mi, or 0 for none", limit)
+	}
+	if q.IsZero() {
+		return math.MaxInt64, nil
+	}
+	return q.Value(), nil
 }
 
 func newResumeCommand(streams Streams) *cobra.Command {
