@@ -142,7 +142,12 @@ func Measure(ctx context.Context, opts Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer w.Shutdown()
+	// The watch's informers end with wctx, and Shutdown waits for them:
+	// stop first, or Shutdown waits for ever.
+	defer func() {
+		stop()
+		w.Shutdown()
+	}()
 	start := time.Now()
 	if err := CreateFixture(ctx, c.Config, opts.Size); err != nil {
 		return nil, err
