@@ -4,11 +4,14 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestTrimCached(t *testing.T) {
 	managed := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
+	requests := corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceEphemeralStorage: resource.MustParse("1Gi")}}
 	tests := map[string]struct {
 		obj      any
 		wantData bool
@@ -22,8 +25,12 @@ func TestTrimCached(t *testing.T) {
 			obj: &corev1.Secret{ObjectMeta: metav1.ObjectMeta{ManagedFields: managed}, Type: corev1.SecretTypeOpaque,
 				Data: map[string][]byte{"password": []byte("hunter2")}, StringData: map[string]string{"user": "root"}},
 		},
-		"a pod keeps its spec and status": {
-			obj: &corev1.Pod{ObjectMeta: metav1.ObjectMeta{ManagedFields: managed}, Spec: corev1.PodSpec{NodeName: "n1"},
+		"a pod keeps its node, its containers' resources and its status": {
+			obj: &corev1.Pod{ObjectMeta: metav1.ObjectMeta{ManagedFields: managed, Labels: map[string]string{"app": "web"}},
+				Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{
+					Name: "app", Image: "agnhost", Args: []string{"netexec"}, Resources: requests,
+					ReadinessProbe: &corev1.Probe{PeriodSeconds: 5},
+				}}, Volumes: []corev1.Volume{{Name: "token"}}, Tolerations: []corev1.Toleration{{Key: "k"}}},
 				Status: corev1.PodStatus{Phase: corev1.PodRunning}},
 		},
 	}
@@ -45,8 +52,12 @@ func TestTrimCached(t *testing.T) {
 				if o.ManagedFields != nil {
 					t.Errorf("managed fields kept: %v", o.ManagedFields)
 				}
-				if o.Spec.NodeName != "n1" || o.Status.Phase != corev1.PodRunning {
-					t.Errorf("pod changed beyond its managed fields: %+v", o)
+				want := corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "app", Resources: requests}}}
+				if !equality.Semantic.DeepEqual(o.Spec, want) {
+					t.Errorf("cached spec = %+v, want only the node and the containers' names and resources", o.Spec)
+				}
+				if o.Status.Phase != corev1.PodRunning || o.Labels["app"] != "web" {
+					t.Errorf("pod's status or metadata changed: %+v", o)
 				}
 			default:
 				t.Fatalf("got a %T", got)
