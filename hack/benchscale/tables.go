@@ -37,6 +37,8 @@ func fmtN(v float64) string {
 // runFigures are the remediator's figures.
 var runFigures = []figure{
 	{name: "trigger → action p50", value: func(r *scale.Run) float64 { return r.P50.Seconds() }, format: fmtMs},
+	{name: "of the p50: trigger → intent recorded (decide)", value: func(r *scale.Run) float64 { return r.DecideP50.Seconds() }, format: fmtMs},
+	{name: "of the p50: intent recorded → delete (act)", value: func(r *scale.Run) float64 { return r.ActP50.Seconds() }, format: fmtMs},
 	{name: "trigger → action p99", value: func(r *scale.Run) float64 { return r.P99.Seconds() }, format: fmtMs},
 	{name: "RSS at rest (median)", value: func(r *scale.Run) float64 { return float64(r.Rest.RSS) }, format: fmtMiB},
 	{name: "RSS under load (median)", value: func(r *scale.Run) float64 { return float64(r.Load.RSS) }, format: fmtMiB},

@@ -103,6 +103,10 @@ type Run struct {
 	// P50 and P99 are the samples' latency percentiles.
 	P50 time.Duration `json:"p50"`
 	P99 time.Duration `json:"p99"`
+	// DecideP50 and ActP50 split the latency at the intent write: the
+	// medians of Sample.Split over the samples that have one.
+	DecideP50 time.Duration `json:"decideP50"`
+	ActP50    time.Duration `json:"actP50"`
 	// Rest and Load are its usage at rest and under the trigger load.
 	Rest Usage `json:"rest"`
 	Load Usage `json:"load"`

@@ -90,11 +90,24 @@ func (m *measurer) run(ctx context.Context) (*Run, error) {
 	}
 	lat := Durations(latencies(run.Samples))
 	run.P50, run.P99 = Seconds(Percentile(lat, 50)), Seconds(Percentile(lat, 99))
-	m.say("under load: %s; trigger → action p50 %s, p99 %s", run.Load, run.P50.Round(time.Millisecond), run.P99.Round(time.Millisecond))
+	run.DecideP50, run.ActP50 = splitMedians(run.Samples)
+	m.say("under load: %s; trigger → action p50 %s (decide %s, act %s), p99 %s", run.Load, run.P50.Round(time.Millisecond),
+		run.DecideP50.Round(time.Millisecond), run.ActP50.Round(time.Millisecond), run.P99.Round(time.Millisecond))
 	if err := m.profile(ctx, rem, "heap?gc=1", "heap"); err != nil {
 		return nil, err
 	}
 	return run, nil
+}
+
+// splitMedians are the medians of the samples' splits at the intent write.
+func splitMedians(samples []Sample) (decide, act time.Duration) {
+	var ds, as []time.Duration
+	for _, s := range samples {
+		if d, a, ok := s.Split(); ok {
+			ds, as = append(ds, d), append(as, a)
+		}
+	}
+	return Seconds(Median(Durations(ds))), Seconds(Median(Durations(as)))
 }
 
 func latencies(samples []Sample) []time.Duration {

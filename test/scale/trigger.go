@@ -30,10 +30,26 @@ type Sample struct {
 	// Action is when the API server received the remediator's accepted
 	// delete of the pod, from the audit log.
 	Action time.Time
+	// Intent is when the API server received the remediator's last write
+	// of its Automation's status between Holds and Action: the action's
+	// record, which the built-in writes before it acts. Zero if there was
+	// none. With samples running at once it may be another sample's
+	// record; it splits the latency, it does not grade it.
+	Intent time.Time `json:",omitzero"`
 }
 
 // Latency is the time from the trigger holding to the action.
 func (s Sample) Latency() time.Duration { return s.Action.Sub(s.Holds) }
+
+// Split divides the latency at the intent write: the time to decide (the
+// reconcile, its reads and the policy) and the time to act (the write's
+// round trip and the delete's). ok is false without an intent write.
+func (s Sample) Split() (decide, act time.Duration, ok bool) {
+	if s.Intent.IsZero() {
+		return 0, 0, false
+	}
+	return s.Intent.Sub(s.Holds), s.Action.Sub(s.Intent), true
+}
 
 // Injector is the part of the builtin injector the trigger load uses.
 type Injector interface {
@@ -134,7 +150,8 @@ func (l *Load) one(ctx context.Context, i int, app string) (s Sample, err error)
 	if err != nil {
 		return s, err
 	}
-	return Sample{Workload: app, Pod: u.Pod, Holds: u.Holds(Hold), Action: at}, nil
+	holds := u.Holds(Hold)
+	return Sample{Workload: app, Pod: u.Pod, Holds: holds, Action: at, Intent: l.Actions.StatusWrite(holds, at)}, nil
 }
 
 // Actions follows the remediator's writes in the audit log: it counts them
@@ -144,6 +161,7 @@ type Actions struct {
 
 	mu      sync.Mutex
 	times   []time.Time
+	status  []time.Time
 	deletes map[string]time.Time
 	waiters map[string]chan time.Time
 }
@@ -176,6 +194,9 @@ func (a *Actions) follow(ctx context.Context) {
 		a.mu.Lock()
 		for _, e := range got {
 			a.times = append(a.times, e.Time)
+			if e.Resource == "automations" && e.Subresource == "status" && e.Code >= 200 && e.Code <= 299 {
+				a.status = append(a.status, e.Time)
+			}
 			if e.Verb != "delete" || e.Resource != "pods" || e.Subresource != "" || e.Namespace != Namespace || e.Code < 200 || e.Code > 299 {
 				continue
 			}
@@ -211,6 +232,20 @@ func (a *Actions) Await(ctx context.Context, pod string, limit time.Duration) (t
 	case <-ctx.Done():
 		return time.Time{}, ctx.Err()
 	}
+}
+
+// StatusWrite is when the API server received the remediator's last
+// accepted write of an Automation's status in [from, to]; zero if none.
+func (a *Actions) StatusWrite(from, to time.Time) time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var last time.Time
+	for _, t := range a.status {
+		if !t.Before(from) && !t.After(to) && t.After(last) {
+			last = t
+		}
+	}
+	return last
 }
 
 // Writes counts the remediator's writes the API server received in
