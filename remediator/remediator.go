@@ -133,6 +133,7 @@ func New(cfg *rest.Config, opts Options) (*Remediator, error) {
 	e := &engine.Engine{
 		Client:    mgr.GetClient(),
 		Live:      mgr.GetAPIReader(),
+		Informers: mgr.GetCache(),
 		Recorder:  mgr.GetEventRecorder(opts.Identity),
 		Metrics:   metrics.New(crmetrics.Registry),
 		Pager:     &pager.Alertmanager{URL: opts.PageURL},

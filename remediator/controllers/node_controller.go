@@ -12,6 +12,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -140,17 +141,20 @@ func (r *NodeReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t v
 	if node.Spec.Unschedulable && node.Annotations[CordonedByAnnotation] == a.Name {
 		return ctrl.Result{}, nil // already acted on; waiting for recovery
 	}
-	// The loop only reads: the cache's own objects, not a copy of every node.
-	var nodes corev1.NodeList
-	if err := r.Engine.Client.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
-		return ctrl.Result{}, fmt.Errorf("failed to list nodes: %w", err)
-	}
+	sel := selectorOf(a)
 	scope := policy.Scope{}
 	group := policy.Group{TargetUnavailable: t == v1alpha1.NodeLoss}
-	for i := range nodes.Items {
-		n := &nodes.Items[i]
-		if !scopeOf(a, false, "", n.Labels) {
-			continue
+	var inflight []string
+	err = r.Engine.Scan(ctx, &corev1.NodeList{}, "", func(o client.Object) bool {
+		n, ok := o.(*corev1.Node)
+		if !ok {
+			return true
+		}
+		if n.Name != node.Name && n.Spec.Unschedulable && n.Annotations[CordonedByAnnotation] == a.Name {
+			inflight = append(inflight, n.Name)
+		}
+		if !sel.Matches(labels.Set(n.Labels)) {
+			return true
 		}
 		scope.Size++
 		group.Size++
@@ -161,14 +165,12 @@ func (r *NodeReconciler) handle(ctx context.Context, a *v1alpha1.Automation, t v
 		if down || (n.Spec.Unschedulable && n.Annotations[CordonedByAnnotation] != "") {
 			group.Unavailable++
 		}
+		return true
+	})
+	if err != nil {
+		return ctrl.Result{}, fmt.Errorf("failed to read the nodes: %w", err)
 	}
-	var inflight []string
-	for i := range nodes.Items {
-		n := &nodes.Items[i]
-		if n.Name != node.Name && n.Spec.Unschedulable && n.Annotations[CordonedByAnnotation] == a.Name {
-			inflight = append(inflight, n.Name)
-		}
-	}
+	sort.Strings(inflight) // the cache's order is a map's
 	target := node.Name
 	c := engine.Candidate{
 		Target: target, UID: node.UID, Since: since, Verb: "cordon-evict", Group: "nodes", Why: why,

@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -172,23 +173,22 @@ func (r *PodReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (poli
 	if len(nss) == 0 {
 		nss = []string{a.Namespace}
 	}
+	sel := selectorOf(a)
 	var s policy.Scope
 	for _, ns := range nss {
-		// The loop only reads: the cache's own objects, not a copy of
-		// every pod in the namespace on each action considered.
-		var pods corev1.PodList
-		if err := r.Engine.Client.List(ctx, &pods, client.InNamespace(ns), client.UnsafeDisableDeepCopy); err != nil {
-			return s, fmt.Errorf("failed to list pods in %s: %w", ns, err)
-		}
-		for i := range pods.Items {
-			p := &pods.Items[i]
-			if !scopeOf(a, true, p.Namespace, p.Labels) || p.DeletionTimestamp != nil {
-				continue
+		err := r.Engine.Scan(ctx, &corev1.PodList{}, ns, func(o client.Object) bool {
+			p, ok := o.(*corev1.Pod)
+			if !ok || p.DeletionTimestamp != nil || !sel.Matches(labels.Set(p.Labels)) {
+				return true
 			}
 			s.Size++
 			if bad, _, _ := podUnhealthy(p); bad {
 				s.Matched++
 			}
+			return true
+		})
+		if err != nil {
+			return s, fmt.Errorf("failed to read the pods in %s: %w", ns, err)
 		}
 	}
 	return s, nil

@@ -35,14 +35,21 @@ func scopeOf(a *v1alpha1.Automation, namespaced bool, ns string, lbls map[string
 			return false
 		}
 	}
+	return selectorOf(a).Matches(labels.Set(lbls))
+}
+
+// selectorOf is the automation's label selector, to parse once for a loop
+// over many objects: everything when it has none, nothing when it does
+// not parse.
+func selectorOf(a *v1alpha1.Automation) labels.Selector {
 	if a.Spec.Selector == nil {
-		return true
+		return labels.Everything()
 	}
 	sel, err := metav1.LabelSelectorAsSelector(a.Spec.Selector)
 	if err != nil {
-		return false
+		return labels.Nothing()
 	}
-	return sel.Matches(labels.Set(lbls))
+	return sel
 }
 
 // key names a target: namespace/name, or name for a cluster-scoped one.

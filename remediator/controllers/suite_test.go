@@ -134,6 +134,7 @@ func (e *env) start(newReconciler func(*engine.Engine) reconciler) {
 	e.engine = &engine.Engine{
 		Client:    mgr.GetClient(),
 		Live:      mgr.GetAPIReader(),
+		Informers: mgr.GetCache(),
 		Recorder:  mgr.GetEventRecorder("interlock-remediator"),
 		Metrics:   metrics.New(prometheus.NewRegistry()),
 		Pager:     e.pages,

@@ -35,7 +35,10 @@ type Engine struct {
 	// Live reads straight from the API server, past the informer cache.
 	// A target is read through it just before it is acted on, so that an
 	// action is never taken on a stale view of it. Defaults to Client.
-	Live      client.Reader
+	Live client.Reader
+	// Informers, if set, lets Scan read the informer cache's objects in
+	// place. Without it Scan lists through Client.
+	Informers InformerGetter
 	Recorder  events.EventRecorder
 	Metrics   *metrics.Metrics
 	Pager     pager.Pager
