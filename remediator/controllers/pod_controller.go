@@ -9,7 +9,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	toolscache "k8s.io/client-go/tools/cache"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -32,6 +34,13 @@ type PodReconciler struct {
 // SetupWithManager adds the reconciler to mgr as the "unhealthy-workload"
 // controller.
 func (r *PodReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	inf, err := mgr.GetCache().GetInformer(context.Background(), &corev1.Pod{}, cache.BlockUntilSynced(false))
+	if err != nil {
+		return fmt.Errorf("failed to get the pod informer: %w", err)
+	}
+	if err := inf.AddIndexers(toolscache.Indexers{PodScopeIndex: podScopeKeys}); err != nil {
+		return fmt.Errorf("failed to index pods for the blast-radius scope: %w", err)
+	}
 	if err := ctrl.NewControllerManagedBy(mgr).Named("unhealthy-workload").
 		For(&corev1.Pod{}).
 		Watches(&v1alpha1.RemediationProposal{}, proposalsFor(r.Engine, v1alpha1.UnhealthyWorkload)).
@@ -167,7 +176,27 @@ func (r *PodReconciler) consider(ctx context.Context, a *v1alpha1.Automation, po
 	return r.Engine.Consider(ctx, a, c)
 }
 
-// scope counts the pods in the automation's scope and those its trigger fires for.
+// PodScopeIndex names the index of the pods the informer cache holds, for
+// the blast-radius scope: under "NAMESPACE/live" every pod not being deleted,
+// and under "NAMESPACE/unhealthy" those of them the trigger fires for.
+const PodScopeIndex = "interlock.dev/pod-scope"
+
+// podScopeKeys is PodScopeIndex's index function.
+func podScopeKeys(obj any) ([]string, error) {
+	p, ok := obj.(*corev1.Pod)
+	if !ok || p.DeletionTimestamp != nil {
+		return nil, nil
+	}
+	if bad, _, _ := podUnhealthy(p); bad {
+		return []string{p.Namespace + "/live", p.Namespace + "/unhealthy"}, nil
+	}
+	return []string{p.Namespace + "/live"}, nil
+}
+
+// scope counts the pods in the automation's scope and those its trigger
+// fires for. An automation without a label selector is counted from
+// PodScopeIndex, whatever the number of pods; one with a selector walks
+// its namespaces' pods in the cache.
 func (r *PodReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (policy.Scope, error) {
 	nss := a.Spec.Namespaces
 	if len(nss) == 0 {
@@ -176,6 +205,24 @@ func (r *PodReconciler) scope(ctx context.Context, a *v1alpha1.Automation) (poli
 	sel := selectorOf(a)
 	var s policy.Scope
 	for _, ns := range nss {
+		if a.Spec.Selector == nil {
+			// Two reads: a pod that changes between them is seen as by a
+			// cache a moment behind, and the trigger never counts more
+			// pods than the scope has.
+			matched, ok, err := r.Engine.Indexed(ctx, &corev1.Pod{}, PodScopeIndex, ns+"/unhealthy")
+			if err != nil {
+				return s, err
+			}
+			size, ok2, err := r.Engine.Indexed(ctx, &corev1.Pod{}, PodScopeIndex, ns+"/live")
+			if err != nil {
+				return s, err
+			}
+			if ok && ok2 {
+				s.Size += size
+				s.Matched += min(matched, size)
+				continue
+			}
+		}
 		err := r.Engine.Scan(ctx, &corev1.PodList{}, ns, func(o client.Object) bool {
 			p, ok := o.(*corev1.Pod)
 			if !ok || p.DeletionTimestamp != nil || !sel.Matches(labels.Set(p.Labels)) {

@@ -80,3 +80,53 @@ func TestScanReadsTheCache(t *testing.T) {
 		return true
 	})
 }
+
+// TestPodScopeIndexCounts checks the index the unhealthy-workload scope is
+// counted from, on a real API server: a pod bound to a node that does not
+// exist is never Ready, so the trigger fires for it; the others turn
+// Ready; a deleted pod leaves the count at once. An index never added is
+// not read.
+func TestPodScopeIndexCounts(t *testing.T) {
+	e := newEnv(t)
+	for i := range 3 {
+		e.create(&corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("ready-%d", i), Namespace: e.ns},
+			Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "app"}}},
+		})
+	}
+	stuck := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "stuck", Namespace: e.ns},
+		Spec:       corev1.PodSpec{NodeName: "nowhere", Containers: []corev1.Container{{Name: "app", Image: "app"}}},
+	}
+	e.create(stuck)
+	e.start(func(en *engine.Engine) reconciler { return &controllers.PodReconciler{Engine: en} })
+	ctx := context.Background()
+	count := func(value string) int {
+		t.Helper()
+		n, ok, err := e.engine.Indexed(ctx, &corev1.Pod{}, controllers.PodScopeIndex, e.ns+"/"+value)
+		if err != nil || !ok {
+			t.Fatalf("Indexed(%s) = %d, %v, %v; want the index read", value, n, ok, err)
+		}
+		return n
+	}
+	var live, unhealthy int
+	e.eventually("the index never counted 4 pods, 1 of them unhealthy", func(context.Context) (bool, error) {
+		live, unhealthy = count("live"), count("unhealthy")
+		return live == 4 && unhealthy == 1, nil
+	})
+	if err := e.c.Delete(ctx, stuck, client.GracePeriodSeconds(0)); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually("the deleted pod stayed in the index", func(context.Context) (bool, error) {
+		live, unhealthy = count("live"), count("unhealthy")
+		return live == 3 && unhealthy == 0, nil
+	})
+	if n, ok, err := e.engine.Indexed(ctx, &corev1.Pod{}, "no-such-index", e.ns+"/live"); ok || err != nil {
+		t.Errorf("an index never added: %d, %v, %v; want not read, no error", n, ok, err)
+	}
+	listed := *e.engine
+	listed.Informers = nil
+	if _, ok, err := listed.Indexed(ctx, &corev1.Pod{}, controllers.PodScopeIndex, e.ns+"/live"); ok || err != nil {
+		t.Errorf("without informers: %v, %v; want not read, no error", ok, err)
+	}
+}

@@ -91,15 +91,43 @@ func (e *Engine) store(ctx context.Context, list client.ObjectList) (toolscache.
 	if !ok {
 		return nil, false, fmt.Errorf("%s is not an API object", gvk.Kind)
 	}
-	inf, err := e.Informers.GetInformer(ctx, co, cache.BlockUntilSynced(true))
+	return e.storeOf(ctx, co)
+}
+
+// storeOf is the informer's store for obj's kind, if it can be read.
+func (e *Engine) storeOf(ctx context.Context, obj client.Object) (toolscache.Indexer, bool, error) {
+	inf, err := e.Informers.GetInformer(ctx, obj, cache.BlockUntilSynced(true))
 	if err != nil {
-		return nil, false, fmt.Errorf("failed to get the %s informer: %w", gvk.Kind, err)
+		return nil, false, fmt.Errorf("failed to get the %T informer: %w", obj, err)
 	}
 	idx, ok := inf.(indexed)
 	if !ok {
 		return nil, false, nil
 	}
 	return idx.GetIndexer(), true, nil
+}
+
+// Indexed counts the objects of obj's kind that the informer cache's
+// index holds under value, without reading them. ok is false when there
+// is no such index to read (Informers unset, a cache that is not
+// client-go's, or an index that was never added): the caller then walks
+// the objects with Scan.
+func (e *Engine) Indexed(ctx context.Context, obj client.Object, index, value string) (n int, ok bool, err error) {
+	if e.Informers == nil {
+		return 0, false, nil
+	}
+	store, ok, err := e.storeOf(ctx, obj)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	if _, ok := store.GetIndexers()[index]; !ok {
+		return 0, false, nil
+	}
+	keys, err := store.IndexKeys(index, value)
+	if err != nil {
+		return 0, false, fmt.Errorf("failed to read the cache's index %s: %w", index, err)
+	}
+	return len(keys), true, nil
 }
 
 // errStop ends a walk over a list early.
