@@ -61,7 +61,7 @@ generate: ## Regenerate deep-copy code, CRDs and RBAC with the pinned controller
 	./hack/generate.sh
 
 .PHONY: bench
-bench: tools ## Benchmark the remediator at 100/1,000 nodes × 1k/10k pods, the harness's own cost and cluster up vs bare kwokctl (about 20 min); report in _output/bench.md.
+bench: tools ## Benchmark the remediator at 100/1,000 nodes × 1k/10k pods, the harness's own cost and cluster up vs bare kwokctl (about 25 min); report in _output/bench.md.
 	./hack/bench.sh
 
 .PHONY: jitter

@@ -7,7 +7,7 @@
 # The report goes to _output/bench.md, the raw results and the
 # remediator's profiles to _output/bench/.
 #
-#   RUNS=3 COUNT=3 SAMPLES=20 STORM_RUNS=1 SIZES=100x1000,100x10000,1000x1000,1000x10000 ./hack/bench.sh
+#   RUNS=3 COUNT=3 SAMPLES=40 STORM_RUNS=3 SIZES=100x1000,100x10000,1000x1000,1000x10000 ./hack/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lock=${LOCK:-/tmp/interlock-heavy.lock}
@@ -39,7 +39,7 @@ done
 # The remediator at each size, the storm scenario's overhead, and the
 # report with everything above.
 "$out/benchscale" -lock "" -out "$out" -report _output/bench.md \
-  -sizes "${SIZES:-100x1000,100x10000,1000x1000,1000x10000}" -samples "${SAMPLES:-20}" \
-  -storm-runs "${STORM_RUNS:-1}" -clusterup "$out/clusterup.md" -gobench "$out/gobench.txt" ${BEFORE:+-before "$BEFORE"} 9>&-
+  -sizes "${SIZES:-100x1000,100x10000,1000x1000,1000x10000}" -samples "${SAMPLES:-40}" \
+  -storm-runs "${STORM_RUNS:-3}" -clusterup "$out/clusterup.md" -gobench "$out/gobench.txt" ${BEFORE:+-before "$BEFORE"} 9>&-
 flock -u 9
 echo "Report written to _output/bench.md"
