@@ -37,7 +37,8 @@ type Engine struct {
 	// action is never taken on a stale view of it. Defaults to Client.
 	Live client.Reader
 	// Informers, if set, lets Scan read the informer cache's objects in
-	// place. Without it Scan lists through Client.
+	// place and Indexed count them from an index. Without it Scan lists
+	// through Client and Indexed reports no index.
 	Informers InformerGetter
 	Recorder  events.EventRecorder
 	Metrics   *metrics.Metrics

@@ -24,12 +24,12 @@ type indexed interface {
 // They are the cache's own objects: fn must only read them, and must not
 // keep them.
 //
-// Counting an automation's scope reads every pod of its namespaces on
-// each action it considers. A List, even without deep copies, builds a
-// slice of every object by value: at 10,000 pods that was 12 MB and most
-// of the decision's time. Scan walks the informer's namespace index, and
-// lists only when there is no informer to read (Informers unset, or a
-// cache that is not client-go's).
+// Counting the scope of an automation with a label selector reads every
+// pod of its namespaces on each action it considers. A List, even without
+// deep copies, builds a slice of every object by value: at 10,000 pods
+// that was 12 MB and most of the decision's time. Scan walks the
+// informer's namespace index, and lists only when there is no informer to
+// read (Informers unset, or a cache that is not client-go's).
 func (e *Engine) Scan(ctx context.Context, list client.ObjectList, ns string, fn func(client.Object) bool) error {
 	if e.Informers != nil {
 		if store, ok, err := e.store(ctx, list); err != nil {
